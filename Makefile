@@ -1,0 +1,81 @@
+# One entry point for everything: `make demo` and `make test` work on a fresh machine
+# with only Python 3.11 and make.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+BUILD := build
+# ansible-test only runs from a path ending ansible_collections/<namespace>/<name>.
+COLL_DIR := $(BUILD)/ansible-test/ansible_collections/ncp/mp_to_policy
+PIP_VERSION := 24.2
+PIP_WHEEL_DIR := $(BUILD)/pip-wheel
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(PIP_VERSION)).py
+STAMP := $(VENV)/.installed
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help venv test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link
+
+help:
+	@echo "make demo    - run the strategy-1 migration against the built-in lab"
+	@echo "make test    - everything CI runs (ruff, unit + lab tests, sanity, ansible-lint, build)"
+	@echo "make unit | sanity | lint | build | bench | clean"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+# pytest and ansible-playbook find the collection through this link (a copy is made for ansible-test).
+collection-link:
+	@mkdir -p $(BUILD)/collections/ansible_collections/ncp
+	@ln -sfn $(CURDIR) $(BUILD)/collections/ansible_collections/ncp/mp_to_policy
+
+test: ruff unit sanity ansible-lint build
+	@echo "make test: all checks passed"
+
+ruff: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check plugins tests tools
+
+unit: $(STAMP) collection-link
+	$(BIN)/pytest -n 2 -q
+
+# Offline pip bootstrap for ansible-test (see tools/get_pip_offline.py).
+$(GET_PIP_CACHE): tools/get_pip_offline.py $(STAMP)
+	@mkdir -p $(PIP_WHEEL_DIR) $(dir $@)
+	$(BIN)/pip download --quiet --no-deps --dest $(PIP_WHEEL_DIR) pip==$(PIP_VERSION)
+	sed "s|@WHEEL@|$(abspath $(PIP_WHEEL_DIR))/pip-$(PIP_VERSION)-py3-none-any.whl|" $< > $@
+
+# A real copy of the files git would ship (tracked + untracked, not ignored).
+$(COLL_DIR): FORCE
+	@rm -rf $(COLL_DIR) && mkdir -p $(COLL_DIR)
+	@git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents -P "{}" $(COLL_DIR)/ || true'
+	@cd $(COLL_DIR) && git init -q && git add -A
+
+sanity: $(STAMP) $(GET_PIP_CACHE) $(COLL_DIR)
+	cd $(COLL_DIR) && $(CURDIR)/$(BIN)/ansible-test sanity --python 3.11 --venv --color no
+
+ansible-lint: $(STAMP)
+	$(BIN)/ansible-lint --offline --profile production
+
+lint: ruff ansible-lint sanity
+
+build: $(STAMP)
+	@mkdir -p $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+demo: $(STAMP) collection-link
+	$(BIN)/python -m tests.lab.demo
+
+bench: $(STAMP) collection-link
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(BUILD) $(VENV) tests/output
+
+FORCE:
