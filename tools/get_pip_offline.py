@@ -6,6 +6,7 @@ instead, with WHEEL set to a pip wheel fetched from the package index. It runs p
 from that wheel and installs the wheel itself, keeping pip's own configuration (index,
 certificates) intact. get-pip's private flags are dropped: pip does not know them.
 """
+
 import sys
 
 WHEEL = "@WHEEL@"
