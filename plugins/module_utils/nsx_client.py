@@ -19,6 +19,8 @@ import re
 import threading
 import time
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -148,6 +150,8 @@ def _strip_html(text):
 class NsxClient:
     """A connection to one NSX Manager node.
 
+    ``max_rate`` (requests per second) paces every call, for scans that must stay under NSX's
+    ``client_api_rate_limit``; ``pool_size`` bounds the connections kept for concurrent callers.
     ``auth`` is ``session`` (default: one login, then the JSESSIONID cookie and XSRF token,
     which spares NSX a password check per call), ``basic``, or ``cert`` (client certificate;
     chosen automatically when a certificate and no password are given).
@@ -167,6 +171,7 @@ class NsxClient:
         auth="session",
         sleep=time.sleep,
         pool_size=10,
+        max_rate=None,
     ):
         if not HAS_REQUESTS:
             raise NsxApiError("the Python library requests is required to talk to NSX")
@@ -189,6 +194,7 @@ class NsxClient:
             raise ValueError("certificate authentication needs nsx_client_cert")
         self.auth = auth
         self._sleep = sleep
+        self.rate_limiter = RateLimiter(max_rate) if max_rate else None
         self._lock = threading.Lock()
         self._login_lock = threading.Lock()
         self._xsrf_token = None
@@ -310,6 +316,8 @@ class NsxClient:
         headers = dict(extra_headers)
         if self.auth == "session" and self._xsrf_token:
             headers["X-XSRF-TOKEN"] = self._xsrf_token
+        if self.rate_limiter:
+            self.rate_limiter.acquire()
         with self._lock:
             self.request_count += 1
         # verify= on every call: requests lets REQUESTS_CA_BUNDLE override Session.verify.

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one shape of a preflight finding (design.md section 3), shared by NSX and host checks."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+SEVERITIES = ("info", "warning", "error")
+
+NSX_CHECK_IDS = (
+    "nsx_version",
+    "nsx_manager_not_vip",
+    "migration_coordinator_running",
+    "promotion_idle",
+    "dfw_admin_section_inside_ncp_range",
+    "dfw_user_rule_in_ncp_section",
+    "lb_virtual_server_rule_limit",
+    "shared_resource_name_unique",
+    "backup_configured",
+    "cluster_objects_found",
+)
+
+HOST_CHECK_IDS = (
+    "host_python3",
+    "host_pyyaml",
+    "host_kubectl",
+    "importer_present",
+    "ncp_version",
+    "policy_nsxapi_false",
+)
+
+
+def finding(check, severity, message, remediation="", cluster=None, object_type=None, object_id=None, display_name=None):
+    """One finding; every key of the contract is always present."""
+    if severity not in SEVERITIES:
+        raise ValueError("unknown severity %r" % (severity,))
+    return {
+        "check": check,
+        "severity": severity,
+        "cluster": cluster,
+        "object_type": object_type,
+        "object_id": object_id,
+        "display_name": display_name,
+        "message": message,
+        "remediation": remediation,
+    }
+
+
+def summarize(findings, checks_run):
+    """The ``summary`` return value."""
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    for item in findings:
+        counts[{"error": "errors", "warning": "warnings", "info": "infos"}[item["severity"]]] += 1
+    counts["checks_run"] = list(checks_run)
+    return counts
+
+
+def blocking(findings, fail_on):
+    """The findings that fail the run at threshold ``fail_on`` (error | warning | never)."""
+    if fail_on == "never":
+        return []
+    wanted = ("error",) if fail_on == "error" else ("error", "warning")
+    return [item for item in findings if item["severity"] in wanted]
+
+
+def passed(findings, fail_on):
+    """True when nothing reaches the threshold; with ``never`` errors still mean not passed."""
+    return not blocking(findings, "error" if fail_on == "never" else fail_on)

@@ -1,0 +1,363 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The NSX-side preflight checks, one pure function each, over data NSX returned.
+
+Fetching lives in preflight_scan.py; these functions only judge, so JSON fixtures can drive
+their tests. Meanings follow nsx-reference.md section 3 (the vendor's requirements).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+
+CLUSTER_TAG = "ncp/cluster"
+MARKER_TAG = "ncp/fw_sect_marker"
+PROTECTED = "REQUIRE_OVERRIDE"
+# NSX 9 removed the Manager API, and with it this import path.
+FIRST_VERSION_WITHOUT_MP = (9,)
+
+
+def parse_version(text):
+    """``"4.1.2.0.0.22589037"`` -> (4, 1, 2, 0, 0, 22589037); None when it has no leading number."""
+    match = re.match(r"^\s*(\d+(?:\.\d+)*)", str(text or ""))
+    if not match:
+        return None
+    return tuple(int(part) for part in match.group(1).split("."))
+
+
+def _version_at_least(version, minimum):
+    width = max(len(version), len(minimum))
+    return version + (0,) * (width - len(version)) >= minimum + (0,) * (width - len(minimum))
+
+
+def tag_value(obj, scope):
+    for tag in obj.get("tags") or []:
+        if tag.get("scope") == scope:
+            return tag.get("tag")
+    return None
+
+
+# -- nsx_version ----------------------------------------------------------------------------
+
+
+def check_nsx_version(version_answer, min_version):
+    """The import needs NSX >= min_version and an NSX that still has the Manager API (< 9)."""
+    text = version_answer.get("product_version") or version_answer.get("node_version")
+    version = parse_version(text)
+    minimum = parse_version(min_version)
+    if version is None:
+        return [finding("nsx_version", "error", "NSX reported no readable version (%r)" % (text,), "Check that nsx_manager is an NSX Manager node.")]
+    if version[:1] >= FIRST_VERSION_WITHOUT_MP:
+        return [
+            finding(
+                "nsx_version",
+                "error",
+                "NSX %s has no Manager API: the MP-to-Policy import does not exist on NSX 9 or later" % text,
+                "Clusters still in Manager mode must be imported on NSX 3.2-4.x before upgrading to NSX 9.",
+            )
+        ]
+    if not _version_at_least(version, minimum):
+        return [
+            finding(
+                "nsx_version",
+                "error",
+                "NSX %s is older than %s, the first release with the MP-to-Policy import" % (text, min_version),
+                "Upgrade NSX to %s or later before the import." % min_version,
+            )
+        ]
+    return []
+
+
+# -- nsx_manager_not_vip --------------------------------------------------------------------
+
+
+def check_manager_not_vip(manager_addresses, vip_answer, manager):
+    """All migration calls must go to one manager node, never the cluster VIP (TKGI-DOC)."""
+    vip = (vip_answer or {}).get("ip_address")
+    if not vip or vip in ("0.0.0.0", "::"):
+        return []
+    if manager_addresses is None:
+        return [
+            finding(
+                "nsx_manager_not_vip",
+                "warning",
+                "Could not resolve %s to compare it with the API virtual IP %s" % (manager, vip),
+                "Set nsx_manager to the IP address of one NSX Manager node.",
+            )
+        ]
+    if vip in manager_addresses:
+        return [
+            finding(
+                "nsx_manager_not_vip",
+                "error",
+                "nsx_manager %s is the cluster's API virtual IP %s, which may send calls to different nodes" % (manager, vip),
+                "Set nsx_manager to one NSX Manager node's own address, the node where the migration coordinator runs.",
+                object_type="ApiVirtualIp",
+                object_id=vip,
+            )
+        ]
+    return []
+
+
+# -- migration_coordinator_running / promotion_idle / backup_configured ---------------------
+
+
+def check_migration_coordinator(status_answer, manager):
+    state = (status_answer or {}).get("runtime_state")
+    if state == "running":
+        return []
+    return [
+        finding(
+            "migration_coordinator_running",
+            "error",
+            "The migration coordinator on %s is %s, not running" % (manager, state or "in an unknown state"),
+            "Start it on this manager: /etc/init.d/migration-coordinator start (or 'start service migration-coordinator' in nsxcli,"
+            " or POST /api/v1/node/services/migration-coordinator?action=start), then check with /etc/init.d/migration-coordinator status.",
+            object_type="NodeService",
+            object_id="migration-coordinator",
+        )
+    ]
+
+
+def check_promotion_idle(state_answer):
+    state = (state_answer or {}).get("mp_policy_promotion")
+    if state == "PROMOTION_NOT_IN_PROGRESS":
+        return []
+    return [
+        finding(
+            "promotion_idle",
+            "error",
+            "An MP-to-Policy promotion is in progress on NSX (%s): only one import may run at a time" % state,
+            "Wait for the running import or promotion to finish (or end it as its owner must), then run the preflight again.",
+        )
+    ]
+
+
+def check_backup_configured(config_answer):
+    config = config_answer or {}
+    server = (config.get("remote_file_server") or {}).get("server")
+    if config.get("backup_enabled") and server:
+        return []
+    missing = "backups are disabled" if not config.get("backup_enabled") else "no remote file server is set"
+    return [
+        finding(
+            "backup_configured",
+            "error",
+            "NSX backup to a remote server is not configured (%s): strategy 1 must back up NSX before the first import" % missing,
+            "Configure it under System > Backup & Restore (PUT /api/v1/cluster/backups/config). Strategy 2 runs without a backup:"
+            " waive this check there with skip_checks.",
+            object_type="BackupConfiguration",
+        )
+    ]
+
+
+# -- cluster_objects_found ------------------------------------------------------------------
+
+
+def check_cluster_objects(cluster, tagged_count):
+    if tagged_count:
+        return []
+    return [
+        finding(
+            "cluster_objects_found",
+            "error",
+            "No NSX object carries the tag ncp/cluster=%s: the name is misspelt or the cluster never ran NCP on this NSX" % cluster,
+            "Use the value of [coe] cluster in the cluster's ncp.ini.",
+            cluster=cluster,
+        )
+    ]
+
+
+# -- dfw_admin_section_inside_ncp_range -----------------------------------------------------
+
+
+class SectionRangeScan:
+    """Finds admin sections lying between NCP-created sections, over the streamed section list.
+
+    An admin section between two NCP-created sections is a blocker when at least one of its
+    two NCP neighbours belongs to a cluster being imported. Streaming: only the admin sections
+    seen since the last NCP section are held, so memory does not grow with the inventory.
+    """
+
+    def __init__(self, clusters, identities=None, markers=None):
+        self.clusters = set(clusters)
+        self.identities = set(identities or [])
+        self.markers = set(v for v in (markers or {}).values() if v)
+        self.position = 0
+        self.pending = []
+        self.previous_ncp = None
+        self.findings = []
+        self.ncp_sections = []  # (id, display_name, cluster, rule_count) of in-scope clusters
+        self.derived_identities = set()
+        self.first_last = {}
+
+    def _is_ncp(self, section):
+        return bool(tag_value(section, CLUSTER_TAG)) or section.get("_create_user") in self.identities
+
+    def _is_marker(self, section):
+        return section.get("id") in self.markers or tag_value(section, MARKER_TAG) is not None
+
+    def add(self, section):
+        self.position += 1
+        brief = (self.position, section.get("id"), section.get("display_name"))
+        if self._is_marker(section):
+            return
+        if not self._is_ncp(section):
+            if self.previous_ncp is not None:
+                self.pending.append(brief)
+            return
+        cluster = tag_value(section, CLUSTER_TAG)
+        current = brief + (cluster,)
+        if cluster in self.clusters:
+            self.ncp_sections.append((section.get("id"), section.get("display_name"), cluster, section.get("rule_count")))
+            if section.get("_protection") == PROTECTED and section.get("_create_user"):
+                self.derived_identities.add(section["_create_user"])
+            first, _last = self.first_last.get(cluster, (current, None))
+            self.first_last[cluster] = (first, current)
+        if self.pending and (cluster in self.clusters or self.previous_ncp[3] in self.clusters):
+            for admin in self.pending:
+                self.findings.append(self._finding(admin, self.previous_ncp, current))
+        self.pending = []
+        self.previous_ncp = current
+
+    def _finding(self, admin, before, after):
+        cluster = before[3] if before[3] in self.clusters else after[3]
+        return finding(
+            "dfw_admin_section_inside_ncp_range",
+            "error",
+            "Admin DFW section %r (%s) at position %d lies between NCP sections %r (%s, position %d, cluster %s) and %r (%s, position %d, cluster %s)"
+            % (admin[2], admin[1], admin[0], before[2], before[1], before[0], before[3], after[2], after[1], after[0], after[3]),
+            "",
+            cluster=cluster,
+            object_type="FirewallSection",
+            object_id=admin[1],
+            display_name=admin[2],
+        )
+
+    def result(self):
+        """The findings, with a remediation naming the cluster's first and last NCP sections."""
+        for item in self.findings:
+            first, last = self.first_last.get(item["cluster"], (None, None))
+            where = ""
+            if first and last:
+                where = " above the first NCP section %r (%s) or below the last NCP section %r (%s) of cluster %s" % (
+                    first[2],
+                    first[1],
+                    last[2],
+                    last[1],
+                    item["cluster"],
+                )
+            item["remediation"] = (
+                "Move the section%s (see 'Dealing with DFW Sections Created by NSX Admin'; nsx_dfw_refactor can plan the move),"
+                " and review the rule-order change with the security team." % where
+            )
+        return self.findings
+
+
+# -- dfw_user_rule_in_ncp_section -----------------------------------------------------------
+
+
+def check_rules_of_section(section, rules, identities):
+    """Rules in an NCP section that NCP did not create (other creator, or not protected)."""
+    section_id, section_name, cluster = section[0], section[1], section[2]
+    found = []
+    for rule in rules:
+        creator = rule.get("_create_user")
+        protection = rule.get("_protection")
+        if protection == PROTECTED and (not identities or creator in identities):
+            continue
+        found.append(
+            finding(
+                "dfw_user_rule_in_ncp_section",
+                "error",
+                "Rule %r (%s) in NCP section %r (%s) of cluster %s was created by %s (protection %s), not by NCP"
+                % (rule.get("display_name"), rule.get("id"), section_name, section_id, cluster, creator, protection),
+                "Move the rule into an admin section at the same priority (outside NCP's range), then delete it from section %s." % section_id,
+                cluster=cluster,
+                object_type="FirewallRule",
+                object_id=rule.get("id"),
+                display_name=rule.get("display_name"),
+            )
+        )
+    return found
+
+
+# -- lb_virtual_server_rule_limit -----------------------------------------------------------
+
+
+def check_virtual_server(vs, clusters, limit):
+    cluster = tag_value(vs, CLUSTER_TAG)
+    if cluster not in clusters:
+        return []
+    count = len(vs.get("rule_ids") or [])
+    if count <= limit:
+        return []
+    return [
+        finding(
+            "lb_virtual_server_rule_limit",
+            "error",
+            "NCP virtual server %r (%s) has %d rules, more than the %d the import supports" % (vs.get("display_name"), vs.get("id"), count, limit),
+            "Split the Ingress rules of the default load balancer across LoadBalancer CRDs so that no virtual server has more than %d rules." % limit,
+            cluster=cluster,
+            object_type="LbVirtualServer",
+            object_id=vs.get("id"),
+            display_name=vs.get("display_name"),
+        )
+    ]
+
+
+# -- shared_resource_name_unique ------------------------------------------------------------
+
+
+def policy_id_from_name(name):
+    """The Policy ID NCP 3.2 derives from an MP display name (space and '/' become '_')."""
+    text = str(name or "").replace(" ", "_").replace("/", "_")
+    if text and set(text) == {"."}:
+        text = "_" + text
+    return text
+
+
+class SharedNameIndex:
+    """Collects shared resources (untagged by NCP) per type and reports display-name clashes.
+
+    Holds one small tuple per shared resource: T0 routers, IP blocks and IP pools number in
+    the tens, not thousands.
+    """
+
+    def __init__(self, only=None):
+        self.only = set(only or [])
+        self.by_key = {}
+
+    def add(self, object_type, obj):
+        if tag_value(obj, CLUSTER_TAG):
+            return  # cluster-owned, not shared
+        key = (object_type, policy_id_from_name(obj.get("display_name")))
+        self.by_key.setdefault(key, []).append((obj.get("id"), obj.get("display_name")))
+
+    def findings(self):
+        found = []
+        for (object_type, policy_id), members in sorted(self.by_key.items()):
+            if len(members) < 2:
+                continue
+            if self.only and not any(member_id in self.only or name in self.only for member_id, name in members):
+                continue
+            ids = ", ".join("%s (%r)" % member for member in members)
+            for member_id, name in members:
+                found.append(
+                    finding(
+                        "shared_resource_name_unique",
+                        "error",
+                        "%s display name %r is shared by %d objects (%s): their Policy IDs would collide as %r"
+                        % (object_type, name, len(members), ids, policy_id),
+                        "Rename all but one of them so every shared resource has a unique display name before the import.",
+                        object_type=object_type,
+                        object_id=member_id,
+                        display_name=name,
+                    )
+                )
+        return found

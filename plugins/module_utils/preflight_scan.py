@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs the NSX-side preflight: fetches what each check needs, as few calls as NSX allows.
+
+Lists are streamed page by page. The MP API has no list of all DFW rules, so rules are read
+per section, and only for NCP sections of the clusters in scope whose rule_count is not 0;
+those reads run concurrently (bounded workers, client-side pacing under NSX's rate limit).
+``?action=list_with_rules`` is never used: NSX allows it only a few times a minute.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS
+
+# MP lists of shared-resource types whose Policy IDs may be derived from display names.
+SHARED_LISTS = (
+    ("LogicalRouter", "/api/v1/logical-routers", {"router_type": "TIER0"}),
+    ("IpBlock", "/api/v1/pools/ip-blocks", None),
+    ("IpPool", "/api/v1/pools/ip-pools", None),
+)
+SEARCH = "/api/v1/search/query"
+
+
+class PreflightOptions:
+    def __init__(
+        self,
+        clusters,
+        ncp_principal_identities=None,
+        lb_rule_limit=255,
+        min_nsx_version="3.2.0",
+        firewall_markers=None,
+        skip_checks=None,
+        shared_resources=None,
+        max_concurrency=10,
+    ):
+        self.clusters = list(clusters)
+        self.identities = list(ncp_principal_identities or [])
+        self.lb_rule_limit = lb_rule_limit
+        self.min_nsx_version = min_nsx_version
+        self.firewall_markers = firewall_markers or {}
+        self.skip = set(skip_checks or [])
+        self.shared_resources = list(shared_resources or [])
+        self.max_concurrency = max(1, int(max_concurrency))
+
+
+def resolve_addresses(host):
+    """The IP addresses ``host`` resolves to; None when it does not resolve."""
+    try:
+        return set(info[4][0] for info in socket.getaddrinfo(host, None))
+    except (socket.gaierror, UnicodeError):
+        return None
+
+
+def _manager_host(client):
+    host = client.manager
+    if host.startswith("["):
+        return host[1 : host.index("]")]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def search_count(client, query):
+    """How many objects match an NSX search query (one call: result_count is the total)."""
+    answer = client.get(SEARCH, params={"query": query, "page_size": 1})
+    return int(answer.get("result_count") or len(answer.get("results") or []))
+
+
+def cluster_tag_query(cluster):
+    # NSX search is Lucene: the '/' of the scope must be escaped, the value quoted.
+    return 'tags.scope:ncp\\/cluster AND tags.tag:"%s"' % cluster.replace('"', '\\"')
+
+
+class NsxPreflight:
+    """One preflight run against one NSX Manager; ``run()`` returns (version, findings, checks_run)."""
+
+    def __init__(self, client, options):
+        self.client = client
+        self.options = options
+        self.findings = []
+        self.checks_run = []
+
+    def wanted(self, check_id):
+        return check_id not in self.options.skip
+
+    def _record(self, check_id, found):
+        self.checks_run.append(check_id)
+        self.findings.extend(found)
+
+    def run(self):
+        client, opts = self.client, self.options
+        version_answer = client.get("/api/v1/node/version")
+        version = version_answer.get("product_version") or version_answer.get("node_version")
+        if self.wanted("nsx_version"):
+            self._record("nsx_version", checks.check_nsx_version(version_answer, opts.min_nsx_version))
+            parsed = checks.parse_version(version)
+            if parsed and parsed[:1] >= checks.FIRST_VERSION_WITHOUT_MP:
+                return version, self.findings, self.checks_run  # no MP API to check further
+        if self.wanted("nsx_manager_not_vip"):
+            vip = client.get("/api/v1/cluster/api-virtual-ip")
+            host = _manager_host(client)
+            self._record("nsx_manager_not_vip", checks.check_manager_not_vip(resolve_addresses(host), vip, client.manager))
+        if self.wanted("migration_coordinator_running"):
+            status = client.get("/api/v1/node/services/migration-coordinator/status")
+            self._record("migration_coordinator_running", checks.check_migration_coordinator(status, client.manager))
+        if self.wanted("promotion_idle"):
+            self._record("promotion_idle", checks.check_promotion_idle(client.get("/api/v1/migration/mp-policy-promotion/state")))
+        if self.wanted("backup_configured"):
+            self._record("backup_configured", checks.check_backup_configured(client.get("/api/v1/cluster/backups/config")))
+        if self.wanted("cluster_objects_found"):
+            found = []
+            for cluster in opts.clusters:
+                found.extend(checks.check_cluster_objects(cluster, search_count(client, cluster_tag_query(cluster))))
+            self._record("cluster_objects_found", found)
+        self._firewall()
+        if self.wanted("lb_virtual_server_rule_limit"):
+            found = []
+            for vs in client.paginate("/api/v1/loadbalancer/virtual-servers"):
+                found.extend(checks.check_virtual_server(vs, opts.clusters, opts.lb_rule_limit))
+            self._record("lb_virtual_server_rule_limit", found)
+        if self.wanted("shared_resource_name_unique"):
+            index = checks.SharedNameIndex(only=opts.shared_resources)
+            for object_type, path, params in SHARED_LISTS:
+                for obj in client.paginate(path, params=params):
+                    if object_type == "LogicalRouter" and obj.get("router_type") not in (None, "TIER0"):
+                        continue
+                    index.add(object_type, obj)
+            self._record("shared_resource_name_unique", index.findings())
+        return version, self.findings, self.checks_run
+
+    def _firewall(self):
+        want_sections = self.wanted("dfw_admin_section_inside_ncp_range")
+        want_rules = self.wanted("dfw_user_rule_in_ncp_section")
+        if not (want_sections or want_rules):
+            return
+        scan = checks.SectionRangeScan(self.options.clusters, self.options.identities, self.options.firewall_markers)
+        for section in self.client.paginate("/api/v1/firewall/sections"):
+            scan.add(section)
+        if want_sections:
+            self._record("dfw_admin_section_inside_ncp_range", scan.result())
+        if want_rules:
+            identities = set(self.options.identities) or scan.derived_identities
+            with_rules = [section for section in scan.ncp_sections if section[3] != 0]
+            self._record("dfw_user_rule_in_ncp_section", self._rules_findings(with_rules, identities))
+
+    def _rules_findings(self, sections, identities):
+        def inspect(section):
+            rules = self.client.paginate("/api/v1/firewall/sections/%s/rules" % section[0])
+            return checks.check_rules_of_section(section, rules, identities)
+
+        found = []
+        if not sections:
+            return found
+        pool = ThreadPoolExecutor(max_workers=min(self.options.max_concurrency, len(sections)))
+        futures = [pool.submit(inspect, section) for section in sections]
+        complete = False
+        try:
+            # In submission order, so findings are stable run to run.
+            for future in futures:
+                found.extend(future.result())
+            complete = True
+        finally:
+            if not complete:
+                for future in futures:
+                    future.cancel()  # a failed scan fails the task: stop calling NSX
+            pool.shutdown(wait=True)
+        return found
+
+
+def unknown_checks(skip_checks):
+    return sorted(set(skip_checks or []) - set(NSX_CHECK_IDS))

@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: nsx_preflight
+short_description: Find every NSX-side blocker of the NCP MP-to-Policy import
+version_added: 0.1.0
+description:
+  - Read-only checks of one NSX Manager against the vendor's requirements for importing NCP
+    clusters from the Manager API to the Policy API, reported as findings with the object IDs
+    involved and the fix.
+  - "Check IDs: V(nsx_version), V(nsx_manager_not_vip), V(migration_coordinator_running),
+    V(promotion_idle), V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section),
+    V(lb_virtual_server_rule_limit), V(shared_resource_name_unique), V(backup_configured),
+    V(cluster_objects_found)."
+  - Lists are streamed page by page. DFW rules are read per NCP section with rules (NSX has no
+    list of all rules), concurrently, paced under NSX's API rate limit. The slow
+    C(?action=list_with_rules) call is never used.
+  - Never changes anything; always returns C(changed=false).
+author:
+  - ncp.mp_to_policy maintainers
+extends_documentation_fragment:
+  - ncp.mp_to_policy.nsx
+attributes:
+  check_mode:
+    support: full
+    description: Check mode and normal mode behave the same; nothing is ever written.
+  diff_mode:
+    support: none
+options:
+  clusters:
+    description:
+      - Names of the clusters to import, as in the C(ncp/cluster) tag NCP puts on its objects
+        (the value of C([coe] cluster) in ncp.ini).
+    type: list
+    elements: str
+    required: true
+  ncp_principal_identities:
+    description:
+      - Principal identity names whose objects count as NCP-created.
+      - By default they are derived from the C(_create_user) of the protected DFW sections
+        tagged with the clusters.
+    type: list
+    elements: str
+  lb_rule_limit:
+    description:
+      - Most rules an NCP load-balancer virtual server may have for the import to work.
+    type: int
+    default: 255
+  min_nsx_version:
+    description:
+      - Oldest NSX version the import supports.
+    type: str
+    default: 3.2.0
+  firewall_markers:
+    description:
+      - IDs of the admin marker sections named in ncp.ini (C(top_firewall_section_marker),
+        C(bottom_firewall_section_marker)). They bound NCP's range and are never reported.
+      - Sections tagged C(ncp/fw_sect_marker) are treated as markers too.
+    type: dict
+    suboptions:
+      top:
+        description: ID of the top marker section.
+        type: str
+      bottom:
+        description: ID of the bottom marker section.
+        type: str
+  skip_checks:
+    description:
+      - Check IDs not to run, for example V(backup_configured) for strategy 2, which has no
+        backup. A skipped check is a waiver, and is missing from RV(summary.checks_run).
+    type: list
+    elements: str
+    default: []
+  fail_on:
+    description:
+      - Lowest severity that fails the task. V(never) only reports.
+    type: str
+    choices: [error, warning, never]
+    default: error
+  shared_resources:
+    description:
+      - Display names or IDs of the shared resources to be imported (as in C(user-spec.yaml)).
+      - When given, V(shared_resource_name_unique) reports only clashes involving them;
+        otherwise every clash among Tier-0 routers, IP blocks and IP pools.
+    type: list
+    elements: str
+  max_concurrency:
+    description:
+      - Most API calls in flight at once (NSX's own limit, C(client_api_concurrency_limit), is 40 by default).
+    type: int
+    default: 10
+  max_requests_per_second:
+    description:
+      - Pace of API calls, to stay under NSX's C(client_api_rate_limit) (100 by default).
+        V(0) turns pacing off.
+    type: float
+    default: 100
+notes:
+  - The Policy ID rule for shared resources (derived from the display name, or the MP UUID)
+    differs between NCP and TKGI releases (unconfirmed for NCP 4.x); display names are checked
+    for uniqueness so that either rule is safe.
+seealso:
+  - module: ncp.mp_to_policy.nsx_mp_import
+"""
+
+EXAMPLES = r"""
+- name: Check NSX for import blockers of two clusters
+  ncp.mp_to_policy.nsx_preflight:
+    nsx_manager: nsx-mgr-01.example.com
+    nsx_username: admin
+    nsx_password: "{{ vault_nsx_password }}"
+    ca_path: /etc/pki/nsx-ca.pem
+    clusters: [prod-east, prod-west]
+  register: preflight
+
+- name: Strategy 2 has no backup; report only
+  ncp.mp_to_policy.nsx_preflight:
+    clusters: [prod-east]
+    skip_checks: [backup_configured]
+    fail_on: never
+"""
+
+RETURN = r"""
+passed:
+  description: True when no finding reaches the O(fail_on) severity (errors when O(fail_on=never)).
+  returned: always
+  type: bool
+nsx_version:
+  description: The NSX product version the manager reported.
+  returned: always
+  type: str
+  sample: 4.1.2.0.0.22589037
+findings:
+  description: What blocks or may affect the import, one entry per object.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    check:
+      description: The check ID.
+      type: str
+      sample: dfw_user_rule_in_ncp_section
+    severity:
+      description: V(error), V(warning) or V(info).
+      type: str
+    cluster:
+      description: The cluster concerned, if any.
+      type: str
+    object_type:
+      description: NSX object type, if the finding is about one object.
+      type: str
+    object_id:
+      description: NSX object ID.
+      type: str
+    display_name:
+      description: NSX object display name.
+      type: str
+    message:
+      description: What is wrong.
+      type: str
+    remediation:
+      description: How to fix it.
+      type: str
+summary:
+  description: Counts of findings by severity and the checks that ran.
+  returned: always
+  type: dict
+  contains:
+    errors:
+      description: Number of error findings.
+      type: int
+    warnings:
+      description: Number of warning findings.
+      type: int
+    infos:
+      description: Number of info findings.
+      type: int
+    checks_run:
+      description: IDs of the checks that ran.
+      type: list
+      elements: str
+api_requests:
+  description: HTTP requests made to NSX (including logins and retries).
+  returned: always
+  type: int
+"""
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import NsxPreflight, PreflightOptions
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
+
+ARGUMENT_SPEC = dict(
+    clusters=dict(type="list", elements="str", required=True),
+    ncp_principal_identities=dict(type="list", elements="str"),
+    lb_rule_limit=dict(type="int", default=255),
+    min_nsx_version=dict(type="str", default="3.2.0"),
+    firewall_markers=dict(type="dict", options=dict(top=dict(type="str"), bottom=dict(type="str"))),
+    skip_checks=dict(type="list", elements="str", default=[]),
+    fail_on=dict(type="str", choices=["error", "warning", "never"], default="error"),
+    shared_resources=dict(type="list", elements="str"),
+    max_concurrency=dict(type="int", default=10),
+    max_requests_per_second=dict(type="float", default=100.0),
+)
+
+
+def validate(module):
+    params = module.params
+    clusters = [name for name in params["clusters"] if name and name.strip()]
+    if not clusters or len(clusters) != len(params["clusters"]):
+        module.fail_json(msg="clusters must list at least one cluster name, with no empty names")
+    unknown = sorted(set(params["skip_checks"]) - set(NSX_CHECK_IDS))
+    if unknown:
+        module.fail_json(msg="skip_checks names unknown check IDs: %s (known: %s)" % (", ".join(unknown), ", ".join(NSX_CHECK_IDS)))
+    if params["lb_rule_limit"] < 1 or params["max_concurrency"] < 1 or params["max_requests_per_second"] < 0:
+        module.fail_json(msg="lb_rule_limit and max_concurrency must be at least 1, max_requests_per_second at least 0")
+
+
+def main():
+    module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    validate(module)
+    params = module.params
+    client = module.client
+    if params["max_requests_per_second"]:
+        client.rate_limiter = RateLimiter(params["max_requests_per_second"])
+    options = PreflightOptions(
+        clusters=params["clusters"],
+        ncp_principal_identities=params["ncp_principal_identities"],
+        lb_rule_limit=params["lb_rule_limit"],
+        min_nsx_version=params["min_nsx_version"],
+        firewall_markers=params["firewall_markers"],
+        skip_checks=params["skip_checks"],
+        shared_resources=params["shared_resources"],
+        max_concurrency=params["max_concurrency"],
+    )
+    try:
+        version, findings, checks_run = NsxPreflight(client, options).run()
+    except NsxApiError as exc:
+        module.fail_nsx(exc)
+    result = dict(
+        changed=False,
+        passed=passed(findings, params["fail_on"]),
+        nsx_version=version,
+        findings=findings,
+        summary=summarize(findings, checks_run),
+        api_requests=client.request_count,
+    )
+    failing = blocking(findings, params["fail_on"])
+    if failing:
+        module.fail_json(msg="NSX preflight found %d blocking finding(s): %s" % (len(failing), "; ".join(sorted(set(f["check"] for f in failing)))), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Run a collection module's main() in-process and return its JSON result.
+
+Uses ansible-core's ``patch_module_args`` (2.19 dropped the old ``_ANSIBLE_ARGS`` trick). The
+module really parses its arguments, talks to real servers and prints its result, which is read
+back from stdout exactly as Ansible would.
+"""
+
+import importlib
+import io
+import json
+from contextlib import redirect_stdout
+
+from ansible.module_utils.testing import patch_module_args
+
+
+class ModuleResult(dict):
+    @property
+    def failed(self):
+        return bool(self.get("failed"))
+
+
+def run_module(name, args, check_mode=False, diff=False):
+    module = importlib.import_module("ansible_collections.ncp.mp_to_policy.plugins.modules." + name)
+    args = dict(args)
+    args["_ansible_check_mode"] = check_mode
+    args["_ansible_diff"] = diff
+    out = io.StringIO()
+    with patch_module_args(args), redirect_stdout(out):
+        try:
+            module.main()
+        except SystemExit:
+            pass
+    text = out.getvalue()
+    try:
+        return ModuleResult(json.loads(text))
+    except ValueError:
+        raise AssertionError("module %s printed no JSON result: %r" % (name, text[:2000])) from None
