@@ -24,7 +24,7 @@ description:
     C(?action=list_with_rules) call is never used.
   - Never changes anything; always returns C(changed=false).
 author:
-  - ncp.mp_to_policy maintainers
+  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
 attributes:

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: cluster_scope
+short_description: The clusters of a run, with their masters and chosen import master
+version_added: 0.1.0
+description:
+  - Reads the cluster of every host in O(_input) from its C(ncp_cluster_name) and returns one
+    entry per cluster, so that a cluster whose import master could not be chosen is still in
+    scope (and blocks the run) instead of silently dropping out of it.
+positional: hosts, only
+options:
+  _input:
+    description: C(hostvars).
+    type: raw
+    required: true
+  hosts:
+    description: The masters of all clusters (C(groups['ncp_clusters'])).
+    type: list
+    elements: str
+    required: true
+  only:
+    description: Restrict to this cluster (strategy 2); empty for all.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Clusters of this run
+  ansible.builtin.set_fact:
+    scope: "{{ hostvars | ncp.mp_to_policy.cluster_scope(groups['ncp_clusters'], ncp_cluster | default('')) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Cluster name to C({masters, import_master, platform}); C(import_master) is null when none was chosen.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+
+def cluster_scope(hostvars, hosts, only=""):
+    scope = {}
+    for host in hosts or []:
+        variables = hostvars[host]
+        name = variables.get("ncp_cluster_name")
+        if not name:
+            raise AnsibleFilterError("host %s is in group ncp_clusters but has no ncp_cluster_name" % host)
+        if only and name != only:
+            continue
+        entry = scope.setdefault(name, {"masters": [], "import_master": None, "platform": variables.get("ncp_platform") or "kubernetes"})
+        entry["masters"].append(host)
+        chosen = variables.get("import_master_host")
+        if chosen:
+            entry["import_master"] = chosen
+    if only and only not in scope:
+        raise AnsibleFilterError("ncp_cluster %r is not a cluster of the inventory (known: %s)" % (only, ", ".join(sorted(scope)) or "none"))
+    if not scope:
+        raise AnsibleFilterError("the inventory has no clusters: put each cluster's masters in a child group of ncp_clusters")
+    return scope
+
+
+class FilterModule:
+    def filters(self):
+        return {"cluster_scope": cluster_scope}

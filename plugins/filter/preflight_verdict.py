@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: preflight_verdict
+short_description: Combine NSX and host preflight results into one verdict
+version_added: 0.1.0
+description:
+  - Merges the findings of M(ncp.mp_to_policy.nsx_preflight) and of
+    M(ncp.mp_to_policy.ncp_host_preflight) on each import master, adds an error for every
+    import master that gave no answer, marks findings of waived checks, and says whether the
+    import may start (design.md section 4, invariant 1).
+positional: nsx_result, host_results, waivers
+options:
+  _input:
+    description: The clusters in scope, as a dict of cluster name to import master (null when none could be chosen).
+    type: dict
+    required: true
+  nsx_result:
+    description: The registered result of M(ncp.mp_to_policy.nsx_preflight) (may be a failed one).
+    type: dict
+    required: true
+  host_results:
+    description: Per import master, the registered result of M(ncp.mp_to_policy.ncp_host_preflight), or null.
+    type: dict
+    required: true
+  waivers:
+    description: Check IDs whose error findings do not block; they stay in the report, marked C(waived).
+    type: list
+    elements: str
+"""
+
+EXAMPLES = r"""
+- name: Decide
+  ansible.builtin.set_fact:
+    verdict: "{{ {'c1': 'master-1'} | ncp.mp_to_policy.preflight_verdict(nsx_result, host_results, ['backup_configured']) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C(passed), C(findings), C(summary), C(blocking) (the findings that block) and C(nsx_version).
+  type: dict
+"""
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding, summarize
+
+
+def preflight_verdict(masters, nsx_result, host_results, waivers=None):
+    waivers = set(waivers or [])
+    findings = []
+    checks_run = []
+    nsx_result = nsx_result or {}
+    if nsx_result.get("findings") is None:
+        findings.append(
+            finding(
+                "nsx_version",
+                "error",
+                "The NSX preflight did not complete: %s" % (nsx_result.get("msg") or "no result"),
+                "Fix the connection to the NSX Manager (address, credentials, CA) and run the preflight again.",
+            )
+        )
+    else:
+        findings.extend(nsx_result["findings"])
+        checks_run.extend((nsx_result.get("summary") or {}).get("checks_run") or [])
+    for cluster, host in sorted((masters or {}).items()):
+        if not host:
+            findings.append(
+                finding(
+                    "import_master_reachable",
+                    "error",
+                    "No import master could be chosen for cluster %s (see the failed 'Choose the cluster's import master' task)" % cluster,
+                    "Make every master of the cluster reachable so its journal can be read, or fix ncp_import_master.",
+                    cluster=cluster,
+                )
+            )
+            continue
+        result = (host_results or {}).get(host) or {}
+        if result.get("findings") is None:
+            findings.append(
+                finding(
+                    "import_master_reachable",
+                    "error",
+                    "The import master %s of cluster %s gave no preflight answer: %s" % (host, cluster, result.get("msg") or "unreachable"),
+                    "Make the master reachable (SSH, Python) and run the preflight again.",
+                    cluster=cluster,
+                    object_type="Host",
+                    object_id=host,
+                )
+            )
+            continue
+        findings.extend(result["findings"])
+        for check in (result.get("summary") or {}).get("checks_run") or []:
+            if check not in checks_run:
+                checks_run.append(check)
+    marked = [dict(item, waived=item["check"] in waivers) for item in findings]
+    blocking = [item for item in marked if item["severity"] == "error" and not item["waived"]]
+    return {
+        "passed": not blocking,
+        "findings": marked,
+        "blocking": blocking,
+        "summary": summarize(marked, checks_run),
+        "nsx_version": nsx_result.get("nsx_version"),
+        "api_requests": nsx_result.get("api_requests"),
+        "waived_checks": sorted(waivers),
+    }
+
+
+class FilterModule:
+    def filters(self):
+        return {"preflight_verdict": preflight_verdict}

@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Stopping and starting NCP: the nsx-ncp Deployment (kubectl) or the ncp monit job (TKGI).
+
+Stop means NCP is really gone (no pod left, terminating ones included; monit reports the job
+not monitored), not merely asked to stop. Start refuses to start NCP in a mode other than the
+one expected: the mode is read from ncp.ini before anything is scaled (design.md section 4,
+invariants 4 to 6).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import time
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
+
+TRUE_WORDS = ("true", "yes", "on", "1")
+
+
+class NcpServiceError(Exception):
+    def __init__(self, message, **details):
+        super(NcpServiceError, self).__init__(message)
+        self.message = message
+        self.details = details
+
+
+def mode_of_ini(text, where):
+    """``policy`` or ``mp`` from ncp.ini's [nsx_v3] policy_nsxapi (unset means MP mode)."""
+    try:
+        value = NcpIni(text).get("nsx_v3", "policy_nsxapi")
+    except IniError as exc:
+        raise NcpServiceError("cannot read policy_nsxapi from %s: %s" % (where, exc), path=where)
+    return "policy" if value is not None and value.strip().lower() in TRUE_WORDS else "mp"
+
+
+def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep):
+    """Poll ``predicate`` (returns (done, state)) until done or ``timeout`` seconds; return (done, state)."""
+    deadline = clock() + timeout
+    while True:
+        done, state = predicate()
+        if done or clock() >= deadline:
+            return done, state
+        sleep(min(poll_interval, max(0.0, deadline - clock())))
+
+
+# -- Kubernetes ---------------------------------------------------------------------------------
+
+
+class KubernetesNcp:
+    def __init__(self, kubectl, namespace="nsx-system", deployment="nsx-ncp", configmap="nsx-ncp-config", key="ncp.ini"):
+        self.kubectl = kubectl
+        self.namespace = namespace
+        self.deployment = deployment
+        self.configmap = configmap
+        self.key = key
+
+    def _get(self, kind, name):
+        try:
+            return self.kubectl.get(kind, name, self.namespace)
+        except KubectlError as exc:
+            raise NcpServiceError("cannot read %s %s/%s: %s" % (kind, self.namespace, name, exc.message), kind=kind, name=name)
+
+    def read_deployment(self):
+        return self._get("deployment", self.deployment)
+
+    def selector(self, deployment):
+        labels = ((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        if not labels:
+            raise NcpServiceError("deployment %s/%s has no spec.selector.matchLabels to find its pods" % (self.namespace, self.deployment))
+        return ",".join("%s=%s" % item for item in sorted(labels.items()))
+
+    def pods(self, deployment):
+        try:
+            answer = self.kubectl.run_json(["get", "pods", "-n", self.namespace, "-l", self.selector(deployment)])
+        except KubectlError as exc:
+            raise NcpServiceError("cannot list NCP pods in %s: %s" % (self.namespace, exc.message))
+        return answer.get("items") or []
+
+    def mode(self):
+        configmap = self._get("configmap", self.configmap)
+        text = (configmap.get("data") or {}).get(self.key)
+        where = "ConfigMap %s/%s key %s" % (self.namespace, self.configmap, self.key)
+        if text is None:
+            raise NcpServiceError("%s is missing" % where)
+        return mode_of_ini(text, where)
+
+    def scale(self, replicas):
+        try:
+            self.kubectl.run(["scale", "deployment", self.deployment, "-n", self.namespace, "--replicas=%d" % replicas])
+        except KubectlError as exc:
+            raise NcpServiceError("cannot scale %s/%s to %d: %s" % (self.namespace, self.deployment, replicas, exc.message))
+
+    def stop(self, timeout, poll_interval, check_mode=False):
+        deployment = self.read_deployment()
+        replicas = int((deployment.get("spec") or {}).get("replicas") or 0)
+        pods = self.pods(deployment)
+        result = {"previous_replicas": replicas, "replicas": 0, "changed": replicas != 0 or bool(pods)}
+        if check_mode:
+            return result
+        if replicas != 0:
+            self.scale(0)
+
+        def gone():
+            left = self.pods(deployment)
+            return not left, [pod["metadata"]["name"] for pod in left]
+
+        done, left = wait_until(gone, timeout, poll_interval)
+        if not done:
+            raise NcpServiceError(
+                "NCP pods still exist %ds after scaling %s/%s to 0: %s" % (timeout, self.namespace, self.deployment, ", ".join(left)),
+                pods=left,
+            )
+        return result
+
+    def start(self, replicas, expect_mode, timeout, poll_interval, check_mode=False):
+        mode = self.mode()
+        if expect_mode and mode != expect_mode:
+            raise NcpServiceError(
+                "refusing to start NCP: its ConfigMap says %s mode, the migration expects %s mode" % (mode, expect_mode),
+                mode=mode,
+                expected_mode=expect_mode,
+            )
+        deployment = self.read_deployment()
+        current = int((deployment.get("spec") or {}).get("replicas") or 0)
+        result = {"previous_replicas": current, "replicas": replicas, "mode": mode, "changed": current != replicas}
+        if check_mode:
+            return result
+        if current != replicas:
+            self.scale(replicas)
+
+        def ready():
+            pods = [pod for pod in self.pods(deployment) if not pod["metadata"].get("deletionTimestamp")]
+            ready_pods = [pod for pod in pods if _pod_ready(pod)]
+            return len(ready_pods) >= replicas, [pod["metadata"]["name"] for pod in pods if not _pod_ready(pod)]
+
+        done, waiting = wait_until(ready, timeout, poll_interval)
+        if not done:
+            raise NcpServiceError(
+                "NCP did not become Ready within %ds after scaling %s/%s to %d (not ready: %s)"
+                % (timeout, self.namespace, self.deployment, replicas, ", ".join(waiting) or "no pod yet"),
+                pods=waiting,
+            )
+        return result
+
+
+def _pod_ready(pod):
+    for condition in (pod.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == "Ready":
+            return condition.get("status") == "True"
+    return False
+
+
+# -- TKGI (monit on each master) ----------------------------------------------------------------
+
+_MONIT_LINE = re.compile(r"^\s*(?:Process\s+)?['\"]?(?P<name>[\w.-]+)['\"]?\s{2,}(?P<status>.+?)\s*$")
+
+
+def monit_status(summary, service):
+    """The status monit's summary gives ``service``, lower case (e.g. running, not monitored)."""
+    for line in summary.splitlines():
+        line = line.replace("\u2502", " ").replace("|", " ")
+        match = _MONIT_LINE.match(line)
+        if match and match.group("name") == service:
+            return re.split(r"\s{2,}", match.group("status").strip())[0].lower()
+    return None
+
+
+class MonitNcp:
+    def __init__(self, run, monit="monit", service="ncp", ncp_ini_path=None):
+        self.run = run
+        self.monit = monit
+        self.service = service
+        self.ncp_ini_path = ncp_ini_path
+
+    def status(self):
+        rc, out, err = self.run([self.monit, "summary"])
+        if rc != 0:
+            raise NcpServiceError("%s summary failed (rc %s): %s" % (self.monit, rc, (err or out).strip()))
+        status = monit_status(out, self.service)
+        if status is None:
+            raise NcpServiceError("monit knows no service %r on this master" % self.service)
+        return status
+
+    def _command(self, verb):
+        rc, out, err = self.run([self.monit, verb, self.service])
+        if rc != 0:
+            raise NcpServiceError("%s %s %s failed (rc %s): %s" % (self.monit, verb, self.service, rc, (err or out).strip()))
+
+    def _wait_for(self, wanted, timeout, poll_interval):
+        def probe():
+            status = self.status()
+            return status in wanted, status
+
+        return wait_until(probe, timeout, poll_interval)
+
+    def mode(self):
+        if not self.ncp_ini_path:
+            return None
+        try:
+            with open(self.ncp_ini_path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+        except (IOError, OSError, UnicodeDecodeError) as exc:
+            raise NcpServiceError("cannot read %s: %s" % (self.ncp_ini_path, exc), path=self.ncp_ini_path)
+        return mode_of_ini(text, self.ncp_ini_path)
+
+    def stop(self, timeout, poll_interval, check_mode=False):
+        status = self.status()
+        result = {"changed": status != "not monitored", "monit_status": status}
+        if check_mode or status == "not monitored":
+            return result
+        self._command("stop")
+        done, status = self._wait_for(("not monitored",), timeout, poll_interval)
+        if not done:
+            raise NcpServiceError("monit still reports %s as %r %ds after 'monit stop'" % (self.service, status, timeout), monit_status=status)
+        result["monit_status"] = status
+        return result
+
+    def start(self, expect_mode, timeout, poll_interval, check_mode=False):
+        mode = self.mode()
+        if expect_mode and mode is not None and mode != expect_mode:
+            raise NcpServiceError(
+                "refusing to start NCP: %s says %s mode, the migration expects %s mode" % (self.ncp_ini_path, mode, expect_mode),
+                mode=mode,
+                expected_mode=expect_mode,
+            )
+        status = self.status()
+        result = {"changed": status not in ("running", "ok"), "monit_status": status, "mode": mode}
+        if check_mode or not result["changed"]:
+            return result
+        self._command("start")
+        done, status = self._wait_for(("running", "ok"), timeout, poll_interval)
+        if not done:
+            raise NcpServiceError("monit reports %s as %r %ds after 'monit start'" % (self.service, status, timeout), monit_status=status)
+        result["monit_status"] = status
+        return result

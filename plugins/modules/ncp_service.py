@@ -1,0 +1,200 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ncp_service
+short_description: Stop NCP until it is really gone, or start it in the expected mode
+version_added: 0.1.0
+description:
+  - V(kubernetes) scales the C(nsx-ncp) Deployment to 0 and waits until no NCP pod is left
+    (terminating pods included), or scales it back to O(replicas) and waits until the pods are Ready.
+  - V(tkgi) runs C(monit stop ncp) / C(monit start ncp) on this master and waits for monit to
+    report it not monitored / running. Run it on every master of a TKGI cluster.
+  - With O(state=started) and O(expect_mode), the mode in ncp.ini (C(policy_nsxapi)) is read
+    first, and NCP is not started at all when it differs.
+author:
+  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+attributes:
+  check_mode:
+    support: full
+    description: Reads the current state and reports what would change; scales and stops nothing.
+  diff_mode:
+    support: none
+options:
+  state:
+    description: V(stopped) or V(started).
+    type: str
+    choices: [stopped, started]
+    required: true
+  platform:
+    description: How NCP runs.
+    type: str
+    choices: [kubernetes, tkgi]
+    default: kubernetes
+  replicas:
+    description:
+      - Replica count to start with (the count recorded when NCP was stopped). V(kubernetes) only.
+    type: int
+    default: 1
+  expect_mode:
+    description:
+      - The mode NCP must start in, V(policy) (C(policy_nsxapi = True)) or V(mp). Checked before starting.
+    type: str
+    choices: [policy, mp]
+  timeout:
+    description: Seconds to wait for NCP to be gone or Ready.
+    type: int
+    default: 600
+  poll_interval:
+    description: Seconds between checks while waiting.
+    type: float
+    default: 2
+  kubectl:
+    description: kubectl binary.
+    type: str
+    default: kubectl
+  kubeconfig:
+    description: Kubeconfig of the cluster.
+    type: path
+  context:
+    description: Kubeconfig context.
+    type: str
+  namespace:
+    description: NCP's namespace.
+    type: str
+    default: nsx-system
+  deployment:
+    description: NCP's Deployment.
+    type: str
+    default: nsx-ncp
+  configmap:
+    description: NCP's ConfigMap, read for O(expect_mode).
+    type: str
+    default: nsx-ncp-config
+  configmap_key:
+    description: Key of ncp.ini in O(configmap).
+    type: str
+    default: ncp.ini
+  monit:
+    description: monit binary (TKGI).
+    type: str
+    default: monit
+  monit_service:
+    description: NCP's monit service name (TKGI).
+    type: str
+    default: ncp
+  ncp_ini_path:
+    description: The rendered ncp.ini on this master, read for O(expect_mode) (TKGI).
+    type: path
+"""
+
+EXAMPLES = r"""
+- name: Stop NCP
+  ncp.mp_to_policy.ncp_service:
+    state: stopped
+    kubeconfig: /root/.kube/config
+  register: ncp_stop
+
+- name: Start NCP in Policy mode with the replicas it had
+  ncp.mp_to_policy.ncp_service:
+    state: started
+    replicas: "{{ ncp_stop.previous_replicas }}"
+    expect_mode: policy
+    kubeconfig: /root/.kube/config
+"""
+
+RETURN = r"""
+previous_replicas:
+  description: Replicas of the Deployment before the change (V(kubernetes)).
+  returned: when platform is kubernetes
+  type: int
+replicas:
+  description: Replicas after the change (V(kubernetes)).
+  returned: when platform is kubernetes
+  type: int
+mode:
+  description: The mode ncp.ini set NCP to when it was started, V(policy) or V(mp).
+  returned: when state is started
+  type: str
+monit_status:
+  description: What monit reported last (V(tkgi)).
+  returned: when platform is tkgi
+  type: str
+at:
+  description: When NCP was found stopped or started (ISO 8601 UTC).
+  returned: success
+  type: str
+at_epoch:
+  description: The same time in seconds since the epoch.
+  returned: success
+  type: float
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_service import KubernetesNcp, MonitNcp, NcpServiceError
+
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["stopped", "started"], required=True),
+    platform=dict(type="str", choices=["kubernetes", "tkgi"], default="kubernetes"),
+    replicas=dict(type="int", default=1),
+    expect_mode=dict(type="str", choices=["policy", "mp"]),
+    timeout=dict(type="int", default=600),
+    poll_interval=dict(type="float", default=2.0),
+    kubectl=dict(type="str", default="kubectl"),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    namespace=dict(type="str", default="nsx-system"),
+    deployment=dict(type="str", default="nsx-ncp"),
+    configmap=dict(type="str", default="nsx-ncp-config"),
+    configmap_key=dict(type="str", default="ncp.ini"),
+    monit=dict(type="str", default="monit"),
+    monit_service=dict(type="str", default="ncp"),
+    ncp_ini_path=dict(type="path"),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    p = module.params
+    if p["replicas"] < 1 and p["state"] == "started":
+        module.fail_json(msg="replicas must be at least 1 to start NCP (got %d)" % p["replicas"])
+    if p["timeout"] < 0 or p["poll_interval"] <= 0:
+        module.fail_json(msg="timeout must be at least 0 and poll_interval above 0")
+
+    def run(argv, data=None):
+        return module.run_command(argv, data=data, binary_data=False)
+
+    try:
+        if p["platform"] == "kubernetes":
+            kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=run)
+            ncp = KubernetesNcp(kubectl, p["namespace"], p["deployment"], p["configmap"], p["configmap_key"])
+            if p["state"] == "stopped":
+                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
+            else:
+                result = ncp.start(p["replicas"], p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+        else:
+            ncp = MonitNcp(run, p["monit"], p["monit_service"], p["ncp_ini_path"])
+            if p["state"] == "stopped":
+                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
+            else:
+                result = ncp.start(p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+    except NcpServiceError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    now = time.time()
+    result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    result["at_epoch"] = now
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

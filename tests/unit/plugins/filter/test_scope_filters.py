@@ -1,0 +1,76 @@
+"""The filters that decide who imports and whether the import may start."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
+from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import import_master
+from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+
+MASTERS = ["m1", "m2", "m3"]
+
+
+def journals(*holders):
+    return {host: {"exists": host in holders} for host in MASTERS}
+
+
+def test_master_with_journal_wins_over_preference():
+    # Invariant 7: the importer's records are on the master that ran it.
+    assert import_master(MASTERS, journals("m2"), preferred="m3") == "m2"
+
+
+def test_preferred_then_first_master_when_no_journal():
+    assert import_master(MASTERS, journals(), preferred="m3") == "m3"
+    assert import_master(MASTERS, journals()) == "m1"
+
+
+@pytest.mark.parametrize(
+    "answers, preferred, words",
+    [
+        ({"m1": {"exists": False}, "m2": None, "m3": {"exists": False}}, None, "no answer from m2"),
+        (journals("m1", "m3"), None, "several masters"),
+        (journals(), "elsewhere", "not one of the cluster's masters"),
+    ],
+)
+def test_unsafe_choices_are_refused(answers, preferred, words):
+    with pytest.raises(AnsibleFilterError, match=words):
+        import_master(MASTERS, answers, preferred)
+
+
+def test_cluster_scope_keeps_clusters_without_master():
+    hostvars = {
+        "a1": {"ncp_cluster_name": "a", "import_master_host": "a1"},
+        "a2": {"ncp_cluster_name": "a", "import_master_host": "a1"},
+        "b1": {"ncp_cluster_name": "b", "ncp_platform": "tkgi"},
+    }
+    scope = cluster_scope(hostvars, ["a1", "a2", "b1"])
+    assert scope == {
+        "a": {"masters": ["a1", "a2"], "import_master": "a1", "platform": "kubernetes"},
+        "b": {"masters": ["b1"], "import_master": None, "platform": "tkgi"},
+    }
+    assert list(cluster_scope(hostvars, ["a1", "a2", "b1"], "b")) == ["b"]
+    with pytest.raises(AnsibleFilterError, match="'c' is not a cluster"):
+        cluster_scope(hostvars, ["a1"], "c")
+
+
+def host_result(*items):
+    return {"findings": list(items), "summary": {"checks_run": ["host_python3"]}}
+
+
+def test_verdict_blocks_on_errors_and_honours_waivers():
+    nsx = {"findings": [finding("backup_configured", "error", "no backup")], "summary": {"checks_run": ["backup_configured"]}, "nsx_version": "4.1.2"}
+    verdict = preflight_verdict({"a": "a1"}, nsx, {"a1": host_result(finding("ncp_version", "warning", "unknown", cluster="a"))})
+    assert not verdict["passed"] and [f["check"] for f in verdict["blocking"]] == ["backup_configured"]
+    waived = preflight_verdict({"a": "a1"}, nsx, {"a1": host_result()}, ["backup_configured"])
+    assert waived["passed"] and waived["findings"][0]["waived"] is True
+
+
+def test_verdict_blocks_when_a_master_or_nsx_did_not_answer():
+    nsx_ok = {"findings": [], "summary": {"checks_run": []}}
+    missing = preflight_verdict({"a": "a1", "b": None}, nsx_ok, {"a1": {"unreachable": True, "msg": "ssh: timed out"}})
+    assert not missing["passed"]
+    assert sorted(f["cluster"] for f in missing["blocking"]) == ["a", "b"]
+    assert "ssh: timed out" in missing["blocking"][0]["message"]
+    failed_nsx = preflight_verdict({"a": "a1"}, {"failed": True, "msg": "NSX Manager x could not be reached"}, {"a1": host_result()})
+    assert not failed_nsx["passed"] and "could not be reached" in failed_nsx["blocking"][0]["message"]
