@@ -3,6 +3,7 @@
 ansible-test needs a real copy under ``ansible_collections/ncp/mp_to_policy`` (the Makefile
 makes one); plain pytest only needs the import path, so a symlink under build/ is enough.
 """
+
 import os
 import sys
 
@@ -22,4 +23,7 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
 
 # Lab fixtures (NSX simulator, Kubernetes API stand-in, ...) are pytest plugins so that unit,
 # lab and integration tests all share them. Each lab part adds its module here.
-pytest_plugins = []
+pytest_plugins = [
+    "tests.lab.nsxsim.testing",
+    "tests.lab.kubeapi.testing",
+]

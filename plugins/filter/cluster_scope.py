@@ -38,11 +38,21 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: Cluster name to C({masters, import_master, platform}); C(import_master) is null when none was chosen.
+  description:
+    - Cluster name to C({masters, import_master, platform, done}); C(import_master) is null when none was chosen.
+    - C(done) is true when the import master's journal shows the cluster imported, switched and
+      restarted in Policy mode (a re-run leaves it alone).
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
+
+
+def migrated(journal):
+    """True when the journal shows the cluster imported, switched and restarted in Policy mode."""
+    states = (journal or {}).get("states") or {}
+    started = states.get("ncp_started") or {}
+    return bool("cluster_imported" in states and "policy_configured" in states and started.get("mode") == "policy")
 
 
 def cluster_scope(hostvars, hosts, only=""):
@@ -59,6 +69,11 @@ def cluster_scope(hostvars, hosts, only=""):
         chosen = variables.get("import_master_host")
         if chosen:
             entry["import_master"] = chosen
+    for entry in scope.values():
+        journal = None
+        if entry["import_master"]:
+            journal = (hostvars[entry["import_master"]].get("import_master_journal") or {}).get("journal")
+        entry["done"] = migrated(journal)
     if only and only not in scope:
         raise AnsibleFilterError("ncp_cluster %r is not a cluster of the inventory (known: %s)" % (only, ", ".join(sorted(scope)) or "none"))
     if not scope:

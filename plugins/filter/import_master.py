@@ -53,11 +53,14 @@ def import_master(masters, journals, preferred=None):
     unknown = [host for host in masters if not isinstance((journals or {}).get(host), dict) or "exists" not in journals[host]]
     if unknown:
         raise AnsibleFilterError(
-            "cannot tell which master holds the cluster's journal: no answer from %s; the importer must be re-run on the master that ran it" % ", ".join(unknown)
+            "cannot tell which master holds the cluster's journal: no answer from %s; the importer must be re-run on the master that ran it"
+            % ", ".join(unknown)
         )
     holders = [host for host in masters if journals[host]["exists"]]
     if len(holders) > 1:
-        raise AnsibleFilterError("several masters hold a journal for the cluster (%s): keep the one that ran the importer, move the others aside" % ", ".join(holders))
+        raise AnsibleFilterError(
+            "several masters hold a journal for the cluster (%s): keep the one that ran the importer, move the others aside" % ", ".join(holders)
+        )
     if holders:
         return holders[0]
     if preferred:

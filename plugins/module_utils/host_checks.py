@@ -57,16 +57,23 @@ def check_pyyaml(run, python, cluster):
     ], None
 
 
-def check_kubectl(kubectl, namespace, deployment, cluster):
-    """kubectl must reach the cluster and see NCP's Deployment; returns (findings, deployment)."""
+def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"):
+    """kubectl must reach the cluster (and see NCP's Deployment where NCP runs as one).
+
+    Returns (findings, deployment or None). On TKGI, NCP runs under monit on the masters, so
+    reading the namespace is what the importer's kubectl access needs.
+    """
+    kind, name = ("deployment", deployment) if platform == "kubernetes" else ("namespace", namespace)
     try:
-        return [], kubectl.get("deployment", deployment, namespace)
+        found = kubectl.get(kind, name, namespace if kind == "deployment" else None)
+        return [], found if kind == "deployment" else None
     except KubectlError as exc:
         return [
             finding(
                 "host_kubectl",
                 "error",
-                "kubectl on this master cannot read deployment %s/%s: %s" % (namespace, deployment, _first_line(exc.stderr) or exc.message),
+                "kubectl on this master cannot read %s %s: %s"
+                % (kind, "%s/%s" % (namespace, name) if kind == "deployment" else name, _first_line(exc.stderr) or exc.message),
                 "Give the importer kubectl access to the cluster (kubeconfig with read access to %s; check the context and the API server)." % namespace,
                 cluster=cluster,
                 object_type="Deployment",

@@ -26,8 +26,7 @@ def findings_table(findings):
     """Findings sorted by severity, then check and cluster, as a Markdown table."""
     ordered = sorted(findings or [], key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 3), f.get("check") or "", f.get("cluster") or ""))
     rows = [
-        (f.get("severity"), f.get("check"), f.get("cluster"), f.get("object_type"), f.get("object_id"), f.get("message"), f.get("remediation"))
-        for f in ordered
+        (f.get("severity"), f.get("check"), f.get("cluster"), f.get("object_type"), f.get("object_id"), f.get("message"), f.get("remediation")) for f in ordered
     ]
     return _table(["severity", "check", "cluster", "object type", "object id", "message", "fix"], rows)
 
@@ -39,7 +38,8 @@ def render_preflight(report):
         "",
         "- NSX Manager: %s (NSX %s)" % (report.get("nsx_manager"), report.get("nsx_version")),
         "- Clusters: %s" % ", ".join(report.get("clusters") or []),
-        "- Result: **%s** - %d error(s), %d warning(s), %d info" % (
+        "- Result: **%s** - %d error(s), %d warning(s), %d info"
+        % (
             "passed" if report.get("passed") else "blocked",
             summary.get("errors", 0),
             summary.get("warnings", 0),

@@ -106,6 +106,16 @@ options:
     description: Keys to remove from the section (with their continuation lines). A key not present is not an error.
     type: list
     elements: str
+  policy_ids:
+    description:
+      - MP ID to Policy ID of the imported shared resources (RV(ncp.mp_to_policy.nsx_mp_import#module:policy_ids)).
+      - Every MP ID listed in the section's shared-resource options (C(top_tier_router),
+        C(tier0_gateway), C(container_ip_blocks), C(external_ip_pools), C(external_ip_pools_lb),
+        C(overlay_tz)) is replaced by its Policy ID, and the MP-only options
+        C(top_firewall_section_marker) and C(bottom_firewall_section_marker) are removed
+        (vendor procedure step 6.3). O(settings) win over these edits.
+      - Items that are not MP IDs in the map are kept and reported in RV(unmapped), with a warning.
+    type: dict
   backup:
     description:
       - Keep a timestamped copy C(<path>.<YYYYmmddTHHMMSS>.bak) of the file beside it before changing it.
@@ -156,6 +166,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+unmapped:
+  description: Per shared-resource option, the items O(policy_ids) did not map (kept as they were).
+  returned: always
+  type: dict
 changed:
   description: Whether the ini text changed (in check mode, whether it would change).
   returned: always
@@ -220,6 +234,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     format_value,
     is_secret_key,
     mask_values,
+    policy_settings_after_shared_import,
 )
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import (
     HAS_YAML,
@@ -247,6 +262,7 @@ ARGUMENT_SPEC = dict(
     section=dict(type="str", default="nsx_v3"),
     settings=dict(type="dict"),
     absent=dict(type="list", elements="str"),
+    policy_ids=dict(type="dict"),
     backup=dict(type="bool"),
 )
 
@@ -283,15 +299,33 @@ def hide_secret_settings(module):
 
 
 def edit(source, params):
+    settings, absent, unmapped = params["settings"], params["absent"], {}
     try:
-        return apply_edits(source.ini, params["section"], params["settings"], params["absent"])
+        if params["policy_ids"]:
+            # Shared resources named by MP ID switch to their Policy IDs; explicit settings win.
+            mapped, mp_only, unmapped = policy_settings_after_shared_import(source.ini.values(params["section"]), params["policy_ids"])
+            mapped.update(settings or {})
+            settings = mapped
+            absent = list(mp_only) + [key for key in absent or [] if key not in mp_only]
+        result = apply_edits(source.ini, params["section"], settings, absent)
     except IniError as exc:
         raise ConfigError("%s: %s" % (source.label, exc.message), line=exc.line, key=exc.key)
+    result.unmapped = dict(unmapped)
+    return result
+
+
+def unmapped_warnings(edit_result):
+    return [
+        "%s keeps %s: not an MP ID in policy_ids (a display name, or a resource that was not imported); check it names the Policy object"
+        % (option, ", ".join(items))
+        for option, items in sorted(edit_result.unmapped.items())
+    ]
 
 
 def shape_result(before, after, edit_result, changed, label, **extra):
     result = dict(
         changed=changed,
+        unmapped=edit_result.unmapped,
         previous=mask_values(edit_result.previous),
         values=mask_values(edit_result.values),
         diff=dict(
@@ -365,7 +399,7 @@ def run_on_file(module):
             backup_file = atomic_write(path, new_text.encode("utf-8"), backup=params["backup"] is not False)
         except (IOError, OSError) as exc:
             raise ConfigError("cannot write %s: %s" % (path, to_native(exc)), path=path)
-    for warning in edit_result.warnings:
+    for warning in edit_result.warnings + unmapped_warnings(edit_result):
         module.warn("%s: %s" % (path, warning))
     return shape_result(original, source.ini, edit_result, changed, source.label, backup_file=backup_file, format=file_format)
 
@@ -406,7 +440,7 @@ def run_on_configmap(module):
     resource_version = read_version
     if changed and not module.check_mode:
         resource_version = write_configmap(kubectl, configmap, spec, new_text, where, read_version)
-    for warning in edit_result.warnings:
+    for warning in edit_result.warnings + unmapped_warnings(edit_result):
         module.warn("%s: %s" % (label, warning))
     return shape_result(original, ini, edit_result, changed, label, backup_file=None, format="configmap", resource_version=resource_version)
 

@@ -185,7 +185,7 @@ class HostPreflight:
         kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=self._kubectl_runner)
         deployment = None
         if self.wanted("host_kubectl"):
-            found, deployment = host_checks.check_kubectl(kubectl, p["namespace"], p["deployment"], cluster)
+            found, deployment = host_checks.check_kubectl(kubectl, p["namespace"], p["deployment"], cluster, p["platform"])
             self.record("host_kubectl", found)
         if self.wanted("importer_present"):
             self.record("importer_present", host_checks.check_importer(p["importer_path"], cluster))

@@ -46,9 +46,12 @@ def test_cluster_scope_keeps_clusters_without_master():
     }
     scope = cluster_scope(hostvars, ["a1", "a2", "b1"])
     assert scope == {
-        "a": {"masters": ["a1", "a2"], "import_master": "a1", "platform": "kubernetes"},
-        "b": {"masters": ["b1"], "import_master": None, "platform": "tkgi"},
+        "a": {"masters": ["a1", "a2"], "import_master": "a1", "platform": "kubernetes", "done": False},
+        "b": {"masters": ["b1"], "import_master": None, "platform": "tkgi", "done": False},
     }
+    states = {"cluster_imported": {}, "policy_configured": {}, "ncp_started": {"mode": "policy"}}
+    hostvars["a1"]["import_master_journal"] = {"exists": True, "journal": {"states": states}}
+    assert cluster_scope(hostvars, ["a1", "a2", "b1"])["a"]["done"] is True
     assert list(cluster_scope(hostvars, ["a1", "a2", "b1"], "b")) == ["b"]
     with pytest.raises(AnsibleFilterError, match="'c' is not a cluster"):
         cluster_scope(hostvars, ["a1"], "c")

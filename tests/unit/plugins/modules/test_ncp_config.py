@@ -238,3 +238,17 @@ def test_unwritable_directory_fails_and_keeps_file(capsys, tmp_path, monkeypatch
     assert result["failed"] is True
     assert result["msg"] == "cannot write %s: [Errno 13] Permission denied" % path
     assert path.read_bytes() == b"[nsx_v3]\n"
+
+
+def test_policy_ids_switch_shared_resources_and_drop_mp_only_options(tmp_path, capsys):
+    path = tmp_path / "ncp.ini"
+    path.write_text(
+        "[nsx_v3]\n# T0\ntop_tier_router = t0-mp-id\ncontainer_ip_blocks = blk-1, by-name\n"
+        "top_firewall_section_marker = m1\npolicy_nsxapi = False\n[coe]\ncluster = c1\n"
+    )
+    result = run_module(capsys, path=str(path), policy_ids={"t0-mp-id": "t0-policy", "blk-1": "pods-block"}, settings={"policy_nsxapi": True})
+    assert result["changed"] and result["unmapped"] == {"container_ip_blocks": ["by-name"]}
+    assert path.read_text() == (
+        "[nsx_v3]\n# T0\ntop_tier_router = t0-policy\ncontainer_ip_blocks = pods-block,by-name\npolicy_nsxapi = True\n[coe]\ncluster = c1\n"
+    )
+    assert any("by-name" in str(warning) for warning in result.get("warnings", []))

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: ncp_start_mode
+short_description: The mode NCP may be started in, from the cluster's journal
+version_added: 0.1.0
+description:
+  - V(policy) only after the Policy-mode switch was journaled (after a cluster import ending rc 0);
+    V(stopped) when the last importer attempt ended rc 1 or did not finish; V(mp) after rc 2, a
+    successful rollback, or when the cluster was stopped but not imported (unless O(restart_mp) is
+    false); V(none) when this run did not stop NCP or NCP was started since.
+positional: restart_mp
+options:
+  _input:
+    description: The journal (C(journal) of M(ncp.mp_to_policy.ncp_journal)); null when none exists.
+    type: dict
+    required: true
+  restart_mp:
+    description: Start clusters stopped but not imported again in MP mode.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Decide
+  ansible.builtin.set_fact:
+    mode: "{{ journal_result.journal | ncp.mp_to_policy.ncp_start_mode(true) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: V(policy), V(mp), V(stopped) or V(none).
+  type: str
+"""
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
+
+
+def ncp_start_mode(journal, restart_mp=True):
+    return start_mode(journal, restart_mp)
+
+
+class FilterModule:
+    def filters(self):
+        return {"ncp_start_mode": ncp_start_mode}

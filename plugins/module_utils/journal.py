@@ -1,0 +1,385 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one journal of a cluster's migration: ``<state_dir>/<cluster>/state.json``.
+
+It lives on the cluster's import master, because the vendor's importer keeps its own records on
+that host's disk and a re-run must happen there (design.md section 4, invariant 7). It holds the
+states reached (``preflight_passed`` ... ``ncp_started``) with their times and details, and every
+importer attempt. Every write replaces the file atomically; the host that created it owns it and
+a write from any other host is refused.
+
+Shape (format 1)::
+
+    {"format": 1, "cluster": "c1", "owner_host": "master-1", "created_at": ISO, "updated_at": ISO,
+     "states": {"ncp_stopped": {"at": ISO, "host": "master-1"}, "backed_up": {"at": ISO, "backup_id": "..."}, ...},
+     "attempts": [{"attempt": 1, "scope": "shared", "driver": "importer", "rollback": false, "forced": false,
+                   "rc": 0, "outcome": "imported", "ncp_mode": "policy", "timed_out": false,
+                   "started_at": ISO, "ended_at": ISO, "duration": 12.3, "log_file": "...", "host": "master-1",
+                   "command": [...]}]}
+
+Times are ISO 8601 UTC (``2026-11-25T15:20:00Z``); an attempt without ``ended_at`` was
+interrupted (see :func:`close_interrupted_attempts`).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import calendar
+import errno
+import fcntl
+import json
+import os
+import re
+import socket
+import time
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write
+
+JOURNAL_FORMAT = 1
+JOURNAL_FILE = "state.json"
+LOCK_FILE = ".lock"
+# design.md section 4, in order.
+STATES = (
+    "preflight_passed",
+    "ncp_stopped",
+    "quiesced",
+    "backed_up",
+    "shared_imported",
+    "cluster_imported",
+    "policy_configured",
+    "ncp_started",
+)
+IMPORT_STATES = {"shared": "shared_imported", "cluster": "cluster_imported"}
+# Details a state cannot do without.
+_REQUIRED_DETAILS = {"backed_up": ("backup_id",), "ncp_started": ("mode",)}
+_NCP_START_MODES = ("policy", "mp")
+_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class JournalError(Exception):
+    """The journal cannot be read, written or used as asked."""
+
+
+class JournalOwnerError(JournalError):
+    """The journal belongs to another host: re-runs must use the same master (invariant 7)."""
+
+    def __init__(self, cluster, owner, host, path):
+        super(JournalOwnerError, self).__init__(
+            "the journal of cluster %r (%s) belongs to host %r, not %r: the importer keeps its records on the master that ran it first, "
+            "so every re-run for this cluster must run on %r" % (cluster, path, owner, host, owner)
+        )
+        self.cluster = cluster
+        self.owner = owner
+        self.host = host
+        self.path = path
+
+
+class JournalBusyError(JournalError):
+    """Another run holds the cluster's lock (an import may still be running)."""
+
+
+# -- time --------------------------------------------------------------------------------------
+
+
+def iso_time(epoch=None):
+    """ISO 8601 UTC, second precision, of ``epoch`` (now when None)."""
+    return time.strftime(_ISO_FORMAT, time.gmtime(time.time() if epoch is None else epoch))
+
+
+def parse_time(text):
+    """Epoch seconds of a time written by :func:`iso_time`."""
+    return float(calendar.timegm(time.strptime(text, _ISO_FORMAT)))
+
+
+def default_host():
+    """This machine's name, the default owner of journals it creates."""
+    return socket.gethostname()
+
+
+# -- paths ---------------------------------------------------------------------------------------
+
+
+def validate_cluster_name(cluster):
+    """Refuse a cluster name that cannot safely be one directory name."""
+    if not isinstance(cluster, str) or not _CLUSTER_NAME.match(cluster) or cluster in (".", ".."):
+        raise JournalError("cluster %r cannot name a journal directory: use letters, digits, '.', '_' or '-' (starting with a letter or digit)" % (cluster,))
+    return cluster
+
+
+def cluster_dir(state_dir, cluster):
+    return os.path.join(state_dir, validate_cluster_name(cluster))
+
+
+def journal_path(state_dir, cluster):
+    return os.path.join(cluster_dir(state_dir, cluster), JOURNAL_FILE)
+
+
+def ensure_cluster_dir(state_dir, cluster):
+    """Create ``<state_dir>/<cluster>`` (0700: it holds logs and, during a run, credentials)."""
+    path = cluster_dir(state_dir, cluster)
+    try:
+        os.makedirs(path, 0o700)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST or not os.path.isdir(path):
+            raise JournalError("cannot create the state directory %s: %s" % (path, exc.strerror or exc))
+    return path
+
+
+# -- read and write ------------------------------------------------------------------------------
+
+
+def new_journal(cluster, host):
+    now = iso_time()
+    return {
+        "format": JOURNAL_FORMAT,
+        "cluster": validate_cluster_name(cluster),
+        "owner_host": host,
+        "created_at": now,
+        "updated_at": now,
+        "states": {},
+        "attempts": [],
+    }
+
+
+def read_journal(state_dir, cluster):
+    """The journal as a dict, or None when the cluster has none yet."""
+    path = journal_path(state_dir, cluster)
+    try:
+        with open(path, "r") as handle:
+            text = handle.read()
+    except IOError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise JournalError("cannot read the journal %s: %s" % (path, exc.strerror or exc))
+    try:
+        journal = json.loads(text)
+    except ValueError as exc:
+        raise JournalError("the journal %s is not valid JSON (%s); it was not changed: inspect or move it aside by hand" % (path, exc))
+    if not isinstance(journal, dict) or journal.get("format") != JOURNAL_FORMAT or journal.get("cluster") != cluster:
+        raise JournalError("the journal %s is not a format-%d journal of cluster %r; it was not changed" % (path, JOURNAL_FORMAT, cluster))
+    journal.setdefault("states", {})
+    journal.setdefault("attempts", [])
+    return journal
+
+
+def write_journal(state_dir, cluster, journal):
+    """Replace the journal file atomically (a reader sees the old or the new one, never half)."""
+    ensure_cluster_dir(state_dir, cluster)
+    journal["updated_at"] = iso_time()
+    data = json.dumps(journal, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    try:
+        atomic_write(journal_path(state_dir, cluster), data)
+    except (IOError, OSError) as exc:
+        raise JournalError("cannot write the journal %s: %s" % (journal_path(state_dir, cluster), exc))
+    return journal
+
+
+def owner_host(state_dir, cluster):
+    """The host that owns the cluster's journal, or None when there is no journal."""
+    journal = read_journal(state_dir, cluster)
+    return journal.get("owner_host") if journal else None
+
+
+def check_owner(journal, host, state_dir=None):
+    """Raise :class:`JournalOwnerError` when ``journal`` belongs to another host."""
+    if journal and journal.get("owner_host") not in (None, host):
+        path = journal_path(state_dir, journal["cluster"]) if state_dir else "state.json"
+        raise JournalOwnerError(journal["cluster"], journal["owner_host"], host, path)
+
+
+def load_for_host(state_dir, cluster, host):
+    """The journal (a new, unsaved one when none exists), refused when another host owns it."""
+    journal = read_journal(state_dir, cluster)
+    check_owner(journal, host, state_dir)
+    return journal if journal is not None else new_journal(cluster, host)
+
+
+# -- states ----------------------------------------------------------------------------------------
+
+
+def mark_state(state_dir, cluster, state, host, at=None, clear=(), **details):
+    """Record that the cluster reached ``state`` (now, or ``at`` epoch seconds); return the journal.
+
+    ``backed_up`` needs ``backup_id``; ``ncp_started`` needs ``mode`` (policy or mp). Marking a
+    state again replaces its record (a new stop time restarts the quiesce wait, as it must).
+    States in ``clear`` are forgotten in the same atomic write.
+    """
+    for name in (state,) + tuple(clear or ()):
+        if name not in STATES:
+            raise JournalError("unknown journal state %r (one of %s)" % (name, ", ".join(STATES)))
+    for key in _REQUIRED_DETAILS.get(state, ()):
+        if details.get(key) in (None, ""):
+            raise JournalError("journal state %s needs %s" % (state, key))
+    if state == "ncp_started" and details["mode"] not in _NCP_START_MODES:
+        raise JournalError("journal state ncp_started needs mode policy or mp, not %r" % (details["mode"],))
+    journal = load_for_host(state_dir, cluster, host)
+    for name in clear or ():
+        journal["states"].pop(name, None)
+    record = dict(details)
+    record.update({"at": iso_time(at), "host": host})
+    journal["states"][state] = record
+    return write_journal(state_dir, cluster, journal)
+
+
+def clear_state(state_dir, cluster, state, host):
+    """Forget a state (e.g. ``cluster_imported`` after a successful rollback); return the journal."""
+    journal = load_for_host(state_dir, cluster, host)
+    if journal["states"].pop(state, None) is not None:
+        write_journal(state_dir, cluster, journal)
+    return journal
+
+
+def has_state(journal, state):
+    return bool(journal) and state in journal.get("states", {})
+
+
+def state_time(journal, state):
+    """Epoch seconds when ``state`` was reached, or None."""
+    if not has_state(journal, state):
+        return None
+    return parse_time(journal["states"][state]["at"])
+
+
+def current_state(journal):
+    """The furthest state of design.md section 4 the journal records, or None."""
+    reached = [state for state in STATES if has_state(journal, state)]
+    return reached[-1] if reached else None
+
+
+def is_imported(journal, scope):
+    return has_state(journal, IMPORT_STATES[scope])
+
+
+# -- importer attempts -----------------------------------------------------------------------------
+
+
+def last_attempt(journal, scope=None, outcome=None):
+    """The latest attempt (optionally of one scope and/or outcome), or None."""
+    for attempt in reversed((journal or {}).get("attempts", [])):
+        if (scope is None or attempt.get("scope") == scope) and (outcome is None or attempt.get("outcome") == outcome):
+            return attempt
+    return None
+
+
+def next_attempt_number(journal):
+    return len((journal or {}).get("attempts", [])) + 1
+
+
+def close_interrupted_attempts(journal, now=None):
+    """Close attempts that never recorded an end (the controller died mid-run).
+
+    Only call this while holding the cluster lock: an attempt is unfinished then only because
+    its run is gone. Its result is unknown, so it counts as an error with NCP kept stopped.
+    Returns the attempts closed.
+    """
+    closed = []
+    for attempt in journal.get("attempts", []):
+        if attempt.get("ended_at") is None:
+            attempt.update(
+                {
+                    "ended_at": iso_time(now),
+                    "outcome": "error",
+                    "ncp_mode": "stopped",
+                    "interrupted": True,
+                }
+            )
+            closed.append(attempt)
+    return closed
+
+
+def begin_attempt(state_dir, cluster, host, scope, driver="importer", rollback=False, forced=False, log_file=None, command=None):
+    """Record an attempt before the importer starts (so a crash still leaves it); return its number.
+
+    Written before the run so that invariant 7 holds even if this process dies mid-import: the
+    journal already names the host that ran the importer.
+    """
+    journal = load_for_host(state_dir, cluster, host)
+    close_interrupted_attempts(journal)
+    number = next_attempt_number(journal)
+    journal["attempts"].append(
+        {
+            "attempt": number,
+            "scope": scope,
+            "driver": driver,
+            "rollback": bool(rollback),
+            "forced": bool(forced),
+            "rc": None,
+            "outcome": None,
+            "ncp_mode": None,
+            "timed_out": False,
+            "started_at": iso_time(),
+            "ended_at": None,
+            "duration": None,
+            "log_file": log_file,
+            "host": host,
+            "command": list(command or []),
+        }
+    )
+    write_journal(state_dir, cluster, journal)
+    return number
+
+
+def finish_attempt(state_dir, cluster, host, number, rc, outcome, ncp_mode, duration, timed_out=False, **extra):
+    """Record the end of attempt ``number``; return the journal."""
+    journal = load_for_host(state_dir, cluster, host)
+    for attempt in journal["attempts"]:
+        if attempt.get("attempt") == number:
+            attempt.update(extra)
+            attempt.update(
+                {
+                    "rc": rc,
+                    "outcome": outcome,
+                    "ncp_mode": ncp_mode,
+                    "timed_out": bool(timed_out),
+                    "ended_at": iso_time(),
+                    "duration": round(float(duration), 3),
+                }
+            )
+            return write_journal(state_dir, cluster, journal)
+    raise JournalError("attempt %s is not in the journal of cluster %r" % (number, cluster))
+
+
+# -- one run at a time per cluster ----------------------------------------------------------------
+
+
+class ClusterLock:
+    """An exclusive, non-blocking ``flock`` on ``<state_dir>/<cluster>/.lock``.
+
+    The importer inherits the descriptor (``fileno``), so the lock stays held while it runs even
+    if this process dies: a second run cannot start a second importer beside it.
+    """
+
+    def __init__(self, state_dir, cluster):
+        self.path = os.path.join(ensure_cluster_dir(state_dir, cluster), LOCK_FILE)
+        self.fd = None
+
+    def acquire(self):
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise JournalBusyError(
+                    "another run holds %s: an import for this cluster may still be running on this host; wait for it, do not start a second one" % self.path
+                )
+            raise JournalError("cannot lock %s: %s" % (self.path, exc))
+        self.fd = fd
+        return self
+
+    def fileno(self):
+        return self.fd
+
+    def release(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc_info):
+        self.release()

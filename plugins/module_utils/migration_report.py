@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The migration report (design.md section 3), built from the clusters' journals.
+
+The journals are the record of what happened, so a report written after a failure, an
+interruption or a resumed run tells the same story as one written after a clean run.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import calendar
+import time
+
+FAILED_OUTCOMES = ("failed_keep_ncp_stopped", "failed_restart_ncp_mp", "error")
+DONE_OUTCOMES = ("imported", "already_imported")
+_ISO = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _epoch(text):
+    return float(calendar.timegm(time.strptime(text, _ISO))) if text else None
+
+
+def _iso(epoch):
+    return time.strftime(_ISO, time.gmtime(epoch)) if epoch is not None else None
+
+
+def _state_at(journal, state):
+    return ((journal or {}).get("states", {}).get(state) or {}).get("at")
+
+
+def cluster_outcome(journal, run_started_at):
+    """(outcome, imports) of one cluster from its journal."""
+    attempts = [a for a in (journal or {}).get("attempts", []) if not a.get("rollback")]
+    imports = [
+        {"scope": a.get("scope"), "rc": a.get("rc"), "outcome": a.get("outcome"), "duration": a.get("duration"), "log_file": a.get("log_file")}
+        for a in (journal or {}).get("attempts", [])
+    ]
+    states = (journal or {}).get("states", {})
+    if "cluster_imported" in states:
+        imported_at = _epoch(states["cluster_imported"].get("at"))
+        started = _epoch(run_started_at)
+        return ("already_imported" if started and imported_at and imported_at < started else "imported"), imports
+    if attempts:
+        last = attempts[-1]
+        if last.get("outcome") in FAILED_OUTCOMES:
+            return last["outcome"], imports
+    return "not_attempted", imports
+
+
+def ncp_mode(journal):
+    """What NCP runs in now, as far as the journal knows: policy, mp or stopped."""
+    stopped = _epoch(_state_at(journal, "ncp_stopped"))
+    started_record = ((journal or {}).get("states", {}).get("ncp_started")) or {}
+    started = _epoch(started_record.get("at"))
+    if started is not None and (stopped is None or started >= stopped):
+        return started_record.get("mode") or "mp"
+    if stopped is not None:
+        return "stopped"
+    return "mp"  # never stopped by this migration: still running in Manager mode
+
+
+def next_steps(cluster, outcome, mode, strategy):
+    name = cluster["name"]
+    if outcome == "failed_keep_ncp_stopped":
+        steps = [
+            "%s: the importer exited 1 - do NOT start NCP in Manager mode. Choose one: re-run the import on the same master (%s) "
+            "with recover.yml -e ncp_cluster=%s -e ncp_recover_action=retry; or roll back with -e ncp_recover_action=rollback "
+            "and then restart NCP in Manager mode" % (name, cluster.get("import_host"), name)
+        ]
+        if strategy == "all_clusters":
+            steps[0] += "; or, if both fail, restore the NSX backup taken before the imports"
+        return steps
+    if outcome == "failed_restart_ncp_mp":
+        return [
+            "%s: the importer exited 2 and rolled back; NCP runs in Manager mode (%s). Fix the cause in its log and run the migration again." % (name, mode)
+        ]
+    if outcome == "error":
+        return [
+            "%s: the importer did not finish (timeout, crash or interruption); NCP stays stopped. Read the log, then run the migration "
+            "again on the same master (%s) - the journal resumes it." % (name, cluster.get("import_host"))
+        ]
+    if outcome == "not_attempted" and mode == "stopped":
+        return ["%s: NCP is stopped and no import ran; run the migration again to resume, or recover.yml to start NCP in Manager mode." % name]
+    return []
+
+
+def build_report(run, scope, journals, findings=None, now=None):
+    """The report dict of design.md section 3.
+
+    ``run``: strategy, started_at, halt_reason, backup; ``scope``: cluster_scope's dict;
+    ``journals``: cluster name -> journal (or None when it could not be read).
+    """
+    now = time.time() if now is None else now
+    clusters = []
+    stops, starts = [], []
+    any_failed = False
+    all_done = True
+    for name in sorted(scope):
+        entry = scope[name]
+        journal = journals.get(name)
+        outcome, imports = cluster_outcome(journal, run.get("started_at"))
+        mode = ncp_mode(journal)
+        stopped_at = _state_at(journal, "ncp_stopped")
+        started_at = _state_at(journal, "ncp_started") if mode in ("policy", "mp") and _state_at(journal, "ncp_stopped") else None
+        cluster = {
+            "name": name,
+            "platform": entry.get("platform"),
+            "import_host": (journal or {}).get("owner_host") or entry.get("import_master"),
+            "outcome": outcome,
+            "ncp_mode": mode,
+            "ncp_stopped_at": stopped_at,
+            "ncp_started_at": started_at,
+            "imports": imports,
+        }
+        clusters.append(cluster)
+        if stopped_at:
+            stops.append(_epoch(stopped_at))
+            starts.append(_epoch(started_at) if started_at else now)
+        any_failed = any_failed or outcome in FAILED_OUTCOMES
+        all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
+    if all_done and not run.get("halt_reason"):
+        result = "success"
+    elif any_failed or run.get("halt_reason"):
+        result = "failed"
+    else:
+        result = "interrupted"
+    downtime = round(max(starts) - min(stops), 1) if stops else 0
+    steps = []
+    for cluster in clusters:
+        steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy")))
+    if run.get("halt_reason"):
+        steps.insert(0, "The run stopped early: %s" % run["halt_reason"])
+    return {
+        "strategy": run.get("strategy"),
+        "result": result,
+        "started_at": run.get("started_at"),
+        "ended_at": _iso(now),
+        "downtime_seconds": downtime,
+        "backup": run.get("backup") or None,
+        "clusters": clusters,
+        "findings": list(findings or []),
+        "next_steps": steps,
+    }

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How NCP may come back after a run, from the cluster's journal (design.md section 4).
+
+The importer's exit code meaning itself lives in importer_outcome.py; this only reads the
+outcomes the journal recorded.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+KEEP_STOPPED = ("failed_keep_ncp_stopped", "error", None)
+
+
+def start_mode(journal, restart_mp=True):
+    """``policy``, ``mp``, ``stopped`` or ``none`` (this run did not stop NCP, or it runs again).
+
+    - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
+      ending rc 0 (invariant 4);
+    - ``stopped`` when the last importer attempt ended rc 1, did not finish, or is still open
+      (invariant 5);
+    - ``mp`` after rc 2 or a successful rollback, or for a cluster that was stopped but not
+      imported, unless ``restart_mp`` is false (invariant 6).
+    """
+    states = (journal or {}).get("states") or {}
+    if "ncp_stopped" not in states or "ncp_started" in states:
+        return "none"
+    if "policy_configured" in states:
+        return "policy"
+    attempts = (journal or {}).get("attempts") or []
+    if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
+        return "stopped"
+    return "mp" if restart_mp else "stopped"

@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ncp_journal
+short_description: Read or advance a cluster's migration journal on its import master
+version_added: 0.1.0
+description:
+  - The journal C(<state_dir>/<cluster>/state.json) records the states a cluster's migration
+    reached (C(preflight_passed), C(ncp_stopped), C(quiesced), C(backed_up), C(shared_imported),
+    C(cluster_imported), C(policy_configured), C(ncp_started)) and every importer attempt. It
+    makes every playbook resumable.
+  - The journal belongs to the host that created it; marking from another host is refused,
+    because the importer must always be re-run on the same master.
+author:
+  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+attributes:
+  check_mode:
+    support: full
+    description: In check mode nothing is written; the returned journal shows what would be.
+  diff_mode:
+    support: full
+options:
+  cluster:
+    description: The cluster's name.
+    type: str
+    required: true
+  state_dir:
+    description: Directory holding the journals.
+    type: path
+    default: /var/lib/ncp-mp-to-policy
+  host:
+    description:
+      - Name of this master as the journal records it (use C(inventory_hostname)).
+      - Defaults to the machine's host name.
+    type: str
+  action:
+    description:
+      - V(read) only reads.
+      - V(mark) records O(state) as reached (again, if already recorded - a new stop time
+        restarts the quiesce wait).
+      - V(mark_once) records O(state) only when it is not recorded yet.
+      - V(clear) forgets O(state).
+    type: str
+    choices: [read, mark, mark_once, clear]
+    default: read
+  state:
+    description: The state to mark or clear.
+    type: str
+    choices: [preflight_passed, ncp_stopped, quiesced, backed_up, shared_imported, cluster_imported, policy_configured, ncp_started]
+  clear_states:
+    description:
+      - States to forget in the same write as O(action=mark), for example C(ncp_started),
+        C(quiesced) and C(backed_up) when NCP is stopped again for a new attempt: the quiesce
+        and the backup must then follow the new stop.
+    type: list
+    elements: str
+    default: []
+  details:
+    description:
+      - Details stored with the state, for example C(backup_id) for V(backed_up) or C(mode)
+        (V(policy) or V(mp)) for V(ncp_started), C(replicas) for V(ncp_stopped).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Record that NCP was stopped, with the replica count to restore
+  ncp.mp_to_policy.ncp_journal:
+    cluster: prod-east
+    host: "{{ inventory_hostname }}"
+    action: mark
+    state: ncp_stopped
+    details:
+      replicas: 1
+
+- name: Read it back
+  ncp.mp_to_policy.ncp_journal:
+    cluster: prod-east
+  register: journal
+"""
+
+RETURN = r"""
+exists:
+  description: Whether this host has a journal for the cluster (after the action).
+  returned: always
+  type: bool
+journal:
+  description: The journal (null when none exists).
+  returned: always
+  type: dict
+owner_host:
+  description: The host that owns the journal, or null.
+  returned: always
+  type: str
+owned_here:
+  description: True when the journal is absent or owned by O(host).
+  returned: always
+  type: bool
+current_state:
+  description: The furthest state recorded, or null.
+  returned: always
+  type: str
+states:
+  description: Each recorded state with its time (C(at)) and details.
+  returned: always
+  type: dict
+state_epochs:
+  description: Seconds since the epoch at which each recorded state was reached.
+  returned: always
+  type: dict
+imported:
+  description: Which import scopes are recorded as done.
+  returned: always
+  type: dict
+  contains:
+    shared:
+      description: Shared resources imported.
+      type: bool
+    cluster:
+      description: Cluster resources imported.
+      type: bool
+last_attempt:
+  description: The latest importer attempt, or null.
+  returned: always
+  type: dict
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+
+ARGUMENT_SPEC = dict(
+    cluster=dict(type="str", required=True),
+    state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
+    host=dict(type="str"),
+    action=dict(type="str", choices=["read", "mark", "mark_once", "clear"], default="read"),
+    state=dict(type="str", choices=list(jr.STATES)),
+    details=dict(type="dict", default={}),
+    clear_states=dict(type="list", elements="str", default=[]),
+)
+
+
+def describe(journal, host):
+    states = (journal or {}).get("states", {})
+    owner = (journal or {}).get("owner_host")
+    return dict(
+        exists=journal is not None,
+        journal=journal,
+        owner_host=owner,
+        owned_here=owner in (None, host),
+        current_state=jr.current_state(journal),
+        states=states,
+        state_epochs=dict((name, jr.parse_time(record["at"])) for name, record in states.items() if record.get("at")),
+        imported=dict(shared=jr.is_imported(journal, "shared"), cluster=jr.is_imported(journal, "cluster")),
+        last_attempt=jr.last_attempt(journal),
+    )
+
+
+def planned(journal, action, state, host, details, cluster, clear_states=()):
+    """The journal as ``action`` would leave it, computed without writing (check mode, diff)."""
+    after = copy.deepcopy(journal) if journal is not None else jr.new_journal(cluster, host)
+    if action in ("mark", "mark_once"):
+        for name in clear_states:
+            after["states"].pop(name, None)
+        if action == "mark" or state not in after["states"]:
+            record = dict(details)
+            record.update({"at": jr.iso_time(), "host": host})
+            after["states"][state] = record
+    elif action == "clear":
+        after["states"].pop(state, None)
+    return after
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        required_if=[("action", "mark", ["state"]), ("action", "mark_once", ["state"]), ("action", "clear", ["state"])],
+        supports_check_mode=True,
+    )
+    p = module.params
+    host = p["host"] or jr.default_host()
+    try:
+        jr.validate_cluster_name(p["cluster"])
+        journal = jr.read_journal(p["state_dir"], p["cluster"])
+        if p["action"] == "read":
+            module.exit_json(changed=False, **describe(journal, host))
+        jr.check_owner(journal, host, p["state_dir"])
+        before_states = copy.deepcopy((journal or {}).get("states", {}))
+        unknown = sorted(set(p["clear_states"]) - set(jr.STATES))
+        if unknown:
+            module.fail_json(msg="clear_states names unknown states: %s (known: %s)" % (", ".join(unknown), ", ".join(jr.STATES)))
+        after = planned(journal, p["action"], p["state"], host, p["details"], p["cluster"], p["clear_states"])
+        changed = after["states"] != before_states
+        if changed and not module.check_mode:
+            if p["action"] == "clear":
+                after = jr.clear_state(p["state_dir"], p["cluster"], p["state"], host)
+            else:
+                after = jr.mark_state(p["state_dir"], p["cluster"], p["state"], host, clear=p["clear_states"], **p["details"])
+        result = describe(after if changed else journal, host)
+        if module._diff:
+            result["diff"] = dict(
+                before=before_states,
+                after=after["states"],
+                before_header="%s journal states" % p["cluster"],
+                after_header="%s journal states" % p["cluster"],
+            )
+        module.exit_json(changed=changed, **result)
+    except jr.JournalOwnerError as exc:
+        module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)
+    except jr.JournalError as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

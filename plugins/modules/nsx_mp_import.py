@@ -1,0 +1,602 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""nsx_mp_import: run the vendor's MP-to-Policy importer (or tkgi) once, journaled, and say what NCP must do next."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: nsx_mp_import
+short_description: Run the NCP MP-to-Policy importer for one scope of a cluster and map its exit code to the next step
+version_added: "0.1.0"
+description:
+  - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or
+    C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import master, and
+    turns its exit code into RV(outcome) and RV(ncp_mode), what NCP must do next -
+    0 is V(imported) (V(policy)), 1 is V(failed_keep_ncp_stopped) (V(stopped)), 2 is
+    V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error) (V(stopped)).
+  - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0);
+    every return value is still set, so a C(rescue) block or C(failed_when) can act on RV(ncp_mode).
+  - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written
+    atomically) before the importer starts and again when it ends - scope, rc, outcome, times, duration,
+    log file, host. A journal created by another host is refused, because the importer keeps its
+    records on the master that ran it and a re-run must happen there.
+  - A scope the journal records as imported returns RV(outcome=already_imported) without running,
+    unless O(force).
+  - With O(driver=importer), C(config.yaml) beside the script is updated (keys already there are kept;
+    see O(config)) and C(user-spec.yaml) is written from O(user_spec). The NSX password goes to a
+    0600 file C(<state_dir>/<cluster>/nsx-credentials.yaml) named in C(config.yaml) by
+    C(credentials_file) (keys C(nsx_username), C(nsx_password)), and is removed after the run; it is never on the command line, in the
+    environment or in C(config.yaml).
+  - The command runs in its own process group with O(timeout); at the timeout the whole group
+    (the importer and the children it started) is killed. Its output goes to a log file under
+    C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
+  - Only one run per cluster at a time; the importer inherits the lock, so a run started while an
+    importer from an interrupted run still works is refused.
+  - For O(scope=shared), after exit code 0 the Policy IDs of the imported shared resources are read back
+    from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon.
+author:
+  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.nsx
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    details: Validates the options and the journal, and reports the command that would run (RV(command)); runs nothing and writes nothing.
+  diff_mode:
+    support: none
+    description: Returns no diff.
+options:
+  driver:
+    description:
+      - V(importer) runs C(mp_to_policy_importer.py) (vanilla Kubernetes with NCP).
+      - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only);
+        the C(tkgi) CLI must already be logged in. Its JSON output is returned in RV(tkgi_result).
+    type: str
+    choices: [importer, tkgi]
+    default: importer
+  scope:
+    description:
+      - V(shared) imports the shared resources named in O(user_spec); V(cluster) imports the cluster's own resources.
+    type: str
+    choices: [shared, cluster]
+    required: true
+  cluster:
+    description:
+      - The cluster's name, the C(ncp/cluster) tag value (ncp.ini C([coe] cluster)); names the journal directory.
+    type: str
+    required: true
+  importer_path:
+    description:
+      - Path of C(mp_to_policy_importer.py) on the master (shipped in the NCP package under
+        C(scripts/mp_to_policy_import/)). Required with O(driver=importer).
+      - C(config.yaml) and C(user-spec.yaml) are written in its directory.
+    type: path
+  argv:
+    description:
+      - The command to run, overriding the default. The importer's real command-line flags (a
+        shared/cluster selector in particular) are B(UNCONFIRMED) and may differ between NCP releases;
+        set this to what your release's importer takes.
+      - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is
+        C(--shared-only) or C(--cluster-only) (the flags of the importer stand-in of the lab).'
+      - 'Default for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json", "--non-interactive"]).'
+      - 'Placeholders: C({python}) (the Python running this module), C({importer_path}), C({importer_dir}),
+        C({scope}), C({cluster}), C({config_file}), C({user_spec_file}); C({{) and C(}}) are literal braces.'
+      - Never put a secret here.
+    type: list
+    elements: str
+  config:
+    description:
+      - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept).
+      - 'The module writes these keys first (the real importer''s key names are B(UNCONFIRMED); these are the
+        ones the lab''s importer stand-in reads): C(nsx_manager), C(credentials_file), C(nsx_client_cert),
+        C(nsx_client_key), C(ca_file), C(insecure), C(cluster), C(rollback_imported_resources). O(config)
+        overrides them (except C(rollback_imported_resources), which always follows O(rollback)) and can
+        add any key your release reads, such as C(kubeconfig).'
+      - Do not put secrets here.
+    type: dict
+  user_spec:
+    description:
+      - The importer's C(user-spec.yaml), as a mapping or as the path of a YAML file; written beside
+        the script (replacing the file there).
+      - It names the shared resources to import (by display name or ID), IP allocations, Tier-1 static
+        routes and router ports, and custom resources under C(k8s-clusters).
+      - With O(scope=shared) it also selects the objects of RV(policy_ids) - every MP Tier-0/Tier-1
+        router, IP block and IP pool without an C(ncp/cluster) tag whose ID or display name appears
+        anywhere in it outside C(k8s-clusters); without O(user_spec), every promoted one.
+      - When not set, an existing C(user-spec.yaml) is left as it is.
+    type: raw
+  rollback:
+    description:
+      - Run the importer with C(rollback_imported_resources=True) in C(config.yaml), the documented manual
+        rollback. Without it the key is written C(False), so a rollback is never repeated by accident.
+      - A rollback ending 0 returns RV(outcome=failed_restart_ncp_mp), RV(ncp_mode=mp) and
+        RV(rolled_back=true), and clears the scope's imported state in the journal.
+    type: bool
+    default: false
+  state_dir:
+    description:
+      - Directory of the journals and logs, one subdirectory per cluster (created 0700).
+    type: path
+    default: /var/lib/ncp-mp-to-policy
+  timeout:
+    description:
+      - Seconds the command may run; then its whole process group is killed (SIGTERM, SIGKILL 5 s later)
+        and the outcome is V(error) with NCP kept stopped.
+    type: int
+    default: 7200
+  force:
+    description:
+      - Run even when the journal records the scope as imported.
+    type: bool
+    default: false
+  host_id:
+    description:
+      - The name this host is recorded under as the journal's owner; a journal owned by another name is refused.
+      - Defaults to the machine's host name. Give the same value on every run for a cluster
+        (for example C(inventory_hostname)).
+    type: str
+notes:
+  - Exit code meaning comes from the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode;
+    2 failed, restart NCP in MP mode. A Python traceback exits 1, which is treated as 1 (NCP stays stopped).
+  - A journal attempt left open by a run that died is closed as V(error) by the next run.
+requirements:
+  - PyYAML
+  - requests
+"""
+
+EXAMPLES = r"""
+- name: Import the shared resources (on the cluster's import master)
+  ncp.mp_to_policy.nsx_mp_import:
+    scope: shared
+    cluster: k8s-prod-1
+    importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
+    user_spec:
+      shared_resources:
+        TIER0: [t0-shared]
+        IP_BLOCK: [pod-ip-block]
+        IP_POOL: [external-pool]
+    nsx_manager: 10.0.0.11
+    nsx_username: admin
+    nsx_password: "{{ vault_nsx_password }}"
+    host_id: "{{ inventory_hostname }}"
+  register: shared_import
+
+- name: Import the cluster, acting on the outcome even when it fails
+  block:
+    - name: Run the cluster import
+      ncp.mp_to_policy.nsx_mp_import:
+        scope: cluster
+        cluster: k8s-prod-1
+        importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
+        timeout: 7200
+        host_id: "{{ inventory_hostname }}"
+      register: cluster_import
+  rescue:
+    - name: Report what NCP must do next
+      ansible.builtin.debug:
+        msg: "{{ ansible_failed_result.outcome }}: NCP {{ ansible_failed_result.ncp_mode }}"
+
+- name: Roll back the imported cluster resources (documented manual rollback)
+  ncp.mp_to_policy.nsx_mp_import:
+    scope: cluster
+    cluster: k8s-prod-1
+    importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
+    rollback: true
+
+- name: TKGI cluster
+  ncp.mp_to_policy.nsx_mp_import:
+    driver: tkgi
+    scope: cluster
+    cluster: tkgi-cluster-1
+"""
+
+RETURN = r"""
+rc:
+  description:
+    - Exit code of the command; negative when killed by a signal; null when nothing ran (check mode, a command that
+      could not start) or when it was killed at the timeout. For V(already_imported), the rc recorded for that import.
+  returned: always
+  type: int
+  sample: 0
+outcome:
+  description:
+    - V(imported) (rc 0), V(already_imported) (not run), V(failed_keep_ncp_stopped) (rc 1),
+      V(failed_restart_ncp_mp) (rc 2, or a rollback ending 0), V(error) (any other rc, timeout, crash).
+    - Null in check mode.
+  returned: always
+  type: str
+  sample: imported
+ncp_mode:
+  description: What NCP must do next - V(policy), V(mp) or V(stopped). Null in check mode.
+  returned: always
+  type: str
+  sample: policy
+next_step:
+  description: The next step in words, for the operator and the report.
+  returned: always
+  type: str
+log_file:
+  description: The log of this attempt (of the recorded attempt for V(already_imported)); null in check mode.
+  returned: always
+  type: str
+  sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/logs/attempt-2-cluster-20261125T152001Z.log
+log_tail:
+  description: The last 40 lines of the log, secrets masked.
+  returned: always
+  type: list
+  elements: str
+duration:
+  description: Seconds the command ran (0 when it did not run).
+  returned: always
+  type: float
+  sample: 312.4
+attempt:
+  description: Number of this attempt in the journal (of the recorded one for V(already_imported)); null in check mode.
+  returned: always
+  type: int
+  sample: 2
+policy_ids:
+  description: MP id to Policy id of the imported shared resources (O(scope=shared), rc 0); empty otherwise.
+  returned: always
+  type: dict
+  sample: {"9b1c0e5e-1d3f-4a2b-8f00-3c2d8e7f6a10": "t0-shared"}
+rolled_back:
+  description: True when a rollback run ended 0.
+  returned: always
+  type: bool
+timed_out:
+  description: True when the command was killed at the timeout.
+  returned: always
+  type: bool
+command:
+  description: The command that ran (or would run, in check mode), secrets masked.
+  returned: always
+  type: list
+  elements: str
+config_file:
+  description: The importer's C(config.yaml) (O(driver=importer)).
+  returned: when O(driver=importer)
+  type: str
+user_spec_file:
+  description: The importer's C(user-spec.yaml) (O(driver=importer)).
+  returned: when O(driver=importer)
+  type: str
+journal_file:
+  description: The cluster's journal.
+  returned: always
+  type: str
+  sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/state.json
+tkgi_result:
+  description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)).
+  returned: when O(driver=tkgi)
+  type: raw
+changed:
+  description: True when the command ran (in check mode, when it would run).
+  returned: always
+  type: bool
+"""
+
+import json
+import os
+import time
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, run_command, tail_lines
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
+
+TAIL_LINES = 40
+
+
+class ImportTask:
+    """One nsx_mp_import invocation: validate, decide, run, record."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.scope = self.params["scope"]
+        self.cluster = self.params["cluster"]
+        self.state_dir = self.params["state_dir"]
+        self.host = self.params["host_id"] or jr.default_host()
+        self.secrets = [value for value in module.no_log_values if value]
+        self.importer = self.params["driver"] == "importer"
+        self.config_file = self.user_spec_file = None
+        self.user_spec = None
+        self.credentials_file = None
+
+    def fail(self, msg, **details):
+        self.module.fail_json(msg=msg, changed=False, **details)
+
+    # -- validation (writes nothing) -----------------------------------------------------------
+
+    def validate(self):
+        params = self.params
+        try:
+            jr.validate_cluster_name(self.cluster)
+        except jr.JournalError as exc:
+            self.fail(str(exc))
+        if params["timeout"] <= 0:
+            self.fail("timeout must be a positive number of seconds, not %d" % params["timeout"])
+        if not self.importer and self.scope != "cluster":
+            self.fail("driver tkgi promotes a whole cluster: use scope cluster, not %s" % self.scope)
+        if self.importer:
+            path = params["importer_path"]
+            if not path:
+                self.fail("importer_path is required with driver importer (the path of mp_to_policy_importer.py)")
+            if not os.path.isfile(path):
+                self.fail("importer_path %s is not a file: give the path of mp_to_policy_importer.py on this host" % path)
+            directory = os.path.dirname(os.path.abspath(path))
+            self.config_file = os.path.join(directory, cfg.CONFIG_FILE)
+            self.user_spec_file = os.path.join(directory, cfg.USER_SPEC_FILE)
+            if params["nsx_password"]:
+                self.credentials_file = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), cfg.CREDENTIALS_FILE)
+            try:
+                self.user_spec = cfg.user_spec_data(params["user_spec"])
+                self.config_before, self.config_after = cfg.build_config(
+                    self.config_file, params, self.cluster, params["config"], self.credentials_file, params["rollback"]
+                )
+            except cfg.ImporterConfigError as exc:
+                self.fail(str(exc))
+        elif params["user_spec"] is not None or params["config"]:
+            self.module.warn("config and user_spec are not used with driver tkgi")
+        template = params["argv"] or cfg.DEFAULT_ARGV[params["driver"]]
+        values = cfg.argv_values(params["importer_path"], self.scope, self.cluster, self.config_file, self.user_spec_file)
+        try:
+            self.argv = cfg.expand_argv(template, values)
+        except cfg.ImporterConfigError as exc:
+            self.fail(str(exc))
+        if not self.argv:
+            self.fail("argv is empty: give the command to run")
+        self.command = mask_argv(self.argv, self.secrets)
+
+    def read_journal(self):
+        try:
+            journal = jr.read_journal(self.state_dir, self.cluster)
+            jr.check_owner(journal, self.host, self.state_dir)
+        except jr.JournalOwnerError as exc:
+            self.fail(str(exc), journal_file=exc.path, owner_host=exc.owner, host=exc.host)
+        except jr.JournalError as exc:
+            self.fail(str(exc), journal_file=jr.journal_path(self.state_dir, self.cluster))
+        return journal
+
+    # -- results ------------------------------------------------------------------------------------
+
+    def base_result(self):
+        result = dict(
+            rc=None,
+            outcome=None,
+            ncp_mode=None,
+            next_step=None,
+            log_file=None,
+            log_tail=[],
+            duration=0.0,
+            attempt=None,
+            policy_ids={},
+            rolled_back=False,
+            timed_out=False,
+            command=self.command,
+            journal_file=jr.journal_path(self.state_dir, self.cluster),
+            changed=False,
+        )
+        if self.importer:
+            result.update(config_file=self.config_file, user_spec_file=self.user_spec_file)
+        else:
+            result["tkgi_result"] = None
+        return result
+
+    def already_imported(self, journal):
+        recorded = jr.last_attempt(journal, scope=self.scope, outcome="imported") or {}
+        state = journal["states"][jr.IMPORT_STATES[self.scope]]
+        outcome = already_imported_outcome(self.scope)
+        result = self.base_result()
+        result.update(
+            rc=recorded.get("rc", 0),
+            outcome=outcome.outcome,
+            ncp_mode=outcome.ncp_mode,
+            next_step=outcome.next_step,
+            log_file=recorded.get("log_file"),
+            log_tail=tail_lines(recorded["log_file"], TAIL_LINES, self.secrets) if recorded.get("log_file") else [],
+            attempt=recorded.get("attempt"),
+            policy_ids=state.get("policy_ids") or {},
+        )
+        return result
+
+    # -- the run ---------------------------------------------------------------------------------------
+
+    def write_inputs(self):
+        """config.yaml, user-spec.yaml and the 0600 credentials file (importer driver only)."""
+        if not self.importer:
+            return
+        try:
+            if self.credentials_file:
+                cfg.write_credentials_file(self.credentials_file, self.params["nsx_username"], self.params["nsx_password"])
+            cfg.write_yaml_if_changed(self.config_file, self.config_after)
+            if self.user_spec is not None:
+                cfg.write_yaml_if_changed(self.user_spec_file, self.user_spec)
+        except (cfg.ImporterConfigError, OSError) as exc:
+            self.remove_credentials()
+            self.fail("cannot write the importer's input files, the importer did not run: %s" % exc)
+
+    def remove_credentials(self):
+        if self.credentials_file:
+            try:
+                cfg.remove_file(self.credentials_file)
+            except OSError as exc:
+                self.module.warn("could not remove the credentials file %s: %s; remove it by hand" % (self.credentials_file, exc))
+
+    def log_path(self, number):
+        directory = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), "logs")
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        kind = self.scope + ("-rollback" if self.params["rollback"] else "")
+        return os.path.join(directory, "attempt-%d-%s-%s.log" % (number, kind, stamp))
+
+    def run(self, lock):
+        """Run once (or not, when already imported); return (result, ImporterOutcome)."""
+        journal = self.read_journal()
+        if self.skips(journal):
+            return self.already_imported(journal), already_imported_outcome(self.scope)
+        log_file = self.log_path(jr.next_attempt_number(journal))
+        self.write_inputs()
+        try:
+            number = jr.begin_attempt(
+                self.state_dir,
+                self.cluster,
+                self.host,
+                self.scope,
+                driver=self.params["driver"],
+                rollback=self.params["rollback"],
+                forced=self.params["force"],
+                log_file=log_file,
+                command=self.command,
+            )
+        except jr.JournalError as exc:
+            self.remove_credentials()
+            self.fail("cannot record the attempt in the journal, the importer did not run: %s" % exc)
+        try:
+            ran = self.execute(log_file, lock)
+        finally:
+            self.remove_credentials()
+        return self.record(number, log_file, ran)
+
+    def skips(self, journal):
+        """True when the journal records the scope as imported and nothing asks to run anyway."""
+        return bool(journal) and jr.is_imported(journal, self.scope) and not self.params["force"] and not self.params["rollback"]
+
+    def execute(self, log_file, lock):
+        env = cfg.importer_env(os.environ, self.cluster, self.scope, self.config_file, self.credentials_file)
+        cwd = os.path.dirname(self.config_file) if self.importer else jr.cluster_dir(self.state_dir, self.cluster)
+        try:
+            return run_command(self.argv, log_file, self.params["timeout"], cwd=cwd, env=env, secrets=self.secrets, pass_fds=(lock.fileno(),))
+        except OSError as exc:  # the command could not even start: nothing ran, the outcome is unknown to the journal reader
+            with open(log_file, "a") as log:
+                log.write("cannot start %s: %s\n" % (self.command[0], exc.strerror or exc))
+            return None
+
+    def record(self, number, log_file, ran):
+        rc = ran.rc if ran else None
+        timed_out = bool(ran and ran.timed_out)
+        outcome = importer_outcome(None if timed_out else rc, timed_out=timed_out, rollback=self.params["rollback"], scope=self.scope)
+        result = self.base_result()
+        result.update(
+            rc=None if timed_out else rc,
+            outcome=outcome.outcome,
+            ncp_mode=outcome.ncp_mode,
+            next_step=outcome.next_step,
+            log_file=log_file,
+            log_tail=tail_lines(log_file, TAIL_LINES, self.secrets),
+            duration=round(ran.duration, 3) if ran else 0.0,
+            attempt=number,
+            timed_out=timed_out,
+            rolled_back=bool(self.params["rollback"] and outcome.succeeded),
+            changed=True,
+        )
+        if not self.importer:
+            result["tkgi_result"] = parse_last_json(log_file)
+        if outcome.outcome == "imported" and self.scope == "shared" and self.importer:
+            result["policy_ids"] = self.read_policy_ids()
+        if rc == 2 and any(line.lstrip().startswith("usage:") for line in result["log_tail"]):
+            self.module.warn(
+                "the command printed a usage message: its command line was probably rejected and nothing was imported; set argv to what this importer takes"
+            )
+        try:
+            jr.finish_attempt(
+                self.state_dir, self.cluster, self.host, number, result["rc"], outcome.outcome, outcome.ncp_mode, result["duration"], timed_out=timed_out
+            )
+            state = jr.IMPORT_STATES[self.scope]
+            if outcome.outcome == "imported":
+                details = {"attempt": number}
+                if self.scope == "shared":
+                    details["policy_ids"] = result["policy_ids"]
+                jr.mark_state(self.state_dir, self.cluster, state, self.host, **details)
+            elif result["rolled_back"]:
+                jr.clear_state(self.state_dir, self.cluster, state, self.host)
+        except jr.JournalError as exc:
+            result["journal_error"] = str(exc)
+            self.module.warn("the importer ran but its result could not be journaled: %s" % exc)
+        return result, outcome
+
+    def read_policy_ids(self):
+        try:
+            return shared_policy_ids(self.module.client, shared_resource_refs(self.user_spec) or None)
+        except NsxApiError as exc:
+            self.module.warn("the shared import ended 0 but its Policy IDs could not be read back from NSX: %s" % exc.message)
+            return {}
+
+
+def parse_last_json(path):
+    """The last JSON document in the log (tkgi --json prints one); None when there is none."""
+    try:
+        with open(path, "r") as handle:
+            text = handle.read()
+    except (IOError, OSError):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    for line in reversed(text.splitlines()):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue
+    return None
+
+
+def main():
+    module = NsxModule(
+        argument_spec=dict(
+            driver=dict(type="str", choices=["importer", "tkgi"], default="importer"),
+            scope=dict(type="str", choices=["shared", "cluster"], required=True),
+            cluster=dict(type="str", required=True),
+            importer_path=dict(type="path"),
+            argv=dict(type="list", elements="str"),
+            config=dict(type="dict"),
+            user_spec=dict(type="raw"),
+            rollback=dict(type="bool", default=False),
+            state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
+            timeout=dict(type="int", default=7200),
+            force=dict(type="bool", default=False),
+            host_id=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    if module.params["driver"] == "importer" and not cfg.HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=str(cfg.YAML_IMPORT_ERROR))
+    task = ImportTask(module)
+    task.validate()
+    if module.check_mode:
+        journal = task.read_journal()
+        if task.skips(journal):
+            module.exit_json(**task.already_imported(journal))
+        result = task.base_result()
+        result.update(changed=True, next_step="check mode: would run %s" % " ".join(task.command))
+        module.exit_json(**result)
+    try:
+        lock = jr.ClusterLock(task.state_dir, task.cluster).acquire()
+    except jr.JournalError as exc:
+        task.fail(str(exc))
+    try:
+        result, outcome = task.run(lock)
+    finally:
+        lock.release()
+    if outcome.succeeded:
+        module.exit_json(**result)
+    what = "rollback of the %s import" % task.scope if module.params["rollback"] else "%s import" % task.scope
+    module.fail_json(msg="%s of cluster %s: %s (rc %s); %s" % (what, task.cluster, outcome.outcome, result["rc"], outcome.next_step), **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""Lab stand-in for ``tkgi promote-cluster-to-policy CLUSTER [--wait] [--json] [--non-interactive]`` and ``tkgi cluster CLUSTER [--json]``.
+
+The promotion runs the importer of this host (HOST_ROOT/opt/ncp/mp_to_policy_import/) for the shared resources
+and the cluster, and exits with the importer's code (0 / 1 / 2, as TKGI documents). Without --wait it runs in
+the background and ``tkgi cluster CLUSTER`` shows the last action's state. Lab choices (real behaviour
+UNCONFIRMED): declining the confirmation prompt exits 2 without changes; an unknown cluster exits 2.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+HOST_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMPORTER = os.path.join(HOST_ROOT, "opt", "ncp", "mp_to_policy_import", "mp_to_policy_importer.py")
+STATE_DIR = os.path.join(HOST_ROOT, "var", "vcap", "tkgi")
+RC_NOTHING_CHANGED = 2
+
+
+def configured_cluster():
+    with open(os.path.join(os.path.dirname(IMPORTER), "config.yaml"), encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get("cluster")
+
+
+def state_path(cluster):
+    return os.path.join(STATE_DIR, f"{cluster}.json")
+
+
+def write_state(cluster, **values):
+    os.makedirs(STATE_DIR, exist_ok=True)
+    with open(state_path(cluster) + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump({"name": cluster, "last_action": "PROMOTE_TO_POLICY", **values}, handle)
+    os.replace(state_path(cluster) + ".tmp", state_path(cluster))
+
+
+def promote(args):
+    if args.cluster != configured_cluster():
+        print(f"Error: cluster {args.cluster} not found", file=sys.stderr)
+        return RC_NOTHING_CHANGED
+    if not args.non_interactive:
+        answer = input(f"Are you sure you want to promote cluster {args.cluster} to the NSX Policy API? (y/n): ") if sys.stdin.isatty() else ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Aborted: nothing was changed (use --non-interactive to skip this question)", file=sys.stderr)
+            return RC_NOTHING_CHANGED
+    log = os.path.join(STATE_DIR, f"{args.cluster}-promote.log")
+    os.makedirs(STATE_DIR, exist_ok=True)
+    write_state(args.cluster, last_action_state="in progress", last_action_description="Promoting cluster to NSX Policy API")
+    if not args.wait:
+        subprocess.Popen(  # noqa: S603 - detached on purpose: TKGI runs promotions asynchronously
+            [sys.executable, os.path.abspath(__file__), "_run", args.cluster], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        print(f"Promotion of cluster {args.cluster} to the NSX Policy API has started; see: tkgi cluster {args.cluster}")
+        return 0
+    rc = run_import(args.cluster, log)
+    if args.json:
+        print(json.dumps({"name": args.cluster, "action": "PROMOTE_TO_POLICY", "status": "succeeded" if rc == 0 else "failed", "exit_code": rc, "log": log}))
+    else:
+        print(f"Promotion of cluster {args.cluster} {'succeeded' if rc == 0 else 'failed'} (exit code {rc}); log: {log}")
+    return rc
+
+
+def run_import(cluster, log):
+    with open(log, "a", encoding="utf-8") as handle:
+        rc = subprocess.run([sys.executable, IMPORTER], stdout=handle, stderr=subprocess.STDOUT, check=False).returncode
+    write_state(cluster, last_action_state="succeeded" if rc == 0 else "failed", last_action_description=f"importer exit code {rc}", exit_code=rc)
+    return rc
+
+
+def show(args):
+    try:
+        with open(state_path(args.cluster), encoding="utf-8") as handle:
+            state = json.load(handle)
+    except OSError:
+        state = {"name": args.cluster, "last_action": "CREATE", "last_action_state": "succeeded"}
+    if args.json:
+        print(json.dumps(state))
+    else:
+        for key in ("name", "last_action", "last_action_state", "last_action_description"):
+            print(f"{key.replace('_', ' ').title():<26}{state.get(key, '')}")
+    return 0
+
+
+def main(argv):
+    if argv[:1] == ["_run"] and len(argv) == 2:
+        return run_import(argv[1], os.path.join(STATE_DIR, f"{argv[1]}-promote.log"))
+    parser = argparse.ArgumentParser(prog="tkgi")
+    commands = parser.add_subparsers(dest="command", required=True)
+    promote_cmd = commands.add_parser("promote-cluster-to-policy")
+    promote_cmd.add_argument("cluster")
+    promote_cmd.add_argument("--wait", action="store_true")
+    promote_cmd.add_argument("--json", action="store_true")
+    promote_cmd.add_argument("--non-interactive", action="store_true")
+    cluster_cmd = commands.add_parser("cluster")
+    cluster_cmd.add_argument("cluster")
+    cluster_cmd.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    return promote(args) if args.command == "promote-cluster-to-policy" else show(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

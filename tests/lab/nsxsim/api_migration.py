@@ -1,0 +1,56 @@
+"""Migration-coordinator endpoints of the MP-to-Policy promotion (all answer 500 while the service is stopped)."""
+
+from .paging import paginate
+from .routing import Response, require_action
+
+BASE = "/api/v1/migration"
+PLAN_ACTIONS = ("start", "continue", "abort", "pause", "finish", "reset", "rollback")
+
+
+class MigrationApi:
+    def __init__(self, sim):
+        self.sim = sim
+
+    def routes(self):
+        return [
+            ("GET", BASE + "/mp-policy-promotion/state", self.promotion_state),
+            ("POST", BASE + "/mp-to-policy/workflow", self.workflow),
+            ("POST", BASE + "/mp-to-policy", self.submit),
+            ("POST", BASE + "/plan", self.plan),
+            ("GET", BASE + "/status-summary", self.status_summary),
+            ("POST", BASE + "/mp-to-policy/rollback", self.rollback),
+            ("GET", BASE + "/mp-to-policy/feedback", self.feedback),
+            ("GET", BASE + "/mp-to-policy/stats", self.stats),
+        ]
+
+    def promotion_state(self, request):
+        return self.sim.coordinator.promotion_state()
+
+    def workflow(self, request):
+        action = require_action(request, ("INITIATE", "DONE"))
+        self.sim.coordinator.workflow(action)
+
+    def submit(self, request):
+        self.sim.coordinator.require_up()
+        self.sim.coordinator.submit(request.json(), request.principal)
+
+    def plan(self, request):
+        self.sim.coordinator.require_up()
+        self.sim.coordinator.plan_action(require_action(request, PLAN_ACTIONS))
+
+    def status_summary(self, request):
+        return self.sim.coordinator.status_summary(request.query.get("component_type"))
+
+    def rollback(self, request):
+        self.sim.coordinator.require_up()
+        self.sim.coordinator.rollback_request(request.json())
+        # Rollback is synchronous in NSX: the answer comes when it is done.
+        return Response(None, delay=self.sim.settings.rollback_seconds)
+
+    def feedback(self, request):
+        self.sim.coordinator.require_up()
+        return paginate(self.sim.coordinator.feedback, request.query, request.path)
+
+    def stats(self, request):
+        pre = str(request.query.get("pre_promotion", "false")).lower() == "true"
+        return self.sim.coordinator.stats(pre)

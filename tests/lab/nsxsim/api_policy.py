@@ -1,0 +1,99 @@
+"""Policy API under ``/policy/api/v1``: the ``/infra`` tree (get, list with numeric cursors, PATCH/PUT/DELETE) and
+realized state."""
+
+from .errors import bad_request, stale_revision
+from .inventory import READ_ONLY, bump, check_can_modify
+from .paging import paginate
+from .policy_tree import COLLECTION, split
+from .routing import Response
+
+PREFIX = "/policy/api/v1"
+
+
+class PolicyApi:
+    def __init__(self, sim):
+        self.sim = sim
+
+    def routes(self):
+        return [
+            ("GET", PREFIX + "/infra/realized-state/status", self.realized_status),
+            ("GET", PREFIX + "/infra", self.infra),
+            ("GET", PREFIX + "/infra/{rest*}", self.get),
+            ("PATCH", PREFIX + "/infra/{rest*}", self.patch),
+            ("PUT", PREFIX + "/infra/{rest*}", self.put),
+            ("DELETE", PREFIX + "/infra/{rest*}", self.delete),
+        ]
+
+    def infra(self, request):
+        return {"resource_type": "Infra", "id": "infra", "path": "/infra", "display_name": "infra", "_revision": 0}
+
+    def get(self, request, rest):
+        tree = self.sim.policy
+        path = "/infra/" + rest
+        if path in tree.objects:
+            return tree.objects[path]
+        items = sorted(tree.list(path), key=lambda o: (str(o.get("display_name", "")).lower(), o["id"]))
+        return paginate(items, request.query, path, numeric=True, extra={"sort_by": "display_name", "sort_ascending": True})
+
+    def _check_creatable(self, path):
+        collection, _ = split(path)
+        if not COLLECTION.match(collection) and collection not in self.sim.policy.children:
+            raise bad_request(f"Cannot create an object at {path}: unsupported path.", error_code=500012)
+
+    def patch(self, request, rest):
+        tree = self.sim.policy
+        path = "/infra/" + rest
+        body = request.json()
+        existing = tree.objects.get(path)
+        if existing is None:
+            self._check_creatable(path)
+            body.setdefault("display_name", split(path)[1])
+            body.update(_create_user=request.principal, _last_modified_user=request.principal, _protection=_protection(request))
+            tree.put(path, body, self.sim.settings.realization_seconds)
+            return Response(None)
+        check_can_modify(existing, existing.get("resource_type", "PolicyObject"), request.principal, request.allow_overwrite)
+        for key, value in body.items():
+            if key not in READ_ONLY and key not in ("path", "_revision"):
+                existing[key] = value
+        bump(existing, request.principal)
+        return Response(None)
+
+    def put(self, request, rest):
+        tree = self.sim.policy
+        path = "/infra/" + rest
+        body = request.json()
+        existing = tree.objects.get(path)
+        if existing is None:
+            self._check_creatable(path)
+            body.pop("_revision", None)
+            body.setdefault("display_name", split(path)[1])
+            body.update(_create_user=request.principal, _last_modified_user=request.principal, _protection=_protection(request))
+            return tree.put(path, body, self.sim.settings.realization_seconds)
+        check_can_modify(existing, existing.get("resource_type", "PolicyObject"), request.principal, request.allow_overwrite)
+        if body.get("_revision") != existing["_revision"]:
+            raise stale_revision(existing.get("resource_type", "PolicyObject"), path)
+        kept = {k: existing[k] for k in (*READ_ONLY, "path", "relative_path", "parent_path", "realization_id") if k in existing}
+        existing.clear()
+        existing.update(body)
+        existing.update(kept)
+        existing["_revision"] = body["_revision"]
+        bump(existing, request.principal)
+        return existing
+
+    def delete(self, request, rest):
+        tree = self.sim.policy
+        path = "/infra/" + rest
+        existing = tree.get(path)
+        check_can_modify(existing, existing.get("resource_type", "PolicyObject"), request.principal, request.allow_overwrite)
+        tree.delete(path)
+
+    def realized_status(self, request):
+        intent_path = request.query.get("intent_path")
+        if not intent_path:
+            raise bad_request("intent_path is required.")
+        status = self.sim.policy.realization(intent_path)
+        return {"consolidated_status": {"consolidated_status": status}, "intent_path": intent_path, "publish_status": "REALIZED"}
+
+
+def _protection(request):
+    return "REQUIRE_OVERRIDE" if request.auth_kind == "certificate" else "NOT_PROTECTED"

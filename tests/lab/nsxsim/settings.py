@@ -1,0 +1,84 @@
+"""Simulator settings: credentials, limits, timings and the knobs for behaviour real NSX leaves UNCONFIRMED."""
+
+import dataclasses
+
+DEFAULT_USERNAME = "admin"
+DEFAULT_PASSWORD = "Lab-Passw0rd!Lab"
+
+
+@dataclasses.dataclass
+class Settings:
+    """All tunables. Change them from a scenario file (``settings:``), the CLI or ``PATCH /_lab/settings``."""
+
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
+    product_version: str = "4.1.2.0.0.22589037"
+    api_virtual_ip: str = "0.0.0.0"
+    # client_api_rate_limit / client_api_concurrency_limit: off unless enabled.
+    rate_limit_enabled: bool = False
+    rate_limit: int = 100
+    concurrency_limit_enabled: bool = False
+    concurrency_limit: int = 40
+    # Migration coordinator timing (seconds): short by default so tests stay fast.
+    migration_step_seconds: float = 0.02
+    rollback_seconds: float = 0.02
+    coordinator_start_seconds: float = 0.0
+    realization_seconds: float = 0.0
+    # UNCONFIRMED: overall status after a failed pre-check. NEUTRON-TOOL polls "until PAUSED or SUCCESS" and then reads
+    # component 0, which suggests the plan still pauses; after a failed migration component the reference says FAILED.
+    status_after_precheck_failure: str = "PAUSED"
+    status_after_migration_failure: str = "FAILED"
+    require_workflow_initiate: bool = False
+    # UNCONFIRMED Policy ID rule for promoted objects: a requested policy_id wins when honoured, else derived by
+    # ``mp_id`` (TKGI keeps the MP UUID) or ``display_name`` (NCP 3.2: spaces and '/' become '_').
+    honour_requested_policy_id: bool = True
+    shared_policy_id_rule: str = "display_name"
+    policy_id_rule: str = "mp_id"
+    # NSX documents list_with_rules as "4-5 calls a minute" and seconds per ~1000 rules.
+    list_with_rules_per_minute: int = 4
+    list_with_rules_seconds_per_1000_rules: float = 2.0
+    backup_seconds: float = 0.05
+    session_idle_seconds: float = 1800.0
+    # Principals whose objects are NCP's (used by the generator; client-certificate principals are always protected).
+    log_requests: bool = False
+
+    def update(self, values):
+        """Apply a mapping of setting name -> value, rejecting unknown names and wrong types."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        for name, value in (values or {}).items():
+            if name not in fields:
+                raise ValueError(f"unknown setting {name!r}")
+            current = getattr(self, name)
+            if isinstance(current, bool):
+                value = _to_bool(value)
+            elif isinstance(current, int):
+                value = int(value)
+            elif isinstance(current, float):
+                value = float(value)
+            else:
+                value = str(value)
+            setattr(self, name, value)
+        self._validate()
+
+    def _validate(self):
+        rules = ("mp_id", "display_name")
+        if self.shared_policy_id_rule not in rules or self.policy_id_rule not in rules:
+            raise ValueError(f"policy id rules must be one of {rules}")
+        statuses = ("PAUSED", "FAILED")
+        if self.status_after_precheck_failure not in statuses or self.status_after_migration_failure not in statuses:
+            raise ValueError(f"status_after_* must be one of {statuses}")
+
+    def public(self):
+        data = dataclasses.asdict(self)
+        data["password"] = "********"
+        return data
+
+
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("1", "true", "yes", "on"):
+        return True
+    if str(value).lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")

@@ -1,0 +1,69 @@
+"""ncp_service against a lab cluster driven by the real kubectl."""
+
+import pytest
+
+from tests.lab.kubeapi.testing import find_kubectl
+from tests.unit.module_runner import run_module
+
+
+@pytest.fixture
+def cluster(kube_cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # kubectl's discovery cache
+    return kube_cluster
+
+
+def ncp_args(cluster, **extra):
+    base = {"kubeconfig": cluster.kubeconfig, "kubectl": find_kubectl(), "poll_interval": 0.1, "timeout": 20}
+    base.update(extra)
+    return base
+
+
+def set_policy_nsxapi(cluster, value):
+    configmap = cluster.kubectl_json("get", "configmap", "nsx-ncp-config", "-n", "nsx-system")
+    text = configmap["data"]["ncp.ini"].replace("policy_nsxapi = False", "policy_nsxapi = %s" % value)
+    cluster.edit_configmap_as({"ncp.ini": text})
+
+
+def test_stop_waits_until_pods_are_gone_and_start_restores(cluster):
+    stopped = run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    assert not stopped.failed and stopped["changed"] and stopped["previous_replicas"] == 1
+    assert cluster.ncp_pods() == []  # gone, not merely terminating
+    again = run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    assert not again["changed"] and again["previous_replicas"] == 0
+    started = run_module("ncp_service", ncp_args(cluster, state="started", replicas=1, expect_mode="mp"))
+    assert not started.failed and started["changed"] and started["mode"] == "mp"
+    assert cluster.ncp_modes() == ["False"] or cluster.ncp_modes() == [False]
+
+
+def test_start_in_policy_mode_after_configmap_switch(cluster):
+    run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    set_policy_nsxapi(cluster, "True")
+    started = run_module("ncp_service", ncp_args(cluster, state="started", replicas=1, expect_mode="policy"))
+    assert not started.failed and started["mode"] == "policy"
+    assert [str(mode) for mode in cluster.ncp_modes()] == ["True"]
+
+
+def test_start_refuses_the_wrong_mode_and_scales_nothing(cluster):
+    run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    result = run_module("ncp_service", ncp_args(cluster, state="started", replicas=1, expect_mode="policy"))
+    assert result.failed and "says mp mode" in result["msg"] and result["expected_mode"] == "policy"
+    deployment = cluster.kubectl_json("get", "deployment", "nsx-ncp", "-n", "nsx-system")
+    assert deployment["spec"]["replicas"] == 0 and cluster.ncp_pods() == []
+
+
+def test_check_mode_stops_nothing(cluster):
+    result = run_module("ncp_service", ncp_args(cluster, state="stopped"), check_mode=True)
+    assert result["changed"] and result["previous_replicas"] == 1
+    assert len(cluster.ncp_pods()) == 1
+
+
+def test_pods_that_never_terminate_fail_with_their_names(cluster):
+    cluster.set_faults(pods_never_terminate=True)
+    result = run_module("ncp_service", ncp_args(cluster, state="stopped", timeout=2))
+    assert result.failed and "still exist" in result["msg"] and result["pods"]
+
+
+def test_unreachable_cluster_is_one_clear_error(cluster):
+    cluster.stop()
+    result = run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    assert result.failed and "cannot read deployment nsx-system/nsx-ncp" in result["msg"]

@@ -1,0 +1,101 @@
+"""nsx_mp_import against the lab: the importer stand-in (vendor contract) driving the NSX simulator.
+
+rc 0 -> imported / policy (with Policy IDs read back for the shared scope), a re-run -> already_imported,
+a planted migration failure -> rc 2 / mp, a failing rollback -> rc 1 / stopped, rollback on request.
+"""
+
+import json
+import os
+import shutil
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+from ansible_collections.ncp.mp_to_policy.plugins.modules import nsx_mp_import
+from tests.lab.importer.harness import SOURCE, cluster_namespaces, shared_spec
+from tests.lab.nsxsim.testing import start
+
+CLUSTER = "k8s-01"
+SPEC = "clusters=2,sections=6,rules=24,virtual_servers=2,tier1s=1,switches=1,ports_per_switch=2,ns_groups=2"
+
+
+@pytest.fixture
+def nsx():
+    sim = start(generate=SPEC)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def lab(nsx, kube_cluster_factory, tmp_path):
+    cluster = kube_cluster_factory(name=CLUSTER, namespaces=cluster_namespaces(nsx.admin.objects, CLUSTER))
+    cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=0", "-n", "nsx-system")
+    importer = tmp_path / "importer" / "mp_to_policy_importer.py"
+    importer.parent.mkdir()
+    shutil.copy(SOURCE, str(importer))
+    args = dict(
+        cluster=CLUSTER,
+        importer_path=str(importer),
+        state_dir=str(tmp_path / "state"),
+        nsx_manager=nsx.url,
+        nsx_username=nsx.username,
+        nsx_password=nsx.password,
+        nsx_auth="basic",
+        host_id="master-1",
+        timeout=120,
+        user_spec=shared_spec(nsx.admin.object, nsx.generated["shared"]),
+        config={"kubeconfig": cluster.kubeconfig, "kubectl": cluster.kubectl_path, "kubectl_cache_dir": str(tmp_path / "kcache"), "poll_interval": 0.02},
+    )
+    return args
+
+
+def run_module(capsys, **args):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            nsx_mp_import.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_shared_then_cluster_import_and_rerun(capsys, nsx, lab):
+    shared = run_module(capsys, scope="shared", **lab)
+    assert (shared["rc"], shared["outcome"], shared["ncp_mode"]) == (0, "imported", "policy"), shared["log_tail"]
+    tier0 = nsx.generated["shared"]["tier0"]
+    assert tier0 in shared["policy_ids"]
+    assert "/infra/tier-0s/%s" % shared["policy_ids"][tier0] in nsx.admin.policy_paths()
+    cluster = run_module(capsys, scope="cluster", **lab)
+    assert (cluster["rc"], cluster["outcome"], cluster["ncp_mode"]) == (0, "imported", "policy"), cluster["log_tail"]
+    again = run_module(capsys, scope="cluster", **lab)
+    assert (again["outcome"], again["changed"]) == ("already_imported", False)
+    journal = jr.read_journal(lab["state_dir"], CLUSTER)
+    assert [a["outcome"] for a in journal["attempts"]] == ["imported", "imported"]
+    assert jr.current_state(journal) == "cluster_imported"
+    for result in (shared, cluster, again):
+        assert nsx.password not in json.dumps(result)
+    for name in os.listdir(os.path.join(lab["state_dir"], CLUSTER, "logs")):
+        with open(os.path.join(lab["state_dir"], CLUSTER, "logs", name)) as handle:
+            assert nsx.password not in handle.read()
+
+
+def test_planted_migration_failure_means_restart_ncp_in_mp_mode(capsys, nsx, lab):
+    assert run_module(capsys, scope="shared", **lab)["outcome"] == "imported"
+    nsx.admin.add_fault(type="migration_failure", resource_type="LB_POOL", message="lab: LB pool cannot be promoted")
+    result = run_module(capsys, scope="cluster", **lab)
+    assert (result["failed"], result["rc"], result["outcome"], result["ncp_mode"]) == (True, 2, "failed_restart_ncp_mp", "mp")
+    assert not jr.is_imported(jr.read_journal(lab["state_dir"], CLUSTER), "cluster")
+
+
+def test_failing_rollback_keeps_ncp_stopped(capsys, nsx, lab):
+    assert run_module(capsys, scope="shared", **lab)["outcome"] == "imported"
+    nsx.admin.add_fault(type="migration_failure", resource_type="LB_POOL")
+    nsx.admin.add_fault(type="rollback_failure", count=1)
+    result = run_module(capsys, scope="cluster", **lab)
+    assert (result["failed"], result["rc"], result["outcome"], result["ncp_mode"]) == (True, 1, "failed_keep_ncp_stopped", "stopped")
+
+
+def test_rollback_on_request(capsys, nsx, lab):
+    assert run_module(capsys, scope="shared", **lab)["outcome"] == "imported"
+    result = run_module(capsys, scope="shared", rollback=True, **lab)
+    assert (result["rc"], result["rolled_back"], result["ncp_mode"]) == (0, True, "mp"), result["log_tail"]
+    assert not [p for p in nsx.admin.policy_paths() if p.startswith("/infra/tier-0s/")]
+    assert not jr.is_imported(jr.read_journal(lab["state_dir"], CLUSTER), "shared")
