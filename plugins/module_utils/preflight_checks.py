@@ -202,6 +202,15 @@ class SectionRangeScan:
     def _is_marker(self, section):
         return section.get("id") in self.markers or tag_value(section, MARKER_TAG) is not None
 
+    # Public names of the same judgement, for the DFW refactoring plan (dfw_refactor.py).
+    def is_ncp(self, section):
+        """True when the section counts as NCP-created (any cluster, in scope or not)."""
+        return self._is_ncp(section)
+
+    def is_marker(self, section):
+        """True for a marker section (named in ncp.ini or tagged ncp/fw_sect_marker)."""
+        return self._is_marker(section)
+
     def add(self, section):
         self.position += 1
         brief = (self.position, section.get("id"), section.get("display_name"))

@@ -24,6 +24,7 @@ attributes:
     description: Check mode and normal mode behave the same; nothing is ever written.
   diff_mode:
     support: none
+    description: Returns no diff.
 options:
   cluster:
     description: The cluster's name (C([coe] cluster) in ncp.ini), used in findings.
@@ -146,7 +147,7 @@ ARGUMENT_SPEC = dict(
     namespace=dict(type="str", default="nsx-system"),
     deployment=dict(type="str", default="nsx-ncp"),
     configmap=dict(type="str", default="nsx-ncp-config"),
-    configmap_key=dict(type="str", default="ncp.ini"),
+    configmap_key=dict(type="str", default="ncp.ini", no_log=False),
     manifest_path=dict(type="path"),
     ncp_ini_path=dict(type="path"),
     ncp_version=dict(type="str"),

@@ -26,6 +26,7 @@ attributes:
     description: In check mode nothing is written; the returned journal shows what would be.
   diff_mode:
     support: full
+    description: Shows the journal's states before and after.
 options:
   cluster:
     description: The cluster's name.
@@ -57,8 +58,8 @@ options:
   clear_states:
     description:
       - States to forget in the same write as O(action=mark), for example C(ncp_started),
-        C(quiesced) and C(backed_up) when NCP is stopped again for a new attempt: the quiesce
-        and the backup must then follow the new stop.
+        C(quiesced) and C(backed_up) when NCP is stopped again for a new attempt, because the
+        quiesce and the backup must then follow the new stop.
     type: list
     elements: str
     default: []

@@ -22,6 +22,7 @@ attributes:
     description: Check mode writes nothing and reports whether the files would change.
   diff_mode:
     support: none
+    description: Returns no diff.
 options:
   dest:
     description: The report directory; created when missing.

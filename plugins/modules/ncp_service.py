@@ -26,6 +26,7 @@ attributes:
     description: Reads the current state and reports what would change; scales and stops nothing.
   diff_mode:
     support: none
+    description: Returns no diff.
 options:
   state:
     description: V(stopped) or V(started).
@@ -156,7 +157,7 @@ ARGUMENT_SPEC = dict(
     namespace=dict(type="str", default="nsx-system"),
     deployment=dict(type="str", default="nsx-ncp"),
     configmap=dict(type="str", default="nsx-ncp-config"),
-    configmap_key=dict(type="str", default="ncp.ini"),
+    configmap_key=dict(type="str", default="ncp.ini", no_log=False),
     monit=dict(type="str", default="monit"),
     monit_service=dict(type="str", default="ncp"),
     ncp_ini_path=dict(type="path"),

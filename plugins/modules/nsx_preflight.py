@@ -33,6 +33,7 @@ attributes:
     description: Check mode and normal mode behave the same; nothing is ever written.
   diff_mode:
     support: none
+    description: Returns no diff.
 options:
   clusters:
     description:

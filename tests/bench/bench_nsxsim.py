@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Benchmark the NSX simulator: startup time of the largest inventory and simple GET throughput.
 
 Run from the repository root: ``.venv/bin/python tests/bench/bench_nsxsim.py [--seconds 5] [--clients 4]``.

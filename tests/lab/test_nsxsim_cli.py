@@ -47,8 +47,8 @@ def test_cli_tls_scenario_and_client_cert(tmp_path):
 
 def test_cli_bad_arguments():
     result = subprocess.run(
-        [sys.executable, "-m", "tests.lab.nsxsim", "--port", "0", "--generate", "nonsense=1"], cwd=ROOT, capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "tests.lab.nsxsim", "--port", "0", "--generate", "nonsense=1"], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
     )
     assert result.returncode == 2 and "unknown generator keys" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "tests.lab.nsxsim"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    result = subprocess.run([sys.executable, "-m", "tests.lab.nsxsim"], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2

@@ -46,7 +46,7 @@ def test_dropped_connection(nsxsim):
 
 def test_rate_limit(nsxsim):
     nsxsim.admin.update_settings(rate_limit_enabled=True, rate_limit=5)
-    codes = [nsxsim.get("/api/v1/node/version").status_code for _ in range(8)]
+    codes = [nsxsim.get("/api/v1/node/version").status_code for _number in range(8)]
     assert codes[:5] == [200] * 5 and 429 in codes[5:]
     time.sleep(1.05)
     assert nsxsim.get("/api/v1/node/version").status_code == 200
@@ -56,7 +56,7 @@ def test_concurrency_limit(nsxsim):
     nsxsim.admin.update_settings(concurrency_limit_enabled=True, concurrency_limit=2)
     nsxsim.admin.add_fault(type="latency", seconds=0.4, path="/api/v1/node/version")
 
-    def call(_):
+    def call(_number):
         return requests.get(nsxsim.url + "/api/v1/node/version", auth=nsxsim.auth, verify=nsxsim.verify, timeout=10)
 
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
@@ -68,7 +68,7 @@ def test_concurrency_limit(nsxsim):
 
 def test_request_counters(nsxsim):
     nsxsim.admin.reset_counters()
-    for _ in range(3):
+    for _number in range(3):
         nsxsim.get("/api/v1/node/version")
     nsxsim.get("/api/v1/firewall/sections", params={"page_size": 5})
     counters = nsxsim.admin.counters()

@@ -7,7 +7,8 @@ Usage: mp_to_policy_importer.py [--shared-only | --cluster-only] [--config FILE]
 config.yaml (beside the script unless --config): nsx_manager (host[:port] or URL of ONE manager node),
 nsx_username, nsx_password or credentials_file (YAML with nsx_username / nsx_password), nsx_client_cert +
 nsx_client_key, ca_file, insecure (skip TLS verification), cluster, kubeconfig, kubectl, kubectl_cache_dir,
-rollback_imported_resources (default False), poll_interval (s), migration_timeout (s), batch_size, request_timeout.
+rollback_imported_resources (default False), poll_interval (s), migration_timeout (s), batch_size, request_timeout,
+simulated_seconds (lab only, default 0: the run lasts at least this long; benchmarks use it for a fixed import time).
 user-spec.yaml (beside the script unless --user-spec): shared_resources: {TIER0: [name or id], IP_BLOCK: [...],
 IP_POOL: [...]}; names not found are ignored; ip-allocations and k8s-clusters are accepted and not used.
 
@@ -542,11 +543,23 @@ def setup_logging():
 
 
 def main(argv=None):
+    began = time.monotonic()
+    simulated = {}
+    rc = run(argv, simulated)
+    # Lab only: a fixed import duration for benchmarks (the rest of simulated_seconds is slept away).
+    remaining = float(simulated.get("simulated_seconds") or 0) - (time.monotonic() - began)
+    if remaining > 0:
+        time.sleep(remaining)
+    return rc
+
+
+def run(argv, simulated):
     args = parse_args(argv)
     setup_logging()
     scopes = ["shared"] if args.shared_only else ["cluster"] if args.cluster_only else ["shared", "cluster"]
     try:
         config = load_config(args.config)
+        simulated["simulated_seconds"] = config.get("simulated_seconds")
         user_spec = load_yaml(args.user_spec, required=False)
         client = NsxClient(config)
         if config.get("rollback_imported_resources"):

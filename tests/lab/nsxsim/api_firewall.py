@@ -3,7 +3,7 @@
 import collections
 import time
 
-from .errors import bad_request, too_many_requests
+from .errors import bad_request, stale_revision, too_many_requests
 from .inventory import apply_update, bump, check_can_modify
 from .paging import paginate
 from .routing import Response, require_action
@@ -39,6 +39,7 @@ class FirewallApi:
             ("POST", SECTIONS + "/{section_id}/rules", self.create_rule),
             ("GET", SECTIONS + "/{section_id}/rules/{rule_id}", self.get_rule),
             ("PUT", SECTIONS + "/{section_id}/rules/{rule_id}", self.put_rule),
+            ("POST", SECTIONS + "/{section_id}/rules/{rule_id}", self.rule_action),
             ("DELETE", SECTIONS + "/{section_id}/rules/{rule_id}", self.delete_rule),
         ]
 
@@ -97,10 +98,12 @@ class FirewallApi:
         section = inv.section(section_id)
         if action == "revise":
             operation, anchor = _operation(request)
+            # The body is the section (FirewallSection) with the _revision it was read at; a
+            # concurrent change makes it stale (NSX-API: "operating on stale data").
             body = request.json(required=False)
-            if body.get("_revision", section["_revision"]) != section["_revision"]:
-                raise bad_request("Stale _revision.", error_code=207)
             check_can_modify(section, "FirewallSection", request.principal, request.allow_overwrite)
+            if body.get("_revision") != section["_revision"]:
+                raise stale_revision("FirewallSection", section_id)
             inv.sections.remove(section)
             inv.sections.insert(inv.insert_index(operation, anchor), section)
             bump(section, request.principal)
@@ -152,9 +155,38 @@ class FirewallApi:
         bump(inv.section(section_id), request.principal)
         return rule
 
+    def rule_action(self, request, section_id, rule_id):
+        """``?action=revise``: update a rule and reorder it among the rules of its own section (NSX-API ReviseRule)."""
+        require_action(request, ("revise",))
+        inv = self.sim.inventory
+        section = inv.section(section_id)
+        rule = inv.rule(section_id, rule_id)
+        operation, anchor = _operation(request)
+        if anchor is not None:
+            if anchor == rule_id:
+                raise bad_request("A rule cannot be placed relative to itself.")
+            inv.rule(section_id, anchor)  # the anchor must be a rule of the same section
+        body = request.json()
+        check_can_modify(section, "FirewallSection", request.principal, request.allow_overwrite)
+        apply_update(rule, body, "FirewallRule", request.principal, request.allow_overwrite)
+        rule["section_id"] = section_id
+        rules = inv.rules[section_id]
+        rules.remove(rule)
+        if operation == "insert_top":
+            at = 0
+        elif operation in ("insert_before", "insert_after"):
+            at = rules.index(inv.rule(section_id, anchor)) + (operation == "insert_after")
+        else:
+            at = len(rules)
+        rules.insert(at, rule)
+        bump(section, request.principal)
+        return rule
+
     def delete_rule(self, request, section_id, rule_id):
         inv = self.sim.inventory
         rule = inv.rule(section_id, rule_id)
         check_can_modify(rule, "FirewallRule", request.principal, request.allow_overwrite)
+        # Removing a rule modifies its section: a protected (NCP) section needs the override, as creating one does.
+        check_can_modify(inv.section(section_id), "FirewallSection", request.principal, request.allow_overwrite)
         inv.remove_rule(section_id, rule_id)
         bump(inv.section(section_id), request.principal)

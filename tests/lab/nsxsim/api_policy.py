@@ -36,7 +36,7 @@ class PolicyApi:
         return paginate(items, request.query, path, numeric=True, extra={"sort_by": "display_name", "sort_ascending": True})
 
     def _check_creatable(self, path):
-        collection, _ = split(path)
+        collection, _rest = split(path)
         if not COLLECTION.match(collection) and collection not in self.sim.policy.children:
             raise bad_request(f"Cannot create an object at {path}: unsupported path.", error_code=500012)
 

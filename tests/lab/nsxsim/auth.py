@@ -95,7 +95,7 @@ class Authenticator:
 
 def _decode_basic(token):
     try:
-        user, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
+        user, _sep, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise bad_credentials() from None
     return user, password

@@ -157,7 +157,7 @@ class _Builder:
         principal = spec["principal"].format(cluster=name)
         base = [_tag("ncp/cluster", name), _tag("ncp/version", spec["ncp_version"])]
         info = {"name": name, "principal": principal, "tier1s": [], "switches": [], "ns_groups": [], "sections": [], "virtual_servers": []}
-        for _ in range(spec["allocations"]):
+        for _number in range(spec["allocations"]):
             self.allocate(FLOATING_POOL_NAME, base)
         for j in range(spec["tier1s"]):
             project = f"ns-{j}"
@@ -350,7 +350,7 @@ class _Builder:
         if largest < 0:
             largest = 2500 if total >= 10000 else 0
         largest = min(largest, total)
-        weights = [self.rng.random() + 0.2 for _ in ncp_sections]
+        weights = [self.rng.random() + 0.2 for _section in ncp_sections]
         scale = (total - largest) / sum(weights)
         counts = [int(w * scale) for w in weights]
         counts[0] += total - largest - sum(counts)

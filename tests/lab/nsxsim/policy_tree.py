@@ -41,7 +41,7 @@ COLLECTION = re.compile("^(?:" + "|".join(_COLLECTIONS) + ")$")
 
 
 def split(path):
-    parent, _, object_id = path.rpartition("/")
+    parent, _sep, object_id = path.rpartition("/")
     return parent, object_id
 
 

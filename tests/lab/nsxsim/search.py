@@ -169,7 +169,7 @@ def _matches(node, obj):
         return any(_matches(n, obj) for n in node[1])
     if kind == "not":
         return not _matches(node[1], obj)
-    _, field, glob, literal, wildcard = node
+    _kind, field, glob, literal, wildcard = node
     values = _values(obj, field) if field else [obj.get("display_name"), obj.get("id")]
     for value in values:
         text = str(value).lower()

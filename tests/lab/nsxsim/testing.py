@@ -194,7 +194,7 @@ def spawn_cli(*args, timeout=20.0):
     line = process.stdout.readline()
     if not line.startswith(LISTENING):
         process.kill()
-        _, err = process.communicate(timeout=timeout)
+        _out, err = process.communicate(timeout=timeout)
         raise RuntimeError(f"nsxsim did not start: {line!r} {err}")
     return process, line.replace(LISTENING, "", 1).strip()
 

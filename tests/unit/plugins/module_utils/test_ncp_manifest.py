@@ -8,6 +8,7 @@ from hypothesis import given, settings
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import NcpIni, apply_edits
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import ManifestError, ManifestIni, looks_like_manifest
+from tests.unit.fixture_files import fixture_bytes
 
 from .test_ncp_ini_properties import edits, ini_texts
 
@@ -23,8 +24,7 @@ MP_MARKERS = ["top_firewall_section_marker", "bottom_firewall_section_marker"]
 
 
 def read_fixture(name):
-    with open(os.path.join(FIXTURES, name), "rb") as handle:
-        return handle.read().decode("utf-8")
+    return fixture_bytes("ncp_ini", name).decode("utf-8")
 
 
 def edit_manifest(text, settings=None, absent=None, section="nsx_v3", **kwargs):

