@@ -560,9 +560,10 @@ def plan_differences(reviewed, current):
 
 def _line(section, scan, marks=None):
     kind = _kind(section, scan)
+    cluster = checks.tag_value(section, checks.CLUSTER_TAG)
     label = {
-        "ncp": "NCP %s" % (checks.tag_value(section, checks.CLUSTER_TAG) or "?"),
-        "marker": "marker",
+        "ncp": "NCP %s" % (cluster or "?"),
+        "marker": "NCP %s marker" % cluster if cluster else "marker",
         "admin": "admin",
         "new": "admin, new",
     }[kind]

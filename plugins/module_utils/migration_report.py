@@ -32,8 +32,8 @@ def _state_at(journal, state):
 
 
 def cluster_outcome(journal, run_started_at):
-    """(outcome, imports) of one cluster from its journal."""
-    attempts = [a for a in (journal or {}).get("attempts", []) if not a.get("rollback")]
+    """(outcome, imports) of one cluster from its journal; a rollback counts as an attempt."""
+    attempts = list((journal or {}).get("attempts", []))
     imports = [
         {"scope": a.get("scope"), "rc": a.get("rc"), "outcome": a.get("outcome"), "duration": a.get("duration"), "log_file": a.get("log_file")}
         for a in (journal or {}).get("attempts", [])
@@ -75,7 +75,8 @@ def next_steps(cluster, outcome, mode, strategy):
         return steps
     if outcome == "failed_restart_ncp_mp":
         return [
-            "%s: the importer exited 2 and rolled back; NCP runs in Manager mode (%s). Fix the cause in its log and run the migration again." % (name, mode)
+            "%s: the import was rolled back (importer rc 2, or a requested rollback); NCP: %s. Fix the cause in the importer's log, "
+            "then run the migration again." % (name, mode)
         ]
     if outcome == "error":
         return [
@@ -98,6 +99,8 @@ def build_report(run, scope, journals, findings=None, now=None):
     stops, starts = [], []
     any_failed = False
     all_done = True
+    # A recovery succeeds when NCP ends where the operator's choice puts it.
+    wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped"}.get(run.get("recover_action"), "policy")
     for name in sorted(scope):
         entry = scope[name]
         journal = journals.get(name)
@@ -119,9 +122,13 @@ def build_report(run, scope, journals, findings=None, now=None):
         if stopped_at:
             stops.append(_epoch(stopped_at))
             starts.append(_epoch(started_at) if started_at else now)
-        any_failed = any_failed or outcome in FAILED_OUTCOMES
-        all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
-    if all_done and not run.get("halt_reason"):
+        if wanted_mode == "policy":
+            any_failed = any_failed or outcome in FAILED_OUTCOMES
+            all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
+        else:
+            all_done = all_done and mode == wanted_mode
+            any_failed = any_failed or mode != wanted_mode
+    if all_done and (not run.get("halt_reason") or run.get("recover_action") == "keep_down"):
         result = "success"
     elif any_failed or run.get("halt_reason"):
         result = "failed"

@@ -33,3 +33,22 @@ def start_mode(journal, restart_mp=True):
     if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
         return "stopped"
     return "mp" if restart_mp else "stopped"
+
+
+def rollback_scopes(journal):
+    """Scopes to roll back, cluster first: those the importer ran and no completed rollback undid.
+
+    A scope whose last attempt is a rollback that ended well is done; running it again would ask
+    the importer to undo nothing.
+    """
+    scopes = []
+    attempts = (journal or {}).get("attempts") or []
+    for scope in ("cluster", "shared"):
+        mine = [attempt for attempt in attempts if attempt.get("scope") == scope]
+        if not mine:
+            continue
+        last = mine[-1]
+        if last.get("rollback") and last.get("outcome") == "failed_restart_ncp_mp":
+            continue
+        scopes.append(scope)
+    return scopes

@@ -1,0 +1,99 @@
+"""What the journal lets NCP do next, and the report built from journals (invariants 4-6)."""
+
+import pytest
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rollback_scopes, start_mode
+
+T0 = "2026-11-25T10:00:00Z"
+STOP = "2026-11-25T10:01:00Z"
+LATER = "2026-11-25T10:20:00Z"
+
+
+def journal(states=(), attempts=()):
+    return {
+        "owner_host": "m1",
+        "states": {name: dict({"at": STOP if name == "ncp_stopped" else LATER}, **extra) for name, extra in states},
+        "attempts": [dict(a) for a in attempts],
+    }
+
+
+def attempt(scope, rc, outcome, rollback=False):
+    return {"scope": scope, "rc": rc, "outcome": outcome, "rollback": rollback, "started_at": LATER, "duration": 1.0, "log_file": "x.log"}
+
+
+STOPPED = [("ncp_stopped", {"replicas": 1})]
+
+
+@pytest.mark.parametrize(
+    "states, attempts, restart, mode",
+    [
+        ([], [], True, "none"),  # never stopped by the run
+        (STOPPED, [], True, "mp"),  # stopped, halted before import: back in MP mode
+        (STOPPED, [], False, "stopped"),
+        (STOPPED + [("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")], True, "policy"),
+        (STOPPED + [("cluster_imported", {})], [attempt("cluster", 0, "imported")], True, "mp"),  # no Policy switch journaled: never policy
+        (STOPPED, [attempt("shared", 0, "imported"), attempt("cluster", 1, "failed_keep_ncp_stopped")], True, "stopped"),  # invariant 5
+        (STOPPED, [attempt("cluster", 2, "failed_restart_ncp_mp")], True, "mp"),  # invariant 6
+        (STOPPED, [attempt("cluster", None, "error")], True, "stopped"),  # timeout / crash
+        (STOPPED, [attempt("cluster", None, None)], True, "stopped"),  # still open: interrupted
+        (STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 0, "failed_restart_ncp_mp", True)], True, "mp"),
+        (STOPPED + [("ncp_started", {"mode": "mp"})], [], True, "none"),  # already started again
+    ],
+)
+def test_start_mode(states, attempts, restart, mode):
+    assert start_mode(journal(states, attempts), restart) == mode
+
+
+def test_rollback_scopes_skip_what_a_rollback_already_undid():
+    runs = [attempt("shared", 0, "imported"), attempt("cluster", 1, "failed_keep_ncp_stopped")]
+    assert rollback_scopes(journal(STOPPED, runs)) == ["cluster", "shared"]
+    undone = runs + [attempt("cluster", 0, "failed_restart_ncp_mp", True)]
+    assert rollback_scopes(journal(STOPPED, undone)) == ["shared"]
+    assert rollback_scopes(None) == []
+
+
+def test_outcome_and_mode_from_journal():
+    done = journal(STOPPED + [("cluster_imported", {}), ("policy_configured", {}), ("ncp_started", {"mode": "policy"})], [attempt("cluster", 0, "imported")])
+    assert cluster_outcome(done, T0)[0] == "imported"
+    assert cluster_outcome(done, "2026-11-25T11:00:00Z")[0] == "already_imported"  # imported before this run began
+    assert ncp_mode(done) == "policy"
+    assert ncp_mode(journal(STOPPED)) == "stopped" and ncp_mode(None) == "mp"
+
+
+SCOPE = {"a": {"platform": "kubernetes", "import_master": "m1"}, "b": {"platform": "tkgi", "import_master": "m2"}}
+
+
+def test_report_success_and_downtime():
+    done = journal(STOPPED + [("cluster_imported", {}), ("policy_configured", {}), ("ncp_started", {"mode": "policy"})], [attempt("cluster", 0, "imported")])
+    report = build_report({"strategy": "all_clusters", "started_at": T0, "backup": {"backup_id": "b1", "success": True}}, SCOPE, {"a": done, "b": done})
+    assert report["result"] == "success" and report["downtime_seconds"] == 1140.0
+    assert [c["outcome"] for c in report["clusters"]] == ["imported", "imported"] and report["next_steps"] == []
+    for key in ("strategy", "result", "started_at", "ended_at", "downtime_seconds", "backup", "clusters", "findings"):
+        assert key in report
+
+
+def test_report_failed_run_names_recovery_choices():
+    failed = journal(STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped")])
+    untouched = journal(STOPPED + [("ncp_started", {"mode": "mp"})])
+    report = build_report({"strategy": "all_clusters", "started_at": T0, "halt_reason": "the import of a ended rc 1"}, SCOPE, {"a": failed, "b": untouched})
+    assert report["result"] == "failed"
+    assert [(c["outcome"], c["ncp_mode"]) for c in report["clusters"]] == [("failed_keep_ncp_stopped", "stopped"), ("not_attempted", "mp")]
+    text = " ".join(report["next_steps"])
+    assert "do NOT start NCP" in text and "ncp_recover_action=rollback" in text and "restore the NSX backup" in text
+
+
+def test_report_of_an_interrupted_run():
+    report = build_report({"strategy": "all_clusters", "started_at": T0}, SCOPE, {"a": journal(STOPPED), "b": journal(STOPPED)}, now=1764064860.0)
+    assert report["result"] == "interrupted" and all(c["ncp_mode"] == "stopped" for c in report["clusters"])
+
+
+def test_recovery_succeeds_when_ncp_ends_where_the_choice_puts_it():
+    rolled = journal(
+        STOPPED + [("ncp_started", {"mode": "mp"})], [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 0, "failed_restart_ncp_mp", True)]
+    )
+    one = {"a": SCOPE["a"]}
+    assert build_report({"strategy": "recover", "recover_action": "rollback"}, one, {"a": rolled})["result"] == "success"
+    kept = journal(STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped")])
+    assert build_report({"strategy": "recover", "recover_action": "keep_down", "halt_reason": "kept down"}, one, {"a": kept})["result"] == "success"
+    assert build_report({"strategy": "recover", "recover_action": "rollback"}, one, {"a": kept})["result"] == "failed"
