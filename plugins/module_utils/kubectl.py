@@ -132,3 +132,15 @@ class Kubectl(object):
 
 def _namespace_args(namespace):
     return ["-n", namespace] if namespace else []
+
+
+# Options of the modules that reach NCP's objects through kubectl (doc fragment ncp.mp_to_policy.ncp_cluster).
+NCP_CLUSTER_ARGSPEC = dict(
+    kubectl=dict(type="str", default="kubectl"),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    namespace=dict(type="str", default="nsx-system"),
+    deployment=dict(type="str", default="nsx-ncp"),
+    configmap=dict(type="str", default="nsx-ncp-config"),
+    configmap_key=dict(type="str", default="ncp.ini", no_log=False),
+)

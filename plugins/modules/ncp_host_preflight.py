@@ -18,6 +18,8 @@ description:
     M(ncp.mp_to_policy.nsx_preflight)."
 author:
   - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.ncp_cluster
 attributes:
   check_mode:
     support: full
@@ -45,32 +47,6 @@ options:
     description: The interpreter the importer runs with.
     type: str
     default: python3
-  kubectl:
-    description: The kubectl binary the importer uses.
-    type: str
-    default: kubectl
-  kubeconfig:
-    description: Kubeconfig giving access to the cluster.
-    type: path
-  context:
-    description: Kubeconfig context to use.
-    type: str
-  namespace:
-    description: NCP's namespace.
-    type: str
-    default: nsx-system
-  deployment:
-    description: NCP's Deployment.
-    type: str
-    default: nsx-ncp
-  configmap:
-    description: NCP's ConfigMap.
-    type: str
-    default: nsx-ncp-config
-  configmap_key:
-    description: The ConfigMap key holding ncp.ini.
-    type: str
-    default: ncp.ini
   manifest_path:
     description: The NCP YAML manifest the cluster is deployed from; its ncp.ini is checked too.
     type: path
@@ -134,20 +110,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import host_checks
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS, blocking, passed, summarize
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC, Kubectl, KubectlError
 
 ARGUMENT_SPEC = dict(
+    NCP_CLUSTER_ARGSPEC,
     cluster=dict(type="str", required=True),
     platform=dict(type="str", choices=["kubernetes", "tkgi"], default="kubernetes"),
     importer_path=dict(type="path", required=True),
     importer_python=dict(type="str", default="python3"),
-    kubectl=dict(type="str", default="kubectl"),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
-    namespace=dict(type="str", default="nsx-system"),
-    deployment=dict(type="str", default="nsx-ncp"),
-    configmap=dict(type="str", default="nsx-ncp-config"),
-    configmap_key=dict(type="str", default="ncp.ini", no_log=False),
     manifest_path=dict(type="path"),
     ncp_ini_path=dict(type="path"),
     ncp_version=dict(type="str"),

@@ -20,6 +20,8 @@ description:
     first, and NCP is not started at all when it differs.
 author:
   - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.ncp_cluster
 attributes:
   check_mode:
     support: full
@@ -56,32 +58,6 @@ options:
     description: Seconds between checks while waiting.
     type: float
     default: 2
-  kubectl:
-    description: kubectl binary.
-    type: str
-    default: kubectl
-  kubeconfig:
-    description: Kubeconfig of the cluster.
-    type: path
-  context:
-    description: Kubeconfig context.
-    type: str
-  namespace:
-    description: NCP's namespace.
-    type: str
-    default: nsx-system
-  deployment:
-    description: NCP's Deployment.
-    type: str
-    default: nsx-ncp
-  configmap:
-    description: NCP's ConfigMap, read for O(expect_mode).
-    type: str
-    default: nsx-ncp-config
-  configmap_key:
-    description: Key of ncp.ini in O(configmap).
-    type: str
-    default: ncp.ini
   monit:
     description: monit binary (TKGI).
     type: str
@@ -141,23 +117,17 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC, Kubectl
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_service import KubernetesNcp, MonitNcp, NcpServiceError
 
 ARGUMENT_SPEC = dict(
+    NCP_CLUSTER_ARGSPEC,
     state=dict(type="str", choices=["stopped", "started"], required=True),
     platform=dict(type="str", choices=["kubernetes", "tkgi"], default="kubernetes"),
     replicas=dict(type="int", default=1),
     expect_mode=dict(type="str", choices=["policy", "mp"]),
     timeout=dict(type="int", default=600),
     poll_interval=dict(type="float", default=2.0),
-    kubectl=dict(type="str", default="kubectl"),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
-    namespace=dict(type="str", default="nsx-system"),
-    deployment=dict(type="str", default="nsx-ncp"),
-    configmap=dict(type="str", default="nsx-ncp-config"),
-    configmap_key=dict(type="str", default="ncp.ini", no_log=False),
     monit=dict(type="str", default="monit"),
     monit_service=dict(type="str", default="ncp"),
     ncp_ini_path=dict(type="path"),

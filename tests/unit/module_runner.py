@@ -16,6 +16,10 @@ from ansible.module_utils.testing import patch_module_args
 
 
 class ModuleResult(dict):
+    """The module's result; ``raw`` is exactly what it printed (for checks that no secret leaked)."""
+
+    raw = ""
+
     @property
     def failed(self):
         return bool(self.get("failed"))
@@ -36,6 +40,8 @@ def run_module(name, args, check_mode=False, diff=False):
             pass
     text = out.getvalue()
     try:
-        return ModuleResult(json.loads(text))
+        result = ModuleResult(json.loads(text))
     except ValueError:
         raise AssertionError("module %s printed no JSON result: %r" % (name, text[:2000])) from None
+    result.raw = text
+    return result

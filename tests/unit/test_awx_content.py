@@ -427,10 +427,8 @@ print(json.dumps({'changed': True}))
 """
 
 
-def test_configure_controller_sends_the_data_files_unchanged(tmp_path):
-    """Runs configure_controller.yml with a stand-in awx.awx collection whose modules accept only the
-    real modules' option names and record what they get: the playbook parses, and the controller
-    receives the data files as they are (injector templates unrendered, surveys whole)."""
+def make_stub_awx(tmp_path):
+    """A stand-in awx.awx collection under tmp_path/collections."""
     stub = tmp_path / "collections" / "ansible_collections" / "awx" / "awx"
     (stub / "plugins" / "modules").mkdir(parents=True)
     (stub / "meta").mkdir()
@@ -438,6 +436,34 @@ def test_configure_controller_sends_the_data_files_unchanged(tmp_path):
     (stub / "meta" / "runtime.yml").write_text("requires_ansible: '>=2.16'\n")
     for name, allowed in AWX_MODULE_OPTIONS.items():
         (stub / "plugins" / "modules" / (name + ".py")).write_text(STUB_MODULE % {"allowed": sorted(allowed), "name": name})
+    return tmp_path / "collections"
+
+
+def test_configure_controller_passes_ansible_lint(tmp_path):
+    """.ansible-lint excludes configure_controller.yml (awx.awx is not installed); lint it here with
+    the stand-in collection, production profile."""
+    make_stub_awx(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "configure_controller.yml").write_text(open(os.path.join(awx.AWX_DIR, "configure_controller.yml"), encoding="utf-8").read())
+    (project / ".ansible-lint").write_text("---\nprofile: production\noffline: true\n")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"), PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+    linted = subprocess.run(
+        [os.path.join(BIN, "ansible-lint"), "--offline", "--profile", "production", "configure_controller.yml"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_configure_controller_sends_the_data_files_unchanged(tmp_path):
+    """Runs configure_controller.yml with a stand-in awx.awx collection whose modules accept only the
+    real modules' option names and record what they get: the playbook parses, and the controller
+    receives the data files as they are (injector templates unrendered, surveys whole)."""
+    make_stub_awx(tmp_path)
     log = tmp_path / "calls.jsonl"
     env = dict(
         os.environ,

@@ -21,7 +21,7 @@ def ncp(section_id, cluster, rules, **extra):
             "section_type": "LAYER3",
             "stateful": True,
         },
-        **extra
+        **extra,
     )
 
 
@@ -36,7 +36,7 @@ def admin(section_id, rules=0, **extra):
             "rule_count": rules,
             "_revision": 1,
         },
-        **extra
+        **extra,
     )
 
 

@@ -3,14 +3,11 @@
 import json
 import os
 import stat
-from unittest import mock
 
 import pytest
-from ansible.module_utils import _internal as module_utils_internal
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ncp.mp_to_policy.plugins.modules import ncp_config
-from tests.unit import fixture_files
+from tests.unit import fixture_files, module_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "ncp_ini")
 PASSWORD = "VMware1!VMware1!"
@@ -22,15 +19,8 @@ def fixture_bytes(name):
 
 def run_module(capsys, check_mode=False, diff=False, **args):
     """Run the module in-process; return its JSON result (``failed`` set on fail_json)."""
-    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    # Run as on a target host even when other tests in this process loaded controller code
-    # (on the controller, module warnings go to the display instead of the result).
-    with patch_module_args(args), mock.patch.object(module_utils_internal, "is_controller", False):
-        with pytest.raises(SystemExit):
-            ncp_config.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    result["_raw"] = out
+    result = module_runner.run_module("ncp_config", args, check_mode=check_mode, diff=diff)
+    result["_raw"] = result.raw
     return result
 
 

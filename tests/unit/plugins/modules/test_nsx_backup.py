@@ -7,6 +7,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ncp.mp_to_policy.plugins.modules import nsx_backup
+from tests.unit import module_runner
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -15,12 +16,7 @@ def run_module(capsys, sim, check_mode=False, **args):
     args.update(nsx_manager=sim.url, nsx_username=sim.username, nsx_password=sim.password)
     args.setdefault("poll_interval", 1)
     args.setdefault("timeout", 20)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            nsx_backup.main()
-    return json.loads(capsys.readouterr().out)
+    return module_runner.run_module("nsx_backup", args, check_mode=check_mode)
 
 
 def history(sim):

@@ -14,23 +14,16 @@ import time
 import pytest
 import yaml
 from ansible.module_utils import _internal
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.modules import nsx_mp_import
+from tests.unit import module_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "importer")
 SECRET = "Very-S3cret-NSX-pw!"
 
 
 def run_module(capsys, check_mode=False, **args):
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            nsx_mp_import.main()
-    out = capsys.readouterr().out
-    return json.loads(out)
+    return module_runner.run_module("nsx_mp_import", args, check_mode=check_mode)
 
 
 @pytest.fixture
