@@ -383,3 +383,62 @@ class ClusterLock:
 
     def __exit__(self, *exc_info):
         self.release()
+
+
+# -- one run at a time per cluster, across controllers ------------------------------------------
+
+
+class JournalLeaseError(JournalError):
+    """Another run holds the cluster (design.md section 4, invariant 3: one run, one import at a time)."""
+
+    def __init__(self, cluster, lease):
+        super(JournalLeaseError, self).__init__(
+            "cluster %r is held by another run (run %s from %s, since %s, until %s): wait for it to end; if it died, run again with "
+            "ncp_break_lease=true" % (cluster, lease.get("run_id"), lease.get("controller"), lease.get("acquired_at"), lease.get("expires_at"))
+        )
+        self.lease = lease
+
+
+def _lease_live(lease, now):
+    return bool(lease) and parse_time(lease["expires_at"]) > now
+
+
+def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, force=False, check_only=False, now=None):
+    """Hold the cluster for run ``run_id`` for ``seconds`` (renewed by the same run); return (journal, broken lease or None).
+
+    The lease lives in the journal on the import master, so two controllers running against the
+    same clusters see each other. Taken under the cluster's flock, so two runs cannot both win;
+    a running importer holds that flock too, which refuses the second run outright.
+    """
+    now = time.time() if now is None else now
+    if check_only:  # check mode: judge from what is on disk, create nothing (not even the lock file)
+        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write=False)
+    with ClusterLock(state_dir, cluster):
+        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write=True)
+
+
+def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write):
+    journal = load_for_host(state_dir, cluster, host)
+    current = journal.get("lease")
+    broken = None
+    if current and current.get("run_id") != run_id and _lease_live(current, now):
+        if not force:
+            raise JournalLeaseError(cluster, current)
+        broken = current
+    acquired = current.get("acquired_at") if current and current.get("run_id") == run_id else iso_time(now)
+    journal["lease"] = {"run_id": run_id, "controller": controller, "acquired_at": acquired, "expires_at": iso_time(now + seconds)}
+    if write:
+        write_journal(state_dir, cluster, journal)
+    return journal, broken
+
+
+def release_lease(state_dir, cluster, host, run_id, check_only=False):
+    """Give the cluster back; only the run holding it can. Returns (journal, released)."""
+    journal = read_journal(state_dir, cluster)
+    if journal is None or (journal.get("lease") or {}).get("run_id") != run_id:
+        return journal, False
+    check_owner(journal, host, state_dir)
+    journal.pop("lease", None)
+    if not check_only:
+        write_journal(state_dir, cluster, journal)
+    return journal, True

@@ -48,8 +48,12 @@ options:
         restarts the quiesce wait).
       - V(mark_once) records O(state) only when it is not recorded yet.
       - V(clear) forgets O(state).
+      - V(acquire_lease) holds the cluster for the run O(run_id) for O(lease_seconds) (renewed
+        when the same run asks again); it fails when another run holds it, so two runs never
+        work on a cluster at once, even from two controllers.
+      - V(release_lease) gives the cluster back (only the holding run can).
     type: str
-    choices: [read, mark, mark_once, clear]
+    choices: [read, mark, mark_once, clear, acquire_lease, release_lease]
     default: read
   state:
     description: The state to mark or clear.
@@ -63,6 +67,20 @@ options:
     type: list
     elements: str
     default: []
+  run_id:
+    description: The run asking for or giving back the lease.
+    type: str
+  lease_seconds:
+    description: How long the lease lasts without renewal.
+    type: int
+    default: 14400
+  controller:
+    description: Where the run comes from (recorded in the lease, named in the refusal).
+    type: str
+  break_lease:
+    description: Take the lease even when another run holds it (that run died). The broken lease is returned.
+    type: bool
+    default: false
   details:
     description:
       - Details stored with the state, for example C(backup_id) for V(backed_up) or C(mode)
@@ -131,6 +149,14 @@ last_attempt:
   description: The latest importer attempt, or null.
   returned: always
   type: dict
+lease:
+  description: The run holding the cluster (C(run_id), C(controller), C(acquired_at), C(expires_at)), or null.
+  returned: always
+  type: dict
+broken_lease:
+  description: The lease O(break_lease) took over, if any.
+  returned: when action is acquire_lease
+  type: dict
 """
 
 import copy
@@ -143,10 +169,14 @@ ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),
     state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
     host=dict(type="str"),
-    action=dict(type="str", choices=["read", "mark", "mark_once", "clear"], default="read"),
+    action=dict(type="str", choices=["read", "mark", "mark_once", "clear", "acquire_lease", "release_lease"], default="read"),
     state=dict(type="str", choices=list(jr.STATES)),
     details=dict(type="dict", default={}),
     clear_states=dict(type="list", elements="str", default=[]),
+    run_id=dict(type="str"),
+    lease_seconds=dict(type="int", default=14400),
+    controller=dict(type="str"),
+    break_lease=dict(type="bool", default=False),
 )
 
 
@@ -163,6 +193,7 @@ def describe(journal, host):
         state_epochs=dict((name, jr.parse_time(record["at"])) for name, record in states.items() if record.get("at")),
         imported=dict(shared=jr.is_imported(journal, "shared"), cluster=jr.is_imported(journal, "cluster")),
         last_attempt=jr.last_attempt(journal),
+        lease=(journal or {}).get("lease"),
     )
 
 
@@ -184,7 +215,13 @@ def planned(journal, action, state, host, details, cluster, clear_states=()):
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        required_if=[("action", "mark", ["state"]), ("action", "mark_once", ["state"]), ("action", "clear", ["state"])],
+        required_if=[
+            ("action", "mark", ["state"]),
+            ("action", "mark_once", ["state"]),
+            ("action", "clear", ["state"]),
+            ("action", "acquire_lease", ["run_id"]),
+            ("action", "release_lease", ["run_id"]),
+        ],
         supports_check_mode=True,
     )
     p = module.params
@@ -194,6 +231,14 @@ def main():
         journal = jr.read_journal(p["state_dir"], p["cluster"])
         if p["action"] == "read":
             module.exit_json(changed=False, **describe(journal, host))
+        if p["action"] == "acquire_lease":
+            journal, broken = jr.acquire_lease(
+                p["state_dir"], p["cluster"], host, p["run_id"], p["lease_seconds"], p["controller"], p["break_lease"], module.check_mode
+            )
+            module.exit_json(changed=True, broken_lease=broken, **describe(journal, host))
+        if p["action"] == "release_lease":
+            journal, released = jr.release_lease(p["state_dir"], p["cluster"], host, p["run_id"], module.check_mode)
+            module.exit_json(changed=released, **describe(journal, host))
         jr.check_owner(journal, host, p["state_dir"])
         before_states = copy.deepcopy((journal or {}).get("states", {}))
         unknown = sorted(set(p["clear_states"]) - set(jr.STATES))
@@ -215,6 +260,8 @@ def main():
                 after_header="%s journal states" % p["cluster"],
             )
         module.exit_json(changed=changed, **result)
+    except jr.JournalLeaseError as exc:
+        module.fail_json(msg=str(exc), lease=exc.lease)
     except jr.JournalOwnerError as exc:
         module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)
     except jr.JournalError as exc:

@@ -58,3 +58,37 @@ def test_bad_cluster_name_is_one_clear_error(tmp_path):
 def test_backed_up_needs_backup_id(tmp_path):
     result = run_module("ncp_journal", args(tmp_path, action="mark", state="backed_up"))
     assert result.failed and "backup_id" in result["msg"]
+
+
+def lease(tmp_path, run_id, **extra):
+    return run_module("ncp_journal", args(tmp_path, action="acquire_lease", run_id=run_id, controller="ctl-" + run_id, **extra))
+
+
+def test_second_run_is_refused_while_the_first_holds_the_cluster(tmp_path):
+    first = lease(tmp_path, "run-a")
+    assert not first.failed and first["lease"]["run_id"] == "run-a"
+    second = lease(tmp_path, "run-b")
+    assert second.failed and "run-a" in second["msg"] and "ctl-run-a" in second["msg"] and second["lease"]["run_id"] == "run-a"
+    assert lease(tmp_path, "run-a")["lease"]["acquired_at"] == first["lease"]["acquired_at"]  # renewal keeps the start
+
+
+def test_released_or_expired_lease_can_be_taken(tmp_path):
+    lease(tmp_path, "run-a")
+    assert run_module("ncp_journal", args(tmp_path, action="release_lease", run_id="run-b"))["changed"] is False
+    assert run_module("ncp_journal", args(tmp_path, action="release_lease", run_id="run-a"))["changed"] is True
+    assert not lease(tmp_path, "run-b", lease_seconds=0).failed  # expires at once
+    assert not lease(tmp_path, "run-c").failed
+
+
+def test_breaking_a_dead_runs_lease_is_explicit(tmp_path):
+    lease(tmp_path, "run-a")
+    broken = lease(tmp_path, "run-b", break_lease=True)
+    assert not broken.failed and broken["broken_lease"]["run_id"] == "run-a" and broken["lease"]["run_id"] == "run-b"
+
+
+def test_lease_in_check_mode_writes_nothing_but_still_refuses(tmp_path):
+    assert not run_module("ncp_journal", args(tmp_path, action="acquire_lease", run_id="run-a"), check_mode=True).failed
+    assert os.listdir(str(tmp_path)) == []
+    lease(tmp_path, "run-a")
+    refused = run_module("ncp_journal", args(tmp_path, action="acquire_lease", run_id="run-b"), check_mode=True)
+    assert refused.failed and "run-a" in refused["msg"]
