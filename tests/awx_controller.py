@@ -174,7 +174,7 @@ def runner_pipeline(pdd, worker_dir, out_dir, playbook, ident, timeout=600):
     process = subprocess.Popen([runner, "process", out_dir], stdin=worker.stdout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     worker.stdout.close()
     try:
-        output, _ = process.communicate(timeout=timeout)
+        output = process.communicate(timeout=timeout)[0]
         worker.wait(timeout=30)
         transmit.wait(timeout=30)
     finally:

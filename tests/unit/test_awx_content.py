@@ -159,9 +159,7 @@ def test_job_templates_cover_the_playbooks_and_allow_one_import_at_a_time():
     playbooks = sorted(jt["playbook"] for jt in templates.values())
     assert playbooks == ["playbooks/migrate_all.yml", "playbooks/migrate_cluster.yml", "playbooks/preflight.yml", "playbooks/recover.yml"]
     for jt in templates.values():
-        # recover.yml is being written alongside; every other playbook must exist.
-        if jt["playbook"] != "playbooks/recover.yml":
-            assert os.path.exists(os.path.join(REPO, jt["playbook"])), jt["playbook"]
+        assert os.path.exists(os.path.join(REPO, jt["playbook"])), jt["playbook"]
         # Only the read-only preflight may run twice at once.
         assert jt["allow_simultaneous"] is (jt["playbook"] == "playbooks/preflight.yml"), jt["name"]
         assert jt["survey_enabled"] is True and jt["job_type"] == "run"
@@ -218,7 +216,7 @@ def test_workflow_runs_clusters_serially_and_recovers_the_failed_one():
         if ujt["type"] == "job_template":
             jt = templates[ujt["name"]]
             # What a node launches passes the job template's survey like a launch would.
-            workflow_vars = awx.survey_extra_vars(workflow["survey_spec"], {"ncp_ack_no_backup_restore": "true"})
+            workflow_vars = awx.survey_extra_vars(workflow["survey_spec"], {"ncp_ack_no_backup_restore": "true", "ncp_recover_action": "rollback"})
             survey = {q["variable"] for q in jt["survey_spec"]["spec"]}
             launch = {k: v for k, v in {**workflow_vars, **node["extra_data"]}.items() if k in survey}
             assert set(node["extra_data"]) <= survey
@@ -269,7 +267,7 @@ def test_credential_type_writes_certificates_to_private_files(tmp_path):
     (ctype,) = awx.credential_types()
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     inputs = {"host": "nsx-01", "client_cert": pem, "client_key": "KEY", "ca_cert": "CA"}
-    env, _ = awx.inject_credential(ctype, inputs, str(tmp_path / "pdd"), container_dir="/runner")
+    env = awx.inject_credential(ctype, inputs, str(tmp_path / "pdd"), container_dir="/runner")[0]
     assert env["NSX_CLIENT_CERT"] == "/runner/env/cred_template_client_cert"
     assert env["NSX_CA_PATH"] == "/runner/env/cred_template_ca_cert"
     written = tmp_path / "pdd" / "env" / "cred_template_client_cert"
