@@ -388,7 +388,9 @@ def compute_plan(state, options):
 
     # Rule moves: above ones appended in priority order, below ones put on top in reverse order,
     # so both keep their relative order.
-    order = lambda m: (index[m["source"].get("id")], m["position"])  # noqa: E731
+    def order(move):
+        return (index[move["source"].get("id")], move["position"])
+
     above_moves = sorted([m for m in rule_moves if m["side"] == ABOVE], key=order)
     below_moves = sorted([m for m in rule_moves if m["side"] == BELOW], key=order, reverse=True)
     counts = {}

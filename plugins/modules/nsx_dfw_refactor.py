@@ -13,15 +13,15 @@ short_description: Plan and apply the DFW refactoring the NCP MP-to-Policy impor
 version_added: 0.1.0
 description:
   - Clears the two DFW blockers of the import (vendor step 3, "Dealing with DFW Sections Created
-    by NSX Admin"): admin sections lying inside NCP's range of sections, and rules in NCP-created
-    sections that NCP did not create.
+    by NSX Admin"), which are admin sections lying inside NCP's range of sections, and rules in
+    NCP-created sections that NCP did not create.
   - The blockers are found with the judgement of M(ncp.mp_to_policy.nsx_preflight)
     (V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section)) over the same data,
     and the planned layout is checked with it before anything is written, so a preflight after
     the apply finds no DFW blocker.
   - NCP's range runs from the first to the last section that is NCP-created (any cluster) or a
     marker. Each admin section inside it moves just above or just below the range. Each user
-    rule moves into an admin section just outside the range (see O(rule_target_sections)): no
+    rule moves into an admin section just outside the range (see O(rule_target_sections)). No
     place inside the range is allowed, so this is the closest to its old priority.
   - Every plan entry lists the NCP sections whose order relative to the moved object changes
     (RV(plan[].reordered_with)). That is the effect on traffic, to review with the security
@@ -41,7 +41,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads NSX and returns the plan; nothing is written. RV(changed) tells whether an apply would change anything.
+    description: Reads NSX and returns the plan; nothing is written. C(changed) tells whether an apply would change anything.
   diff_mode:
     support: full
     description: Returns the section order before and after the plan (NCP's range, moved rules under their sections).
@@ -135,7 +135,7 @@ options:
     default: 10
 notes:
   - Moving a rule gives it a new ID (NSX has no call that moves a rule to another section);
-    RV(applied[].new_id) has it.
+    the C(new_id) of its RV(applied) entry has it.
   - Run it while nobody else edits the DFW. NCP keeps changing its own sections while it runs,
     which does not conflict with the moves (only the moved objects' revisions are guarded).
 seealso:

@@ -143,6 +143,7 @@ def main():
             while status.get("runtime_state") != wanted:
                 waited = time.monotonic() - started_at
                 if waited >= params["timeout"]:
+                    result["waited"] = round(waited, 1)
                     module.fail_json(
                         msg="The migration coordinator on %s is %s, not %s, %d seconds after the %s request (timeout)"
                         % (client.manager, status.get("runtime_state"), wanted, waited, action),
@@ -150,7 +151,7 @@ def main():
                         running=status.get("runtime_state") == "running",
                         status=status,
                         api_requests=client.request_count,
-                        **dict(result, waited=round(waited, 1)),
+                        **result,
                     )
                 time.sleep(min(params["poll_interval"], max(0.0, params["timeout"] - waited)))
                 status = read_status(client)

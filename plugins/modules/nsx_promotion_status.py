@@ -12,10 +12,11 @@ module: nsx_promotion_status
 short_description: Report which NCP-tagged MP objects are promoted to Policy, and the Policy IDs of shared resources
 version_added: 0.1.0
 description:
-  - Read-only, for after the import (vendor step 8). A promoted MP object carries the tag
-    C({scope: policyPath, tag: <policy path>}).
+  - Read-only, for after the import (vendor step 8). A promoted MP object carries a tag with
+    scope C(policyPath) whose value is the Policy path of the object it became.
   - Per cluster, counts the MP objects tagged C(ncp/cluster=<cluster>) and those among them
     without a C(policyPath) tag (not promoted), with NSX search, and lists a sample of the leftovers.
+    Policy objects (which have a C(path)) are left out of both counts.
   - Lists the shared resources (Tier-0 routers, IP blocks, IP pools without an C(ncp/cluster) tag)
     with their Policy path and ID, which the TKGI tile and BOSH CPI must be switched to.
 author:
@@ -28,6 +29,7 @@ attributes:
     description: Nothing is ever written; check mode behaves the same.
   diff_mode:
     support: none
+    description: Returns no diff.
 options:
   clusters:
     description:
@@ -78,7 +80,9 @@ clusters:
       type: list
       elements: dict
 shared:
-  description: Shared resources with C(type) (C(LogicalRouter), C(IpBlock), C(IpPool)), C(id), C(display_name), C(policy_path) and C(policy_id) (null when not promoted).
+  description:
+    - Shared resources with C(type) (C(LogicalRouter), C(IpBlock), C(IpPool)), C(id), C(display_name),
+      C(policy_path) and C(policy_id) (null when not promoted).
   returned: always
   type: list
   elements: dict
@@ -111,7 +115,9 @@ ARGUMENT_SPEC = dict(
 
 
 def cluster_status(client, cluster, sample_size):
-    query = cluster_tag_query(cluster)
+    # NSX search indexes Policy objects too (they carry the NCP tags after a promotion); only MP
+    # objects lack a ``path``.
+    query = "%s AND NOT path:*" % cluster_tag_query(cluster)
     unpromoted_query = "%s AND NOT tags.scope:policyPath" % query
     answer = client.get(SEARCH, params={"query": unpromoted_query, "page_size": max(1, sample_size)})
     sample = [

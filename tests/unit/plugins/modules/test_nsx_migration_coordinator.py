@@ -60,3 +60,14 @@ def test_promotion_status_before_any_import(nsxsim_factory):
         assert entry["tagged"] > 0 and entry["unpromoted"] == entry["tagged"] and len(entry["unpromoted_objects"]) == 3
     assert {s["type"] for s in result["shared"]} == {"LogicalRouter", "IpBlock", "IpPool"}
     assert all(s["policy_id"] is None for s in result["shared"])
+
+
+def test_started_coordinator_satisfies_the_preflight(nsxsim_factory):
+    sim = nsxsim_factory(generate=SPEC)
+    sim.admin.coordinator(running=False)
+    args = connection(sim, clusters=["k8s-01", "k8s-02"], fail_on="never", max_requests_per_second=0)
+    before = run_module("nsx_preflight", args)
+    assert [f["check"] for f in before["findings"]] == ["migration_coordinator_running"]
+    assert coordinator(sim, state="started", poll_interval=0.1)["running"] is True
+    after = run_module("nsx_preflight", args)
+    assert after["findings"] == [] and after["passed"] is True
