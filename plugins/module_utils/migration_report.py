@@ -83,6 +83,11 @@ def next_steps(cluster, outcome, mode, strategy):
             "%s: the importer did not finish (timeout, crash or interruption); NCP stays stopped. Read the log, then run the migration "
             "again on the same master (%s) - the journal resumes it." % (name, cluster.get("import_host"))
         ]
+    if outcome in DONE_OUTCOMES and mode == "stopped":
+        return [
+            "%s: imported and configured for Policy mode, but NCP was not confirmed running; check its pods (or monit), then run the "
+            "migration again - it resumes and starts NCP in Policy mode." % name
+        ]
     if outcome == "not_attempted" and mode == "stopped":
         return ["%s: NCP is stopped and no import ran; run the migration again to resume, or recover.yml to start NCP in Manager mode." % name]
     return []
@@ -123,7 +128,7 @@ def build_report(run, scope, journals, findings=None, now=None):
             stops.append(_epoch(stopped_at))
             starts.append(_epoch(started_at) if started_at else now)
         if wanted_mode == "policy":
-            any_failed = any_failed or outcome in FAILED_OUTCOMES
+            any_failed = any_failed or outcome in FAILED_OUTCOMES or name in (run.get("start_failures") or [])
             all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
         else:
             all_done = all_done and mode == wanted_mode

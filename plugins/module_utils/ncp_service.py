@@ -111,9 +111,27 @@ class KubernetesNcp:
 
         done, left = wait_until(gone, timeout, poll_interval)
         if not done:
+            # Not confirmed stopped: nothing may be imported, so put NCP back as it was rather than
+            # leave the cluster at 0 replicas with nobody recording it.
+            restored = None
+            if replicas:
+                try:
+                    self.scale(replicas)
+                    restored = replicas
+                except NcpServiceError:
+                    restored = None
             raise NcpServiceError(
-                "NCP pods still exist %ds after scaling %s/%s to 0: %s" % (timeout, self.namespace, self.deployment, ", ".join(left)),
+                "NCP pods still exist %ds after scaling %s/%s to 0: %s; %s"
+                % (
+                    timeout,
+                    self.namespace,
+                    self.deployment,
+                    ", ".join(left),
+                    "scaled back to %d replica(s)" % restored if restored else "scaling back FAILED - check the Deployment",
+                ),
                 pods=left,
+                previous_replicas=replicas,
+                restored_replicas=restored,
             )
         return result
 

@@ -97,3 +97,11 @@ def test_recovery_succeeds_when_ncp_ends_where_the_choice_puts_it():
     kept = journal(STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped")])
     assert build_report({"strategy": "recover", "recover_action": "keep_down", "halt_reason": "kept down"}, one, {"a": kept})["result"] == "success"
     assert build_report({"strategy": "recover", "recover_action": "rollback"}, one, {"a": kept})["result"] == "failed"
+
+
+def test_imported_cluster_whose_ncp_did_not_start_is_a_failure_with_a_next_step():
+    imported = journal(STOPPED + [("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")])
+    one = {"a": SCOPE["a"]}
+    report = build_report({"strategy": "all_clusters", "started_at": T0, "start_failures": ["a"]}, one, {"a": imported})
+    assert report["result"] == "failed" and report["clusters"][0]["ncp_mode"] == "stopped"
+    assert "not confirmed running" in " ".join(report["next_steps"])

@@ -61,6 +61,9 @@ def test_pods_that_never_terminate_fail_with_their_names(cluster):
     cluster.set_faults(pods_never_terminate=True)
     result = run_module("ncp_service", ncp_args(cluster, state="stopped", timeout=2))
     assert result.failed and "still exist" in result["msg"] and result["pods"]
+    # Not confirmed stopped: put back as it was, not left at 0 replicas.
+    assert result["restored_replicas"] == 1 and "scaled back to 1" in result["msg"]
+    assert cluster.kubectl_json("get", "deployment", "nsx-ncp", "-n", "nsx-system")["spec"]["replicas"] == 1
 
 
 def test_unreachable_cluster_is_one_clear_error(cluster):
