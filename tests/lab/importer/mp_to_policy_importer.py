@@ -8,7 +8,8 @@ config.yaml (beside the script unless --config): nsx_manager (host[:port] or URL
 nsx_username, nsx_password or credentials_file (YAML with nsx_username / nsx_password), nsx_client_cert +
 nsx_client_key, ca_file, insecure (skip TLS verification), cluster, kubeconfig, kubectl, kubectl_cache_dir,
 rollback_imported_resources (default False), poll_interval (s), migration_timeout (s), batch_size, request_timeout,
-simulated_seconds (lab only, default 0: the run lasts at least this long; benchmarks use it for a fixed import time).
+simulated_seconds (lab only, default 0: the run lasts at least this long; benchmarks use it for a fixed import time),
+lab_fault (lab only, fault tests: {kind: rc1|rc2|crash|hang, scope: cluster|shared|any, after_batches: N}, see fault_hook).
 user-spec.yaml (beside the script unless --user-spec): shared_resources: {TIER0: [name or id], IP_BLOCK: [...],
 IP_POOL: [...]}; names not found are ignored; ip-allocations and k8s-clusters are accepted and not used.
 
@@ -28,6 +29,7 @@ import logging
 import os
 import random
 import re
+import signal
 import ssl
 import subprocess
 import sys
@@ -414,6 +416,57 @@ class Coordinator:
             self.client.call("POST", "/api/v1/migration/mp-to-policy/rollback", {"migration_data": data})
 
 
+# ---- lab-only fault injection (tests/faults) ----------------------------------------------------------------
+LAB_FAULT_KINDS = ("rc1", "rc2", "crash", "hang")
+
+
+class LabFault(Exception):
+    """Raised by the lab fault hook to end a scope with a chosen exit code."""
+
+    def __init__(self, rc):
+        super().__init__(f"lab fault: exit {rc}")
+        self.rc = rc
+
+
+def lab_fault(config, scope):
+    """The ``lab_fault`` of config.yaml when it applies to this scope, else None (a bad spec is a Refusal)."""
+    spec = config.get("lab_fault")
+    if not spec:
+        return None
+    if isinstance(spec, str):
+        spec = {"kind": spec}
+    if not isinstance(spec, dict) or spec.get("kind") not in LAB_FAULT_KINDS:
+        raise Refusal(f"lab_fault must name a kind of {', '.join(LAB_FAULT_KINDS)}: {spec!r}")
+    if spec.get("scope", "cluster") not in (scope, "any"):
+        return None
+    return {"kind": spec["kind"], "after_batches": int(spec.get("after_batches", 1))}
+
+
+def fault_hook(fault, records, coordinator, imported_batches):
+    """Fire the lab fault once ``imported_batches`` batches of the scope were imported (0: before the first).
+
+    rc1: exit 1 leaving the imported batches in place (as after a failed rollback); rc2: roll back what the
+    records hold, exit 2 (as after a failed migration step); crash: the process dies of SIGSEGV (no exit
+    code, objects left imported); hang: the process stops making progress (until the caller's timeout kills it).
+    """
+    if not fault or imported_batches != fault["after_batches"]:
+        return
+    kind = fault["kind"]
+    LOG.error("lab fault %s after %d imported batch(es)", kind, imported_batches)
+    for handler in LOG.handlers:
+        handler.flush()
+    if kind == "rc1":
+        raise LabFault(RC_KEEP_NCP_STOPPED)
+    if kind == "rc2":
+        coordinator.rollback(records.batches)
+        records.clear()
+        raise LabFault(RC_RESTART_MP)
+    if kind == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    while True:  # hang
+        time.sleep(3600)
+
+
 # ---- running a scope --------------------------------------------------------------------------------------
 def chunks(entries, size):
     for start in range(0, len(entries), size):
@@ -450,15 +503,22 @@ def run_scope(client, config, scope, requests):
         client.call("POST", "/api/v1/migration/mp-to-policy/workflow?action=INITIATE")
     except NsxError as exc:
         raise Refusal(f"cannot open the migration window: {exc}") from exc
+    fault = lab_fault(config, scope)
+    done = 0
     try:
+        fault_hook(fault, records, coordinator, done)
         for type_name, entries, path in requests:
             for batch in chunks(entries, size):
                 imported = coordinator.import_batch(type_name, batch)
                 if imported:
                     records.add(type_name, imported, path)
                 LOG.info("%s: %d imported", type_name, len(imported))
+                done += 1
+                fault_hook(fault, records, coordinator, done)
         paths = read_back(client, records)
         _write_policy_ids(cluster, scope, paths)
+    except LabFault as exc:
+        return exc.rc
     except (ImportFailure, NsxError) as exc:
         LOG.error("%s import failed: %s", scope, exc)
         return fail_and_roll_back(coordinator, records)

@@ -74,7 +74,10 @@ class LabApi:
         specs = body["faults"] if "faults" in body else [body]
         for spec in specs:
             self.sim.apply_fault(spec)
-        return self.sim.faults.describe()
+        answer = self.sim.faults.describe()
+        if self.sim.tls_ca_file:  # after a tls_certificate fault: the CA to trust from now on
+            answer["tls_ca_file"] = self.sim.tls_ca_file
+        return answer
 
     def clear_faults(self, request):
         self.sim.faults.clear()

@@ -66,7 +66,7 @@ class Coordinator:
 
     # -- promotion window ----------------------------------------------------------------
     def promotion_state(self):
-        busy = self.window_open or self.status in RUNNING
+        busy = self.busy or self.window_open or self.status in RUNNING  # busy fault: another promotion runs
         return {"mp_policy_promotion": "PROMOTION_IN_PROGRESS" if busy else "PROMOTION_NOT_IN_PROGRESS"}
 
     def workflow(self, action):

@@ -1,5 +1,6 @@
 """Build and start a simulator from the options the CLI and the pytest fixtures share."""
 
+import os
 import tempfile
 
 from .generator import generate, parse_spec
@@ -46,6 +47,8 @@ def start_simulator(
         context = server_context(certs)
     server = SimulatorServer(sim, port=port, tls_context=context)
     server.certs = certs
+    if certs:
+        sim.tls_certdir = os.path.dirname(certs["ca.pem"])
     if background:
         server.start()
     return server

@@ -223,6 +223,7 @@ class SimulatorServer:
         self.httpd = _Server((host, port), NsxRequestHandler)
         self.httpd.simulator = simulator
         if tls_context is not None:
+            simulator.tls_context = tls_context
             self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True, do_handshake_on_connect=False)
         self.scheme = "https" if tls_context is not None else "http"
         self.host = host

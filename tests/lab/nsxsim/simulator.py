@@ -1,6 +1,7 @@
 """The simulator's state and behaviour, independent of HTTP: every component plus the routing tables."""
 
 import collections
+import tempfile
 import threading
 
 from .api_backups import BackupApi
@@ -22,6 +23,7 @@ from .routing import Router
 from .scenario import apply as apply_scenario
 from .scenario import apply_file, load_inventory
 from .settings import Settings
+from .tlscerts import rotate_server_certificate
 
 # Requests that need no credentials.
 PUBLIC_PATHS = ("/api/session/create",)
@@ -31,6 +33,10 @@ class Simulator:
     def __init__(self, settings=None, tls=False):
         self.settings = settings or Settings()
         self.tls = tls
+        # Set by the HTTPS server: its TLS context and cert directory (for the tls_certificate fault).
+        self.tls_context = None
+        self.tls_certdir = None
+        self.tls_ca_file = None
         self.inventory = Inventory()
         self.policy = PolicyTree()
         self.promoter = Promoter(self.inventory, self.policy, self.settings)
@@ -102,6 +108,10 @@ class Simulator:
                 self.settings.username = str(spec["username"])
         elif kind == "expire_sessions":
             self.auth.expire_sessions()
+        elif kind == "tls_certificate":
+            if self.tls_context is None:
+                raise ValueError("the tls_certificate fault needs an HTTPS simulator")
+            self.tls_ca_file = rotate_server_certificate(self.tls_context, self.tls_certdir or tempfile.mkdtemp(prefix="nsxsim-certs-"))
         else:
             raise ValueError(f"unknown fault type {kind!r}")
 

@@ -100,3 +100,31 @@ def server_context(paths):
     context.load_verify_locations(paths["ca.pem"])
     context.verify_mode = ssl.CERT_OPTIONAL
     return context
+
+
+def rotate_server_certificate(context, certdir):
+    """Fault injection: a new CA and server certificate (same names) served from now on by ``context``.
+
+    Clients that trust only the old ``ca.pem`` fail verification on their next handshake, as when NSX's
+    certificate is replaced during a run. Files go to ``certdir/rotated-N/``; returns the new ``ca.pem`` path.
+    """
+    index = 1
+    while os.path.exists(os.path.join(certdir, f"rotated-{index}")):
+        index += 1
+    target = os.path.join(certdir, f"rotated-{index}")
+    os.makedirs(target)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = _issue("nsxsim lab CA", ca_key, "nsxsim lab CA", ca_key, ca=True)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_cert = _issue("localhost", server_key, "nsxsim lab CA", ca_key, server=True)
+    paths = {name: os.path.join(target, name) for name in ("ca.pem", "server.pem", "server.key")}
+    for name, data in (
+        ("ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)),
+        ("server.pem", server_cert.public_bytes(serialization.Encoding.PEM)),
+        ("server.key", _key_pem(server_key)),
+    ):
+        with open(paths[name], "wb") as handle:
+            handle.write(data)
+    os.chmod(paths["server.key"], 0o600)
+    context.load_cert_chain(paths["server.pem"], paths["server.key"])
+    return paths["ca.pem"]

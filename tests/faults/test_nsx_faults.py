@@ -1,0 +1,106 @@
+"""NSX faults during a strategy-1 run (issue 11): transient errors, coordinator, backups, credentials, TLS.
+
+Faults are injected through the simulator's ``/_lab`` API at a stage boundary the test waits for in the
+journals, so they hit the flow mid-run rather than the preflight.
+"""
+
+import pytest
+
+from .harness import assert_invariants
+
+# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
+pytestmark = pytest.mark.xdist_group("faults-lab")
+
+LONG = pytest.mark.long
+
+# Transient faults the clients retry: a burst shorter than the retry budget must not change the outcome.
+TRANSIENT = {
+    "429-burst": {"type": "status", "status": 429, "count": 3, "path": "/api/*"},
+    "503-burst": {"type": "status", "status": 503, "count": 3, "path": "/api/*"},
+    "dropped-connections": {"type": "drop", "count": 2, "path": "/api/*"},
+    "500-607": {"type": "status", "status": 500, "error_code": 607, "count": 3, "path": "/api/*"},
+}
+
+
+def assert_halted_before_import(lab, run, report, words):
+    """The run stopped before any import: nothing promoted, NCP back in MP mode everywhere, the cause named."""
+    assert run.rc != 0
+    assert report["result"] == "failed"
+    for name in lab.cluster_names:
+        journal = lab.journal(name) or {}
+        assert not journal.get("attempts"), f"{name} was imported: {journal.get('attempts')}"
+        assert lab.ncp_state(name)["mode"] == "mp", name
+        assert not lab.promoted_objects(name)
+    steps = " ".join(report["next_steps"]).lower()
+    assert "the run stopped early" in steps
+    assert any(word.lower() in steps for word in words), report["next_steps"]
+    assert_invariants(lab, report, run, expect_result="failed")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [pytest.param(k, marks=() if k == "429-burst" else LONG) for k in TRANSIENT],
+)
+def test_transient_nsx_errors_are_retried(fault_lab, kind):
+    """A burst of 429 / 503 / 500-607 answers or dropped connections while a cluster imports: retried, the run succeeds."""
+    lab = fault_lab("clusters_1.yml")
+    run = lab.start()
+    assert run.wait_until(lab.attempt_open("k8s-01"))
+    lab.nsx_fault(**TRANSIENT[kind])
+    run.wait()
+    report = lab.report()
+    assert run.rc == 0, run.output[-4000:]
+    assert lab.nsx_admin("GET", "/_lab/faults")["request_faults"] == [], "the burst was not consumed"
+    assert lab.ncp_state("k8s-01")["mode"] == "policy"
+    assert lab.promoted_objects("k8s-01")
+    assert_invariants(lab, report, run, expect_result="success")
+
+
+@pytest.mark.parametrize("state", [pytest.param("stopped", marks=LONG), "busy"])
+def test_coordinator_fault_before_import(fault_lab, state):
+    """The migration coordinator stops, or another promotion makes it busy (30722), after NCP was stopped."""
+    lab = fault_lab("clusters_1.yml")
+    run = lab.start()
+    assert run.wait_until(lab.state_reached("k8s-01", "quiesced"))
+    lab.nsx_fault(type="coordinator", state=state)
+    run.wait()
+    assert_halted_before_import(lab, run, lab.report(), ["coordinator", "promotion", "30722", "busy"])
+
+
+@pytest.mark.parametrize("mode", ["fail", pytest.param("hang", marks=LONG)])
+def test_backup_fault(fault_lab, mode):
+    """The NSX backup fails, or never finishes (ncp_backup_timeout): no import without a backup (invariant 2)."""
+    lab = fault_lab("clusters_1.yml")
+    lab.nsx_admin("POST", "/_lab/backups", {"mode": mode, "error_code": "BACKUP_SERVER_UNREACHABLE", "error_message": "sftp server unreachable"})
+    run = lab.run(extra={"ncp_backup_timeout": 5})
+    report = lab.report()
+    assert not (report.get("backup") or {}).get("success")
+    assert_halted_before_import(lab, run, report, ["backup"])
+
+
+def test_password_rotated_mid_run(fault_lab):
+    """The NSX password changes after the shared import: the cluster import cannot log in (rc 2) and NCP returns to MP."""
+    lab = fault_lab("clusters_1.yml")
+    new_password = "Rotated-Passw0rd!Lab"
+    run = lab.start()
+    assert run.wait_until(lab.state_reached("k8s-01", "shared_imported"))
+    lab.nsx_admin("POST", "/_lab/credentials", {"password": new_password})
+    run.wait()
+    report = lab.report()
+    assert run.rc != 0
+    cluster = report["clusters"][0]
+    assert cluster["outcome"] in ("failed_restart_ncp_mp", "error", "failed_keep_ncp_stopped"), cluster
+    assert lab.ncp_state("k8s-01")["mode"] in ("mp", "stopped")
+    assert lab.ncp_state("k8s-01")["mode"] == ("mp" if cluster["outcome"] == "failed_restart_ncp_mp" else "stopped")
+    assert_invariants(lab, report, run, expect_result="failed", secrets=[new_password])
+
+
+@pytest.mark.long
+def test_tls_certificate_changed_mid_run(fault_lab):
+    """NSX presents a certificate from another CA after the stop: every NSX call fails verification, nothing is imported."""
+    lab = fault_lab("clusters_1.yml")
+    run = lab.start()
+    assert run.wait_until(lab.state_reached("k8s-01", "ncp_stopped"))
+    lab.nsx_fault(type="tls_certificate")
+    run.wait()
+    assert_halted_before_import(lab, run, lab.report(), ["certificate", "ssl", "tls"])
