@@ -16,11 +16,11 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link
+.PHONY: help venv test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link test-faults molecule
 
 help:
 	@echo "make demo    - run the strategy-1 migration against the built-in lab"
-	@echo "make test    - everything CI runs (ruff, unit + lab tests, sanity, ansible-lint, build)"
+	@echo "make test    - everything CI runs (ruff, unit + lab + integration tests, molecule, sanity, ansible-lint, build)"
 	@echo "make unit | sanity | lint | build | bench | clean"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -35,15 +35,24 @@ collection-link:
 	@mkdir -p $(BUILD)/collections/ansible_collections/ncp
 	@ln -sfn $(CURDIR) $(BUILD)/collections/ansible_collections/ncp/mp_to_policy
 
-test: ruff unit sanity ansible-lint build
+test: ruff unit molecule sanity ansible-lint build
 	@echo "make test: all checks passed"
 
 ruff: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check plugins tests tools
 
+# Integration tests share one lab per module: --dist loadgroup keeps a module on one worker.
 unit: $(STAMP) collection-link
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+# End-to-end scenarios (extensions/molecule) against the lab, run from the collection root, one at a time.
+MOLECULE_SCENARIOS := strategy1 strategy2_tkgi preflight_blocker import_rc2 import_rc1 resume
+molecule: $(STAMP) collection-link
+	@for scenario in $(MOLECULE_SCENARIOS); do \
+	  echo "molecule test -s $$scenario"; \
+	  $(BIN)/molecule test -s $$scenario || exit 1; \
+	done
 
 # Offline pip bootstrap for ansible-test (see tools/get_pip_offline.py).
 $(GET_PIP_CACHE): tools/get_pip_offline.py $(STAMP)
@@ -68,6 +77,12 @@ lint: ruff ansible-lint sanity
 build: $(STAMP)
 	@mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+# The long fault matrix (tests/faults, pytest marker `long`; the default subset runs under `make test`).
+# One lab at a time; the real-SSH masters need root, iproute2 and openssh-server (installed from Debian if missing).
+test-faults: $(STAMP) collection-link
+	@$(BIN)/python -c "from tests.faults.netns_hosts import ensure_packages; print(ensure_packages() or 'ssh/netns tools present')"
+	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults
 
 demo: $(STAMP) collection-link
 	$(BIN)/python -m tests.lab.demo

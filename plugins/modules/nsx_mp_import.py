@@ -582,7 +582,8 @@ def main():
         if task.skips(journal):
             module.exit_json(**task.already_imported(journal))
         result = task.base_result()
-        result.update(changed=True, next_step="check mode: would run %s" % " ".join(task.command))
+        # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
+        result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command))
         module.exit_json(**result)
     try:
         lock = jr.ClusterLock(task.state_dir, task.cluster).acquire()

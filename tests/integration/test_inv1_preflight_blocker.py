@@ -1,0 +1,23 @@
+"""Invariant 1: no import starts unless the preflight has no error findings - and no NCP is stopped either."""
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-inv1")]
+
+
+def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):
+    lab = lab_factory("k8s2_blocker.yml")
+    run = lab.run("migrate_all.yml")
+    assert run.returncode != 0, run.stdout[-3000:]
+    for cluster in lab.clusters:
+        assert lab.ncp_mode(cluster) == "mp"
+        assert lab.ncp_start_count(cluster) == 1, "NCP of %s was stopped and started again" % cluster
+        host, journal = lab.journal(cluster)
+        assert journal is None or "ncp_stopped" not in journal.get("states", {}), journal
+        assert not (journal or {}).get("attempts"), journal
+        assert lab.policy_status(cluster)["in_policy"] == 0
+    assert lab.nsx_state()["backups"]["history"] == 0
+    report = lab.report()
+    assert report["result"] == "failed"
+    assert any(f["check"] == "dfw_admin_section_inside_ncp_range" and f["severity"] == "error" for f in report["findings"])
+    assert "dfw_admin_section_inside_ncp_range" in report["next_steps"][0]

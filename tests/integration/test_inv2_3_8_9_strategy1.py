@@ -1,0 +1,100 @@
+"""One clean strategy-1 run on three clusters, preceded by --check runs of every migration playbook.
+
+- invariant 9: preflight, migrate_all and migrate_cluster in check mode change nothing in the lab;
+- invariant 2: every import starts after the last NCP stop + the quiesce, and after a backup taken after that stop;
+- invariant 3: importer runs never overlap;
+- invariant 8: the NSX password is in no task output (-vvv), log, report, journal or importer argv.
+"""
+
+import calendar
+import os
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-strategy1")]
+
+# Longer than the backup and the steps between the last stop and the first import take on the lab, so that a
+# run that skipped the wait would be caught.
+QUIESCE = 15
+
+
+def epoch(text):
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+@pytest.fixture(scope="module")
+def strategy1(module_lab_factory):
+    lab = module_lab_factory("k8s3.yml")
+    before = lab.snapshot()
+    checks = {
+        "preflight.yml": lab.run("preflight.yml", check=True),
+        "migrate_all.yml": lab.run("migrate_all.yml", check=True),
+        "migrate_cluster.yml": lab.run("migrate_cluster.yml", {"ncp_cluster": "k8s-02", "ncp_ack_no_backup_restore": True}, check=True),
+    }
+    after_check = lab.snapshot()
+    run = lab.run("migrate_all.yml", {"ncp_quiesce_seconds": QUIESCE}, verbosity=3)
+    return {"lab": lab, "before": before, "after_check": after_check, "checks": checks, "run": run}
+
+
+def test_check_mode_changes_nothing(strategy1):
+    for name, run in strategy1["checks"].items():
+        assert "PLAY RECAP" in run.stdout, (name, run.stdout[-3000:])
+    before, after = strategy1["before"], strategy1["after_check"]
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    assert changed == [], changed
+
+
+def test_run_succeeds(strategy1):
+    lab, run = strategy1["lab"], strategy1["run"]
+    assert run.returncode == 0, run.stdout[-5000:]
+    for cluster in lab.clusters:
+        assert lab.ncp_mode(cluster) == "policy"
+
+
+def test_imports_only_after_every_stop_the_quiesce_and_a_later_backup(strategy1):
+    lab = strategy1["lab"]
+    journals = {cluster: lab.journal(cluster)[1] for cluster in lab.clusters}
+    last_stop = max(epoch(j["states"]["ncp_stopped"]["at"]) for j in journals.values())
+    first_import = min(epoch(a["started_at"]) for j in journals.values() for a in j["attempts"])
+    # journal times are whole seconds: allow one second of rounding
+    assert first_import >= last_stop + QUIESCE - 1, (last_stop, first_import)
+    for journal in journals.values():
+        assert epoch(journal["states"]["quiesced"]["at"]) >= last_stop + QUIESCE - 1, journal["states"]
+    backups = {j["states"]["backed_up"]["backup_id"] for j in journals.values()}
+    assert len(backups) == 1 and lab.nsx_state()["backups"]["history"] == 1
+    for journal in journals.values():
+        assert epoch(journal["states"]["backed_up"]["at"]) >= last_stop
+        assert epoch(journal["states"]["backed_up"]["at"]) <= first_import
+
+
+def test_imports_run_one_at_a_time(strategy1):
+    lab = strategy1["lab"]
+    runs = sorted((a for c in lab.clusters for a in lab.journal(c)[1]["attempts"]), key=lambda a: (a["started_at"], a["ended_at"]))
+    assert len(runs) == 6
+    for earlier, later in zip(runs, runs[1:]):
+        assert earlier["ended_at"] <= later["started_at"], (earlier, later)
+    # and cluster by cluster, in inventory order
+    assert [a["command"][-1] for a in runs] == ["--shared-only", "--cluster-only"] * 3
+
+
+def test_secrets_appear_nowhere(strategy1):
+    lab, run = strategy1["lab"], strategy1["run"]
+    password = lab.nsx["password"]
+    assert password not in run.stdout, "the NSX password is in the -vvv output"
+    for name, check in strategy1["checks"].items():
+        assert password not in check.stdout, name
+    leaks = []
+    for root in (lab.report_dir, os.path.join(lab.out, "hosts")):
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                if name == "nsx-credentials.yaml" or os.path.islink(path):
+                    continue  # the lab's own 0600 credentials file on the master
+                with open(path, "rb") as handle:
+                    if password.encode() in handle.read():
+                        leaks.append(path)
+    assert leaks == []
+    for cluster in lab.clusters:
+        for attempt in lab.journal(cluster)[1]["attempts"]:
+            assert password not in " ".join(attempt["command"])

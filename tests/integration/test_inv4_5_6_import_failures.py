@@ -1,0 +1,121 @@
+"""Importer exit codes 2 and 1 on the second of three clusters (strategy 1).
+
+- invariant 4: policy_nsxapi = True only for the cluster whose cluster import ended rc 0 (ConfigMap and NCP YAML file);
+- invariant 6: after rc 2 the cluster stays policy_nsxapi = False and NCP restarts in MP mode; further imports stop;
+  the untouched cluster restarts in MP mode; the imported one stays in Policy mode;
+- invariant 5: after rc 1 that cluster's NCP is never started (also not by a re-run of the migration); further
+  imports stop; the report gives the recovery choices;
+- invariant 9: recover.yml in check mode (retry and rollback) changes nothing;
+- invariant 8: the password is in no output of the failure paths (-vvv).
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .labtools import ROOT, ini_value
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-failures")]
+
+PORT_FAILS = {"type": "migration_failure", "resource_type": "LOGICAL_PORT", "message": "lab: logical port cannot be migrated"}
+
+
+def fail_after_first_import(lab, *faults):
+    """Inject the faults once k8s-01 is imported: the second cluster's import fails."""
+    argv = [sys.executable, "-m", "tests.integration.labtools", "when", "--lab", lab.out, "--cluster", "k8s-01", "--state", "cluster_imported"]
+    for fault in faults:
+        argv += ["--fault", json.dumps(fault)]
+    return subprocess.Popen(argv, cwd=ROOT)
+
+
+def migrate_with_second_failing(lab, *faults, verbosity=0):
+    watcher = fail_after_first_import(lab, *faults)
+    try:
+        run = lab.run("migrate_all.yml", verbosity=verbosity)
+    finally:
+        watcher.kill()
+        watcher.wait()
+    return run
+
+
+def policy_flags(lab, cluster):
+    files = {ini_value(lab.manifest_text(h), "policy_nsxapi") for h in lab.masters(cluster)}
+    return ini_value(lab.configmap_ini(cluster), "policy_nsxapi"), files
+
+
+@pytest.fixture(scope="module")
+def rc2(module_lab_factory):
+    lab = module_lab_factory("k8s3.yml")
+    run = migrate_with_second_failing(lab, PORT_FAILS)
+    return lab, run
+
+
+@pytest.fixture(scope="module")
+def rc1(module_lab_factory):
+    lab = module_lab_factory("k8s3.yml")
+    run = migrate_with_second_failing(lab, PORT_FAILS, {"type": "rollback_failure", "count": -1}, verbosity=3)
+    before = lab.snapshot()
+    checks = {
+        action: lab.run("recover.yml", {"ncp_cluster": "k8s-02", "ncp_recover_action": action}, check=True, verbosity=3) for action in ("retry", "rollback")
+    }
+    after = lab.snapshot()
+    rerun = lab.run("migrate_all.yml")
+    return {"lab": lab, "run": run, "before": before, "checks": checks, "after": after, "rerun": rerun}
+
+
+def test_rc2_policy_mode_only_where_the_import_ended_rc0(rc2):
+    lab, run = rc2
+    assert run.returncode != 0
+    assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 2, run.stdout[-4000:]
+    assert policy_flags(lab, "k8s-01") == ("True", {"True"})
+    assert policy_flags(lab, "k8s-02") == ("False", {"False"})
+    assert policy_flags(lab, "k8s-03") == ("False", {"False"})
+    assert "policy_configured" not in lab.journal("k8s-02")[1]["states"]
+
+
+def test_rc2_restarts_mp_stops_further_imports_keeps_imported_in_policy(rc2):
+    lab, _run = rc2
+    assert lab.ncp_mode("k8s-01") == "policy"
+    assert lab.ncp_mode("k8s-02") == "mp"
+    assert [s["policy_nsxapi"] for s in lab.ncp_starts("k8s-02")] == [False, False]
+    assert lab.journal("k8s-03")[1]["attempts"] == []
+    assert lab.ncp_mode("k8s-03") == "mp"
+    assert [s["policy_nsxapi"] for s in lab.ncp_starts("k8s-03")] == [False, False]
+    assert lab.policy_status("k8s-02")["in_policy"] == 0
+    report = {c["name"]: c for c in lab.report()["clusters"]}
+    assert report["k8s-02"]["outcome"] == "failed_restart_ncp_mp" and report["k8s-02"]["ncp_mode"] == "mp"
+
+
+def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
+    lab = rc1["lab"]
+    assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 1, rc1["run"].stdout[-4000:]
+    assert lab.ncp_mode("k8s-01") == "policy"
+    assert lab.ncp_mode("k8s-02") == "stopped"
+    assert len(lab.ncp_starts("k8s-02")) == 1  # the start before the migration only
+    assert policy_flags(lab, "k8s-02") == ("False", {"False"})
+    assert lab.journal("k8s-03")[1]["attempts"] == []
+    assert lab.ncp_mode("k8s-03") == "mp"
+    report = lab.report()
+    steps = " ".join(report["next_steps"])
+    assert "ncp_recover_action=retry" in steps and "ncp_recover_action=rollback" in steps and "restore the NSX backup" in steps
+    # a re-run of the migration does not start it either, and imports nothing
+    assert rc1["rerun"].returncode != 0
+    assert lab.ncp_mode("k8s-02") == "stopped" and len(lab.ncp_starts("k8s-02")) == 1
+    assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 1
+
+
+def test_recover_check_mode_changes_nothing(rc1):
+    for action, run in rc1["checks"].items():
+        assert "PLAY RECAP" in run.stdout, (action, run.stdout[-3000:])
+    before, after = rc1["before"], rc1["after"]
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    assert changed == [], changed
+
+
+def test_no_secret_in_failure_output(rc1):
+    password = rc1["lab"].nsx["password"]
+    assert password not in rc1["run"].stdout
+    for run in rc1["checks"].values():
+        assert password not in run.stdout
