@@ -15,16 +15,30 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def ensure_collection_path():
-    """Make ``ansible_collections.ncp.mp_to_policy`` importable (what the root conftest.py does for pytest)."""
+    """Make ``ansible_collections.ncp.mp_to_policy`` importable (what the root conftest.py does for pytest).
+
+    BENCH_COLLECTIONS names another collections directory (a baseline's copy of the collection) to use instead.
+    """
+    collections = os.environ.get("BENCH_COLLECTIONS") or COLLECTIONS
     link = os.path.join(COLLECTIONS, "ansible_collections", "ncp", "mp_to_policy")
-    if not os.path.lexists(link):
+    if collections == COLLECTIONS and not os.path.lexists(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(ROOT, link)
-    if COLLECTIONS not in sys.path:
-        sys.path.insert(0, COLLECTIONS)
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
-    os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", collections)
+
+
+def materialize(ref, directory):
+    """The collection's plugins/ at git ``ref`` under DIRECTORY/ansible_collections/ncp/mp_to_policy; returns the commit."""
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", ref], capture_output=True, text=True, check=True).stdout.strip()
+    target = os.path.join(directory, "ansible_collections", "ncp", "mp_to_policy")
+    os.makedirs(target, exist_ok=True)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", commit, "plugins"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)
+    return commit
 
 
 def now_iso():
@@ -56,7 +70,6 @@ def machine():
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "ansible": ansible_version,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -42,6 +42,39 @@ def peak_rss_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def trace_requests(trace):
+    """Record (start, end, kind) of every request the NSX client sends (for the phase breakdown)."""
+    from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
+
+    send = NsxClient._send
+
+    def timed_send(self, method, path, params, body, extra_headers):
+        began = time.perf_counter()
+        try:
+            return send(self, method, path, params, body, extra_headers)
+        finally:
+            trace.append((began, time.perf_counter(), "rules" if path.endswith("/rules") else "other"))
+
+    NsxClient._send = timed_send
+
+
+def phases(trace, began):
+    """Seconds before, during and after the per-section rule reads, and their achieved rate."""
+    rules = [t for t in trace if t[2] == "rules"]
+    if not rules:
+        return None
+    first, last = min(t[0] for t in rules), max(t[1] for t in rules)
+    return {
+        "before_rules_seconds": round(first - began, 2),
+        "rules_seconds": round(last - first, 2),
+        "rule_requests": len(rules),
+        "rules_per_second": round(len(rules) / (last - first), 1) if last > first else None,
+        "after_rules_seconds": round(max(t[1] for t in trace) - last, 2),
+        "requests_before_rules": sum(1 for t in trace if t[0] < first),
+        "requests_after_rules": sum(1 for t in trace if t[0] > last),
+    }
+
+
 def main(argv):
     case = json.loads(argv[0])
     ensure_collection_path()
@@ -50,6 +83,9 @@ def main(argv):
     # Load the module and its libraries before measuring: the figures are the scan's, not the imports'.
     importlib.import_module("ansible_collections.ncp.mp_to_policy.plugins.modules.nsx_preflight")
     importlib.import_module("requests")
+    trace = []
+    if case.get("trace", True):
+        trace_requests(trace)
     gc.collect()
     rss_before = rss_kb()
     peak_was_reset = reset_peak_rss()
@@ -65,6 +101,7 @@ def main(argv):
         profiler.disable()
         profiler.dump_stats(case["profile"])
     wall = time.perf_counter() - began
+    breakdown = phases(trace, began)
     cpu = time.process_time() - cpu_before
     heap_peak = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else None
     tracemalloc.stop()
@@ -85,6 +122,7 @@ def main(argv):
                 "findings": len(findings),
                 "findings_by_check": sorted({f["check"] for f in findings}),
                 "checks_run": len((result.get("summary") or {}).get("checks_run") or []),
+                "phases": breakdown,
             }
         )
     )

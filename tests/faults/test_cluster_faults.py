@@ -106,12 +106,6 @@ def test_configmap_changed_by_someone_else(fault_lab):
 
 
 @pytest.mark.long
-@pytest.mark.xfail(
-    strict=True,
-    reason="after rc 2 nothing resets policy_nsxapi = False in the live ConfigMap: roles/ncp_start refuses to start NCP "
-    "('its ConfigMap says policy mode, the migration expects mp mode'), so the rc-2 cluster is left down with "
-    "policy_nsxapi = True instead of running in MP mode (invariant 6)",
-)
 def test_configmap_set_to_policy_by_someone_else_then_rc2(fault_lab):
     """Someone sets policy_nsxapi = True by hand during the window and the import then fails rc 2: NCP must come
     back in MP mode, never in Policy mode without an import (invariants 4 and 6)."""

@@ -95,6 +95,8 @@ def run_importer_fault(fault_lab, fault, position, clusters):
     assert_invariants(lab, report, run, expect_result="failed")
 
 
+# rc 1 and rc 2 in a strategy-1 run are also covered by tests/integration and molecule (make test).
+@pytest.mark.long
 @pytest.mark.parametrize("fault,position", DEFAULT_CASES, ids=[f"{f}-{p}" for f, p in DEFAULT_CASES])
 def test_importer_fault(fault_lab, fault, position):
     run_importer_fault(fault_lab, fault, position, clusters=2)

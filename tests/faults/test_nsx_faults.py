@@ -39,7 +39,7 @@ def assert_halted_before_import(lab, run, report, words):
 
 @pytest.mark.parametrize(
     "kind",
-    [pytest.param(k, marks=() if k == "429-burst" else LONG) for k in TRANSIENT],
+    [pytest.param(k, marks=LONG) for k in TRANSIENT],
 )
 def test_transient_nsx_errors_are_retried(fault_lab, kind):
     """A burst of 429 / 503 / 500-607 answers or dropped connections while a cluster imports: retried, the run succeeds."""
@@ -56,7 +56,8 @@ def test_transient_nsx_errors_are_retried(fault_lab, kind):
     assert_invariants(lab, report, run, expect_result="success")
 
 
-@pytest.mark.parametrize("state", [pytest.param("stopped", marks=LONG), "busy"])
+# A busy coordinator before an import is also tests/integration's promotion test (make test).
+@pytest.mark.parametrize("state", [pytest.param("stopped", marks=LONG), pytest.param("busy", marks=LONG)])
 def test_coordinator_fault_before_import(fault_lab, state):
     """The migration coordinator stops, or another promotion makes it busy (30722), after NCP was stopped."""
     lab = fault_lab("clusters_1.yml")
@@ -67,7 +68,8 @@ def test_coordinator_fault_before_import(fault_lab, state):
     assert_halted_before_import(lab, run, lab.report(), ["coordinator", "promotion", "30722", "busy"])
 
 
-@pytest.mark.parametrize("mode", ["fail", pytest.param("hang", marks=LONG)])
+# A failed backup is also tests/integration's backup test (make test).
+@pytest.mark.parametrize("mode", [pytest.param("fail", marks=LONG), pytest.param("hang", marks=LONG)])
 def test_backup_fault(fault_lab, mode):
     """The NSX backup fails, or never finishes (ncp_backup_timeout): no import without a backup (invariant 2)."""
     lab = fault_lab("clusters_1.yml")

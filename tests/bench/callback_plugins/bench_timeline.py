@@ -8,9 +8,11 @@ benchmarks enable this instead: ``ANSIBLE_CALLBACK_PLUGINS=tests/bench/callback_
 ``ANSIBLE_CALLBACKS_ENABLED=bench_timeline`` and ``BENCH_TIMELINE_FILE=PATH``.
 """
 
-from __future__ import absolute_import, division, print_function
+import json
+import os
+import time
 
-__metaclass__ = type
+from ansible.plugins.callback import CallbackBase
 
 DOCUMENTATION = r"""
 name: bench_timeline
@@ -22,12 +24,6 @@ description:
 requirements:
   - enable in configuration
 """
-
-import json
-import os
-import time
-
-from ansible.plugins.callback import CallbackBase
 
 
 class CallbackModule(CallbackBase):

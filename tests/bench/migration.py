@@ -1,0 +1,340 @@
+"""Downtime overhead of the migration playbooks on the lab (issue 10, parts 2 and 3).
+
+Each case starts a fresh lab (``tests.lab`` up/down) of N Kubernetes clusters and runs the real playbook
+with the lab flag for a short quiesce and fixed simulated durations: the NSX backup takes BACKUP_SECONDS
+(simulator setting ``backup_seconds``), every importer run (shared, then cluster, per cluster) takes
+IMPORT_SECONDS (the importer stand-in's ``simulated_seconds``). Then
+
+    overhead = downtime (first NCP stop -> last NCP start, from migration-report.json)
+               - quiesce - backup - sum of the importer runs (all fixed)
+
+is what the orchestration itself adds. Goal: <= 20 s + 2 s per cluster, and NCP stop / start phases that
+do not grow with the number of clusters. Strategy 2 (migrate_cluster.yml, no backup) runs back to back over
+the clusters of its own lab, for comparison. The bench_timeline callback records every play and task, which
+gives the phase breakdown and the profile (the slowest tasks inside the downtime).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import yaml
+
+from tests.bench import timeline as tl
+from tests.bench.common import CALLBACKS, COLLECTIONS, PYTHON, ROOT, log
+from tests.lab import labctl
+
+QUIESCE_SECONDS = 5
+BACKUP_SECONDS = 2.0
+IMPORT_SECONDS = 2.0
+POD_TERMINATION_SECONDS = 1.0
+POLL_INTERVAL = 0.2
+BACKUP_POLL_INTERVAL = 1
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+# The plays between the first NCP stop and the last NCP start (playbooks/migration_flow.yml).
+STOP_PLAY = "Stop NCP on every cluster"
+WAIT_PLAY = "Wait the quiesce period and back up NSX"
+IMPORT_PLAY = "Import the clusters one at a time"
+START_PLAY = "Start NCP on every cluster in the mode its journal allows"
+DOWNTIME_PLAYS = (STOP_PLAY, WAIT_PLAY, IMPORT_PLAY, START_PLAY)
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), "ansible-playbook")
+# Keep each case's lab directory (inventory, logs, playbook output, timeline) after the run (--keep-labs).
+KEEP_LABS = {"keep": False}
+
+
+def cluster_names(count):
+    return [f"k8s-{i + 1:02d}" for i in range(count)]
+
+
+def write_scenario(workdir, count):
+    """A lab of ``count`` Kubernetes clusters (one master each) with the fixed simulated durations."""
+    nsx = {
+        "settings": {"backup_seconds": BACKUP_SECONDS, "migration_step_seconds": 0.005},
+        "generate": f"clusters={count},sections={8 * count},rules={80 * count},virtual_servers={2 * count},tier1s=2,switches=2,ports_per_switch=3,ns_groups=3",
+    }
+    lab = {
+        "nsx": {"tls": True, "scenario": "nsx.yml"},
+        "kube": {"tls": True, "pod_termination_delay": POD_TERMINATION_SECONDS},
+        "clusters": [{"name": name, "platform": "kubernetes", "masters": 1} for name in cluster_names(count)],
+    }
+    with open(os.path.join(workdir, "nsx.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump(nsx, handle)
+    path = os.path.join(workdir, "lab.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(lab, handle)
+    return path
+
+
+def extra_vars(report_dir, extra=None):
+    data = {
+        "ncp_quiesce_seconds": QUIESCE_SECONDS,
+        "ncp_allow_short_quiesce": True,
+        "ncp_poll_interval": POLL_INTERVAL,
+        "ncp_backup_poll_interval": BACKUP_POLL_INTERVAL,
+        "ncp_report_dir": report_dir,
+        "ncp_importer_config": {"simulated_seconds": IMPORT_SECONDS, "poll_interval": 0.02},
+    }
+    data.update(extra or {})
+    return data
+
+
+def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=False, inventory=None):
+    """ansible-playbook against the lab; returns (rc, wall seconds, timeline, report)."""
+    vars_file = os.path.join(lab_dir, f"{name}-vars.json")
+    with open(vars_file, "w", encoding="utf-8") as handle:
+        json.dump(variables, handle)
+    timeline_file = os.path.join(lab_dir, f"{name}-timeline.json")
+    env = {
+        **os.environ,
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+        "ANSIBLE_CALLBACKS_ENABLED": "bench_timeline",
+        "BENCH_TIMELINE_FILE": timeline_file,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+    }
+    env.pop("ANSIBLE_FORKS", None)
+    env.pop("ANSIBLE_PIPELINING", None)
+    if forks:
+        env["ANSIBLE_FORKS"] = str(forks)
+    if pipelining:
+        env["ANSIBLE_PIPELINING"] = "True"
+    command = [ANSIBLE_PLAYBOOK, "-i", inventory or os.path.join(lab_dir, "inventory.yml"), os.path.join(PLAYBOOKS, playbook), "-e", "@" + vars_file]
+    began = time.monotonic()
+    with open(os.path.join(lab_dir, f"{name}.log"), "w", encoding="utf-8") as output:
+        rc = subprocess.run(command, cwd=lab_dir, env=env, stdout=output, stderr=subprocess.STDOUT, check=False).returncode  # noqa: S603
+    wall = time.monotonic() - began
+    report_path = os.path.join(variables.get("ncp_report_dir", lab_dir), "migration-report.json")
+    report = None
+    if os.path.exists(report_path):
+        with open(report_path, encoding="utf-8") as handle:
+            report = json.load(handle)
+    timeline = tl.load(timeline_file) if os.path.exists(timeline_file) else None
+    return rc, wall, timeline, report
+
+
+def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
+    """Downtime, overhead and the phase breakdown of one playbook run."""
+    imports = [item for cluster in (report or {}).get("clusters", []) for item in cluster.get("imports") or []]
+    simulated_imports = len(imports) * IMPORT_SECONDS
+    nominal = QUIESCE_SECONDS + (BACKUP_SECONDS if with_backup else 0) + simulated_imports
+    downtime = (report or {}).get("downtime_seconds")
+    figures = {
+        "clusters": clusters,
+        "rc": rc,
+        "result": (report or {}).get("result"),
+        "outcomes": sorted({c.get("outcome") for c in (report or {}).get("clusters", [])}),
+        "wall_seconds": round(wall, 1),
+        "downtime_seconds": downtime,
+        "importer_runs": len(imports),
+        "importer_seconds_reported": round(sum(float(item.get("duration") or 0) for item in imports), 2),
+        "fixed_seconds": {"quiesce": QUIESCE_SECONDS, "backup": BACKUP_SECONDS if with_backup else 0, "imports": simulated_imports},
+        "overhead_seconds": round(downtime - nominal, 1) if downtime is not None else None,
+        # The same, counting each importer run at its reported duration (interpreter start-up included) instead.
+        "overhead_beyond_reported_imports_seconds": (
+            round(downtime - nominal + simulated_imports - sum(float(item.get("duration") or 0) for item in imports), 1) if downtime is not None else None
+        ),
+        "log": log_file if KEEP_LABS["keep"] else None,
+    }
+    if timeline:
+        figures["plays"] = tl.plays(timeline)
+        figures["phases"] = {
+            "stop": round(tl.play_seconds(timeline, STOP_PLAY), 2),
+            "quiesce_backup": round(tl.play_seconds(timeline, WAIT_PLAY), 2),
+            "imports": round(tl.play_seconds(timeline, IMPORT_PLAY), 2),
+            "start": round(tl.play_seconds(timeline, START_PLAY), 2),
+            "before_stop": round(
+                sum(s for p, s in tl.plays(timeline) if p not in DOWNTIME_PLAYS and timeline_index(timeline, p) < timeline_index(timeline, STOP_PLAY)), 2
+            ),
+            "after_start": round(
+                sum(s for p, s in tl.plays(timeline) if p not in DOWNTIME_PLAYS and timeline_index(timeline, p) > timeline_index(timeline, START_PLAY)), 2
+            ),
+        }
+        per_cluster = (figures["phases"]["imports"] - simulated_imports) / clusters if clusters else 0
+        figures["import_play_overhead_per_cluster"] = round(per_cluster, 2)
+        figures["downtime_tasks"] = tl.task_count(timeline, DOWNTIME_PLAYS)
+        figures["ansible_idle_seconds_in_downtime"] = tl.gaps(timeline, DOWNTIME_PLAYS)
+        figures["profile"] = tl.tasks(timeline, DOWNTIME_PLAYS, top=12)
+        # What one module task costs here: the journal reads (a small local module) of the serial import play.
+        reads = [
+            r["end"] - r["start"]
+            for r in timeline["tasks"]
+            if r["play"] == IMPORT_PLAY and r["action"] == "ncp.mp_to_policy.ncp_journal" and r["status"] == "ok"
+        ]
+        figures["journal_task_seconds_mean"] = round(sum(reads) / len(reads), 2) if reads else None
+        modules = [
+            r for r in timeline["tasks"] if r["play"] == IMPORT_PLAY and r["action"].startswith("ncp.mp_to_policy.") and r["status"] in ("ok", "ignored")
+        ]
+        figures["import_play_module_tasks_per_cluster"] = round(len(modules) / clusters, 1) if clusters else None
+        # The NCP stop / start task itself: its wall time over all hosts against one host's time. waves ~ hosts / forks
+        # when forks limit it; per-host time growing with the hosts means the lab's processes share the 2 cores.
+        for key, play in (("stop_task", STOP_PLAY), ("start_task", START_PLAY)):
+            runs = [r for r in timeline["tasks"] if r["play"] == play and r["action"] == "ncp.mp_to_policy.ncp_service" and r["status"] == "ok"]
+            if runs:
+                wall_task = tl.union_seconds([(r["start"], r["end"]) for r in runs])
+                per_host = sum(r["end"] - r["start"] for r in runs) / len(runs)
+                figures[key] = {"wall": round(wall_task, 2), "per_host_mean": round(per_host, 2), "hosts": len(runs), "waves": round(wall_task / per_host, 1)}
+        loops = tl.tasks(timeline, (WAIT_PLAY,))
+        figures["serial_journal_loops_seconds"] = round(sum(t["seconds"] for t in loops if t["action"] == "ncp.mp_to_policy.ncp_journal"), 2)
+    return figures
+
+
+def timeline_index(timeline, name):
+    for index, play in enumerate(timeline["plays"]):
+        if play["name"] == name:
+            return index
+    return -1
+
+
+def with_lab(count, body):
+    workdir = tempfile.mkdtemp(prefix=f"bench-lab{count}-")
+    scenario = write_scenario(workdir, count)
+    lab_dir = os.path.join(workdir, "lab")
+    began = time.monotonic()
+    try:
+        labctl.up(scenario, lab_dir)
+        log(f"lab of {count} cluster(s) up in {time.monotonic() - began:.1f} s: {lab_dir}")
+        return body(lab_dir)
+    finally:
+        labctl.down(lab_dir, quiet=True)
+        discard(workdir)
+
+
+def discard(workdir):
+    if KEEP_LABS["keep"]:
+        log(f"kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def strategy1(count, forks=None, pipelining=False):
+    def body(lab_dir):
+        report_dir = os.path.join(lab_dir, "report")
+        rc, wall, timeline, report = run_playbook(lab_dir, "migrate_all.yml", "migrate_all", extra_vars(report_dir), forks=forks, pipelining=pipelining)
+        figures = figures_of(rc, wall, timeline, report, count, True, os.path.join(lab_dir, "migrate_all.log"))
+        figures["forks"] = forks or 5
+        figures["pipelining"] = pipelining
+        figures["overhead_goal_seconds"] = 20 + 2 * count
+        figures["overhead_within_goal"] = figures["overhead_seconds"] is not None and figures["overhead_seconds"] <= figures["overhead_goal_seconds"]
+        return figures
+
+    figures = with_lab(count, body)
+    log(
+        f"strategy 1, {count:>2} clusters, forks {figures['forks']:>2}{', pipelining' if pipelining else ''}: rc {figures['rc']}, "
+        f"downtime {figures['downtime_seconds']} s, "
+        f"overhead {figures['overhead_seconds']} s (goal {figures['overhead_goal_seconds']}), phases {figures.get('phases')}"
+    )
+    return figures
+
+
+def strategy2(count, forks=None):
+    def body(lab_dir):
+        runs = []
+        for name in cluster_names(count):
+            report_dir = os.path.join(lab_dir, f"report-{name}")
+            variables = extra_vars(report_dir, {"ncp_cluster": name, "ncp_ack_no_backup_restore": True})
+            rc, wall, timeline, report = run_playbook(lab_dir, "migrate_cluster.yml", f"migrate_cluster-{name}", variables, forks=forks)
+            figures = figures_of(rc, wall, timeline, report, 1, False, os.path.join(lab_dir, f"migrate_cluster-{name}.log"))
+            figures["cluster"] = name
+            runs.append(figures)
+            log(f"strategy 2, {name}: rc {rc}, downtime {figures['downtime_seconds']} s, overhead {figures['overhead_seconds']} s")
+        return runs
+
+    runs = with_lab(count, body)
+    downtimes = [r["downtime_seconds"] or 0 for r in runs]
+    overheads = [r["overhead_seconds"] or 0 for r in runs]
+    return {
+        "clusters": count,
+        "forks": forks or 5,
+        "rc": max(r["rc"] for r in runs),
+        "results": sorted({r["result"] for r in runs if r["result"]}),
+        "wall_seconds": round(sum(r["wall_seconds"] for r in runs), 1),
+        "downtime_per_cluster_seconds": {"min": min(downtimes), "max": max(downtimes), "mean": round(sum(downtimes) / len(downtimes), 1)},
+        "downtime_sum_seconds": round(sum(downtimes), 1),
+        "overhead_per_cluster_seconds": {"min": min(overheads), "max": max(overheads), "mean": round(sum(overheads) / len(overheads), 1)},
+        "overhead_sum_seconds": round(sum(overheads), 1),
+        "runs": runs,
+    }
+
+
+def strategy1_suite(quick=False):
+    """Strategy 1 on 1, 5 and 20 clusters with Ansible's default forks (5), and 20 again with forks=20."""
+    sizes = [1, 3] if quick else [1, 5, 20]
+    cases = [strategy1(count) for count in sizes]
+    cases.append(strategy1(sizes[-1], forks=sizes[-1]))
+    return {"settings": settings(), "cases": cases, "goals": strategy1_goals(cases)}
+
+
+def task_cost_suite(quick=False):
+    """What one Ansible task costs here: N tasks of a kind on localhost (local connection), per task, pipelining off / on.
+
+    The import play runs its module tasks one cluster at a time, so this unit cost times the tasks per cluster is
+    most of the per-cluster overhead. ANSIBLE_PIPELINING (an ansible.cfg setting) is the knob that changes it
+    without touching roles.
+    """
+    count = 10 if quick else 20
+    kinds = {
+        "set_fact (controller only)": {"ansible.builtin.set_fact": {"bench_value": "{{ 1 + 1 }}"}},
+        "ping (smallest module)": {"ansible.builtin.ping": {}},
+        "ncp_journal read (collection module)": {"ncp.mp_to_policy.ncp_journal": {"cluster": "bench", "state_dir": "{{ bench_dir }}/state", "host": "bench"}},
+    }
+    workdir = tempfile.mkdtemp(prefix="bench-tasks-")
+    playbook = os.path.join(workdir, "tasks.yml")
+    tasks = [{"name": f"{label} {i}", **body} for label, body in kinds.items() for i in range(count)]
+    with open(playbook, "w", encoding="utf-8") as handle:
+        yaml.safe_dump([{"name": "Task cost", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], handle, sort_keys=False)
+    with open(os.path.join(workdir, "inventory.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": PYTHON}}}}, handle)
+    results = []
+    for repeat in range(1 if quick else 2):
+        for pipelining in (False, True):
+            name = f"tasks-{repeat}-{'pipelining' if pipelining else 'plain'}"
+            variables = {"bench_dir": workdir, "ncp_report_dir": workdir}
+            rc, wall, timeline, _report = run_playbook(
+                workdir, playbook, name, variables, pipelining=pipelining, inventory=os.path.join(workdir, "inventory.yml")
+            )
+            per_kind = {}
+            for label in kinds:
+                spans = [r["end"] - r["start"] for r in (timeline or {}).get("tasks", []) if r["task"].startswith(label)]
+                per_kind[label] = round(sum(spans) / len(spans), 3) if spans else None
+            results.append({"repeat": repeat, "pipelining": pipelining, "rc": rc, "wall_seconds": round(wall, 1), "seconds_per_task": per_kind})
+            log(f"task cost, pipelining {'on' if pipelining else 'off'}: {per_kind}")
+    discard(workdir)
+    return {"tasks_per_kind": count, "runs": results}
+
+
+def strategy2_suite(quick=False, clusters=None):
+    """Strategy 2 back to back over the clusters of one lab (each run: one cluster)."""
+    count = clusters or (2 if quick else 3)
+    return {"settings": settings(), "back_to_back": strategy2(count)}
+
+
+def settings():
+    return {
+        "quiesce_seconds": QUIESCE_SECONDS,
+        "backup_seconds": BACKUP_SECONDS,
+        "import_seconds_per_importer_run": IMPORT_SECONDS,
+        "pod_termination_seconds": POD_TERMINATION_SECONDS,
+        "poll_interval": POLL_INTERVAL,
+        "backup_poll_interval": BACKUP_POLL_INTERVAL,
+    }
+
+
+def strategy1_goals(cases):
+    default = [c for c in cases if c["forks"] == 5 and not c.get("pipelining")]
+    goals = {"overhead_within_goal": {c["clusters"]: c["overhead_within_goal"] for c in default}}
+    if len(default) > 1 and all("phases" in c for c in default):
+        first, last = default[0], default[-1]
+        # "Not growing": the largest lab's stop and start phases within 1.5x (plus 2 s) of the single cluster's.
+        goals["stop_phase_flat"] = last["phases"]["stop"] <= 1.5 * first["phases"]["stop"] + 2
+        goals["start_phase_flat"] = last["phases"]["start"] <= 1.5 * first["phases"]["start"] + 2
+        goals["stop_start_seconds"] = {c["clusters"]: [c["phases"]["stop"], c["phases"]["start"]] for c in default}
+    more_forks = [c for c in cases if c["forks"] != 5]
+    if more_forks:
+        goals["with_forks"] = {
+            f"{c['clusters']} clusters, forks {c['forks']}": [c["phases"]["stop"], c["phases"]["start"], c["overhead_within_goal"]] for c in more_forks
+        }
+    return goals

@@ -1,0 +1,67 @@
+"""Reading the bench_timeline callback's JSON: how long each play and task took (the profile of a run)."""
+
+import json
+
+
+def load(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def union_seconds(intervals):
+    """Total length of the union of (start, end) intervals: wall time, whether hosts ran in parallel or in turn."""
+    total = 0.0
+    end_of_last = None
+    for start, end in sorted(intervals):
+        if end_of_last is None or start > end_of_last:
+            total += end - start
+            end_of_last = end
+        elif end > end_of_last:
+            total += end - end_of_last
+            end_of_last = end
+    return total
+
+
+def plays(timeline):
+    """[(name, seconds)] in run order."""
+    return [(play["name"], round((play["end"] or timeline["end"]) - play["start"], 2)) for play in timeline["plays"]]
+
+
+def play_seconds(timeline, name):
+    return sum(seconds for play, seconds in plays(timeline) if play == name)
+
+
+def tasks(timeline, play_names=None, top=None):
+    """Wall seconds per (play, task) over all hosts, largest first: [{play, task, action, seconds, hosts, runs}]."""
+    groups = {}
+    for record in timeline["tasks"]:
+        if play_names is not None and record["play"] not in play_names:
+            continue
+        key = (record["play"], record["task"])
+        group = groups.setdefault(key, {"play": record["play"], "task": record["task"], "action": record["action"], "intervals": [], "hosts": set()})
+        group["intervals"].append((record["start"], record["end"]))
+        group["hosts"].add(record["host"])
+    result = [
+        {
+            "play": g["play"],
+            "task": g["task"],
+            "action": g["action"],
+            "seconds": round(union_seconds(g["intervals"]), 2),
+            "hosts": len(g["hosts"]),
+            "runs": len(g["intervals"]),
+        }
+        for g in groups.values()
+    ]
+    result.sort(key=lambda item: -item["seconds"])
+    return result[:top] if top else result
+
+
+def task_count(timeline, play_names=None):
+    return sum(1 for record in timeline["tasks"] if play_names is None or record["play"] in play_names)
+
+
+def gaps(timeline, play_names):
+    """Seconds inside the plays where no task of theirs ran on any host: Ansible's own time (templating, forks, results)."""
+    busy = union_seconds([(r["start"], r["end"]) for r in timeline["tasks"] if r["play"] in play_names])
+    total = sum(seconds for play, seconds in plays(timeline) if play in play_names)
+    return round(total - busy, 2)
