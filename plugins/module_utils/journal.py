@@ -403,7 +403,7 @@ def _lease_live(lease, now):
     return bool(lease) and parse_time(lease["expires_at"]) > now
 
 
-def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, force=False, check_only=False, now=None):
+def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, force=False, check_only=False, now=None, controller_pid=None):
     """Hold the cluster for run ``run_id`` for ``seconds`` (renewed by the same run); return (journal, broken lease or None).
 
     The lease lives in the journal on the import master, so two controllers running against the
@@ -412,12 +412,12 @@ def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, fo
     """
     now = time.time() if now is None else now
     if check_only:  # check mode: judge from what is on disk, create nothing (not even the lock file)
-        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write=False)
+        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, False, controller_pid)
     with ClusterLock(state_dir, cluster):
-        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write=True)
+        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, True, controller_pid)
 
 
-def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write):
+def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write, controller_pid=None):
     journal = load_for_host(state_dir, cluster, host)
     current = journal.get("lease")
     broken = None
@@ -426,7 +426,13 @@ def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, no
             raise JournalLeaseError(cluster, current)
         broken = current
     acquired = current.get("acquired_at") if current and current.get("run_id") == run_id else iso_time(now)
-    journal["lease"] = {"run_id": run_id, "controller": controller, "acquired_at": acquired, "expires_at": iso_time(now + seconds)}
+    journal["lease"] = {
+        "run_id": run_id,
+        "controller": controller,
+        "controller_pid": controller_pid,
+        "acquired_at": acquired,
+        "expires_at": iso_time(now + seconds),
+    }
     if write:
         write_journal(state_dir, cluster, journal)
     return journal, broken

@@ -77,6 +77,9 @@ options:
   controller:
     description: Where the run comes from (recorded in the lease, named in the refusal).
     type: str
+  controller_pid:
+    description: Process ID of the run's ansible-playbook on O(controller), so that the same controller can tell a run that died.
+    type: int
   break_lease:
     description: Take the lease even when another run holds it (that run died). The broken lease is returned.
     type: bool
@@ -150,7 +153,7 @@ last_attempt:
   returned: always
   type: dict
 lease:
-  description: The run holding the cluster (C(run_id), C(controller), C(acquired_at), C(expires_at)), or null.
+  description: The run holding the cluster (C(run_id), C(controller), C(controller_pid), C(acquired_at), C(expires_at)), or null.
   returned: always
   type: dict
 broken_lease:
@@ -176,6 +179,7 @@ ARGUMENT_SPEC = dict(
     run_id=dict(type="str"),
     lease_seconds=dict(type="int", default=14400),
     controller=dict(type="str"),
+    controller_pid=dict(type="int"),
     break_lease=dict(type="bool", default=False),
 )
 
@@ -233,7 +237,15 @@ def main():
             module.exit_json(changed=False, **describe(journal, host))
         if p["action"] == "acquire_lease":
             journal, broken = jr.acquire_lease(
-                p["state_dir"], p["cluster"], host, p["run_id"], p["lease_seconds"], p["controller"], p["break_lease"], module.check_mode
+                p["state_dir"],
+                p["cluster"],
+                host,
+                p["run_id"],
+                p["lease_seconds"],
+                p["controller"],
+                p["break_lease"],
+                module.check_mode,
+                controller_pid=p["controller_pid"],
             )
             module.exit_json(changed=True, broken_lease=broken, **describe(journal, host))
         if p["action"] == "release_lease":

@@ -59,7 +59,7 @@ def main(argv=None):
     command = "python -m tests.bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     json_path = os.path.join(out, "benchmarks.json")
     data = report.load(json_path)
-    host = machine()
+    host = machine() if suites else None
     for name in suites:
         log(f"suite {name} ...")
         began = time.monotonic()
@@ -74,6 +74,7 @@ def main(argv=None):
             "load_average": [[round(x, 2) for x in load_at_start], [round(x, 2) for x in os.getloadavg()]],
             "result": result,
         }
+        report.remember(data, name)
         report.save(json_path, data)  # after each suite: a later failure keeps what was measured
         log(f"suite {name} done in {time.monotonic() - began:.0f} s")
     markdown = os.path.join(out, "benchmarks.md")

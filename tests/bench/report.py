@@ -21,6 +21,37 @@ def save(path, data):
     write_json(path, data)
 
 
+HISTORY_KEEP = 10
+
+
+def summary(name, result):
+    """The headline figures of a suite's result, kept in the history to show the run-to-run spread."""
+    if name == "strategy1":
+        return [[c["clusters"], c["forks"], c["downtime_seconds"], c["overhead_seconds"]] for c in result["cases"]]
+    if name == "strategy2":
+        back = result["back_to_back"]
+        return [back["clusters"], back["downtime_per_cluster_seconds"]["mean"], back["overhead_per_cluster_seconds"]["mean"]]
+    if name in ("preflight", "preflight_baseline"):
+        return [[c["inventory"]["clusters"], c["api_requests"], c["wall_seconds"], c["time_over_floor"]] for c in result["cases"] if c["mode"] == "nsx"]
+    return None
+
+
+def remember(data, name):
+    """Append the suite's headline figures to data["history"] (the last HISTORY_KEEP runs of each suite)."""
+    suite = data["suites"][name]
+    if suite.get("quick"):
+        return
+    figures = summary(name, suite["result"])
+    if figures is None:
+        return
+    history = data.setdefault("history", [])
+    load = suite.get("load_average") or [[None], [None]]
+    history.append({"suite": name, "date": suite["date"], "load_average_1min": [load[0][0], load[1][0]], "figures": figures})
+    runs = [h for h in history if h["suite"] == name]
+    for old in runs[:-HISTORY_KEEP]:
+        history.remove(old)
+
+
 def yes(flag):
     return "met" if flag else "**missed**"
 
@@ -55,8 +86,8 @@ def write_markdown(path, data):
     ]
     rows = []
     for name, suite in suites.items():
-        load = suite.get("load_average") or [[None], [None]]
-        rows.append([f"`{name}`", suite["date"], f"`{suite['command']}`", num(suite["seconds"], 0), f"{load[0][0]} -> {load[1][0]}"])
+        load = suite.get("load_average")
+        rows.append([f"`{name}`", suite["date"], f"`{suite['command']}`", num(suite["seconds"], 0), f"{load[0][0]} -> {load[1][0]}" if load else "-"])
     out += table(["suite", "ended (UTC)", "command", "seconds", "load average (1 min) at start -> end"], rows)
     machines = {json.dumps({k: v for k, v in s["machine"].items() if k != "load_average_at_start"}, sort_keys=True) for s in suites.values()}
     for text in sorted(machines):
@@ -73,12 +104,12 @@ def write_markdown(path, data):
     if "preflight" in suites:
         out += preflight_section(suites["preflight"], suites.get("preflight_baseline"))
     if "strategy1" in suites:
-        out += strategy1_section(suites["strategy1"])
+        out += strategy1_section(suites["strategy1"], data.get("history") or [])
     if "task_cost" in suites:
         out += task_cost_section(suites["task_cost"])
     if "strategy2" in suites:
         out += strategy2_section(suites["strategy2"], suites.get("strategy1"))
-    out += analysis_section(suites)
+    out += analysis_section(suites, data.get("history") or [])
     if "nsxsim" in suites:
         out += nsxsim_section(suites["nsxsim"])
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -166,10 +197,10 @@ def preflight_section(suite, baseline):
         "Goals (issue 10 / issue 5):",
         "",
         f"- requests <= budget in every case: {yes(goals['requests_within_budget'])}"
-        + "".join(f"; {c['inventory']['clusters']} clusters `nsx`: {c['api_requests']} of {c['budget']}" for c in nsx)
+        + "".join(f"; {clusters_text(c['inventory']['clusters'])} `nsx`: {c['api_requests']} of {c['budget']}" for c in nsx)
         + ".",
         f"- `nsx` time <= 1.5x the rate-limit floor: {yes(goals['time_within_1_5x_floor'])}"
-        + "".join(f"; {c['inventory']['clusters']} clusters: {num(c['time_over_floor'], 2)}x" for c in nsx)
+        + "".join(f"; {clusters_text(c['inventory']['clusters'])}: {num(c['time_over_floor'], 2)}x" for c in nsx)
         + ". The naive sequential client: "
         + ", ".join(f"{num(s['time_over_floor'], 2)}x ({num(s['wall_seconds'], 1)} s)" for s in seq.values())
         + ".",
@@ -231,7 +262,7 @@ def task_wall(task):
     return f"{num(task['wall'], 1)} / {num(task['per_host_mean'], 1)}"
 
 
-def strategy1_section(suite):
+def strategy1_section(suite, history):
     result = suite["result"]
     settings = result["settings"]
     cases = result["cases"]
@@ -300,8 +331,19 @@ def strategy1_section(suite):
         rows,
     )
     default = [c for c in cases if c["forks"] == 5]
+    runs = [h for h in history if h["suite"] == "strategy1"]
+    if len(runs) > 1:
+        out += ["", "Run-to-run spread on this shared machine (history in the JSON; downtime / overhead seconds by clusters and forks):", ""]
+        for run in runs:
+            cells = ", ".join(f"{c}@{f}: {num(d, 0)} / {num(o, 0)}" for c, f, d, o in run["figures"])
+            note = f" ({run['note']})" if run.get("note") else ""
+            start, end = run["load_average_1min"]
+            load = f", load {start} -> {end}" if start is not None else ""
+            out.append(f"- {run['date']}{load}: {cells}{note}")
     out += ["", "Goals:", ""]
-    out.append("- overhead <= 20 s + 2 s per cluster: " + "; ".join(f"{c} clusters {yes(ok)}" for c, ok in goals["overhead_within_goal"].items()) + ".")
+    out.append(
+        "- overhead <= 20 s + 2 s per cluster: " + "; ".join(f"{clusters_text(int(c))} {yes(ok)}" for c, ok in goals["overhead_within_goal"].items()) + "."
+    )
     if "stop_phase_flat" in goals:
         out.append(
             f"- stop and start phases not growing with the clusters (forks 5): stop {yes(goals['stop_phase_flat'])}, start"
@@ -376,7 +418,7 @@ def strategy2_section(suite, strategy1):
     ]
     if strategy1:
         s1 = {c["clusters"]: c for c in strategy1["result"]["cases"] if c["forks"] == 5}
-        lines = [f"{k} clusters: {num(v['downtime_seconds'])} s downtime for all, {num(v['wall_seconds'])} s run" for k, v in sorted(s1.items())]
+        lines = [f"{clusters_text(k)}: {num(v['downtime_seconds'])} s downtime for all, {num(v['wall_seconds'])} s run" for k, v in sorted(s1.items())]
         out.append("Strategy 1 for comparison (every cluster down at once): " + "; ".join(lines) + ".")
     out.append("")
     return out
@@ -414,7 +456,19 @@ def _task_cost(suites):
     return mean(plain, module), mean(piped, module), mean(plain, "set_fact (controller only)")
 
 
-def analysis_section(suites):
+def spread(history, clusters, forks):
+    """min-max of the strategy-1 overhead of (clusters, forks) over the runs in the history."""
+    values = [o for run in history if run["suite"] == "strategy1" for c, f, _d, o in run["figures"] if c == clusters and f == forks and o is not None]
+    if not values:
+        return "-"
+    return f"{num(min(values), 0)}-{num(max(values), 0)}" if len(values) > 1 else num(values[0], 0)
+
+
+def clusters_text(count):
+    return f"{count} cluster" if count == 1 else f"{count} clusters"
+
+
+def analysis_section(suites, history):
     """What the figures say and what to change: the numbers come from the suites, the reading from the profile."""
     default, more_forks = _default_cases(suites)
     if not default:
@@ -465,8 +519,10 @@ def analysis_section(suites):
             out.append(
                 f"   With `forks = {c['forks']}` the stop task ran in one wave ({num(task['wall'], 1)} s wall), but each host took"
                 f" {num(task['per_host_mean'], 1)} s: the lab's {c['clusters']} masters are local processes sharing 2 cores (kubectl,"
-                " Python, the Kubernetes API stand-ins). On real masters each host runs its own module, so with forks >= masters the"
-                f" phase stays near the single-cluster time. Overhead at forks {c['forks']}: {num(c['overhead_seconds'])} s."
+                " Python, the Kubernetes API stand-ins), so here the waves are traded for contention. Overhead over the runs of the"
+                f" history: {spread(history, c['clusters'], 5)} s at forks 5, {spread(history, c['clusters'], c['forks'])} s at forks"
+                f" {c['forks']} - lower with more forks, but within this shared machine's run-to-run noise. On real masters each"
+                " host runs its own module, so with forks >= masters the phase stays near the single-cluster time."
             )
     out += [
         f"{item}. Polling: the backup is polled every `ncp_backup_poll_interval` (here {suites['strategy1']['result']['settings']['backup_poll_interval']} s,"
@@ -488,8 +544,9 @@ def analysis_section(suites):
     ]
     if plain and piped:
         out.append(
-            f"- `pipelining = True` in ansible.cfg made no difference on the lab's local connection ({num(plain, 2)} s vs {num(piped, 2)} s"
-            " per module task); with SSH to real masters it saves the round trips of copying each module, so it is still worth setting."
+            f"- `pipelining = True` in ansible.cfg: no consistent effect on the lab's local connection (mean {num(plain, 2)} s off,"
+            f" {num(piped, 2)} s on per module task; the repeats differ more than the settings). Locally there is no transfer to"
+            " save; with SSH to real masters it saves the round trips of copying each module, so it is still worth setting."
         )
     s2 = (suites.get("strategy2") or {}).get("result", {}).get("back_to_back")
     if s2:

@@ -9,6 +9,7 @@ from .harness import assert_invariants, ini_value, is_true
 pytestmark = pytest.mark.xdist_group("faults-lab")
 
 
+@pytest.mark.long
 def test_kubectl_unreachable_for_one_cluster(fault_lab):
     """k8s-02's API drops every connection from the start: the preflight stops the run, no NCP is touched."""
     lab = fault_lab("clusters_2.yml")
@@ -86,6 +87,7 @@ def test_ncp_never_ready_after_start(fault_lab):
     assert "k8s-01" in " ".join(report["next_steps"]), report["next_steps"]
 
 
+@pytest.mark.long
 def test_configmap_changed_by_someone_else(fault_lab):
     """Another user edits nsx-ncp-config while NCP is stopped: the Policy switch keeps their change (no lost update)."""
     lab = fault_lab("clusters_1.yml")

@@ -80,6 +80,7 @@ def test_backup_fault(fault_lab, mode):
     assert_halted_before_import(lab, run, report, ["backup"])
 
 
+@pytest.mark.long
 def test_password_rotated_mid_run(fault_lab):
     """The NSX password changes after the shared import: the cluster import cannot log in (rc 2) and NCP returns to MP."""
     lab = fault_lab("clusters_1.yml")
