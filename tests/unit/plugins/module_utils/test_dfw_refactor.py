@@ -134,7 +134,7 @@ def test_planned_layout_passes_the_preflight_judgement():
 def test_forced_below_keeps_relative_order_and_chains_anchors():
     sections, rules = layout()
     sections.insert(3, admin("X2"))  # a1 X X2 a2 ...
-    plan, _ = plan_for(sections, rules, placement="below")
+    plan, _scan = plan_for(sections, rules, placement="below")
     assert order(plan) == ["top", "a1", "a2", "a3", "b1", "ncp-mp-to-policy-moved-rules-below", "X", "X2", "Y", "bottom", "default"]
     anchors = [(i["id"] or i["display_name"], i["anchor"]["operation"], i["anchor"]["id"]) for i in plan.items if i["kind"] == "section"]
     assert anchors == [
@@ -150,14 +150,14 @@ def test_forced_below_keeps_relative_order_and_chains_anchors():
 
 def test_per_object_overrides_win():
     sections, rules = layout()
-    plan, _ = plan_for(sections, rules, placement="below", section_placement={"X": "above", "Y": "auto"}, rule_placement={"u": "above"})
+    plan, _scan = plan_for(sections, rules, placement="below", section_placement={"X": "above", "Y": "auto"}, rule_placement={"u": "above"})
     sides = dict((i["id"], (i["placement"], i["placement_reason"])) for i in plan.items if i["id"])
     assert sides == {"X": ("above", "per-object override"), "Y": ("below", "auto"), "u": ("above", "per-object override")}
 
 
 def test_markers_bound_the_range():
     sections, rules = layout()
-    plan, _ = plan_for(sections, rules, firewall_markers={"top": "top", "bottom": "bottom"})
+    plan, _scan = plan_for(sections, rules, firewall_markers={"top": "top", "bottom": "bottom"})
     x = plan.items[0]
     assert x["anchor"]["id"] == "top" and order(plan)[:3] == ["X", "ncp-mp-to-policy-moved-rules-above", "top"]
     assert [a["id"] for a in x["reordered_with_admin"]] == ["top"]
@@ -166,7 +166,7 @@ def test_markers_bound_the_range():
 def test_existing_target_section_is_reused_and_given_one_must_be_admin():
     sections, rules = layout()
     sections.insert(0, admin("t-above", rules=2, display_name="ncp-mp-to-policy-moved-rules-above"))
-    plan, _ = plan_for(sections, rules)
+    plan, _scan = plan_for(sections, rules)
     assert [i["action"] for i in plan.items].count("create") == 0
     rule = plan.items[-1]
     assert rule["to_section"] == {"id": "t-above", "display_name": "ncp-mp-to-policy-moved-rules-above", "new": False}
@@ -186,7 +186,7 @@ def test_nothing_to_do_gives_an_empty_plan():
 
 def test_admin_sections_between_other_clusters_stay():
     sections = [ncp("a1", "a", 0), ncp("b1", "b", 0), admin("Z"), ncp("b2", "b", 0)]
-    plan, _ = plan_for(sections, {})
+    plan, _scan = plan_for(sections, {})
     assert plan.empty
 
 
@@ -203,7 +203,7 @@ def test_diff_is_built_from_the_data():
 
 def test_plan_differences():
     sections, rules = layout()
-    plan, _ = plan_for(sections, rules)
+    plan, _scan = plan_for(sections, rules)
     assert dfw.plan_differences(plan.items, plan.items) == []
     bumped = [dict(i) for i in plan.items]
     bumped[0]["revision"] = 7
