@@ -10,7 +10,6 @@ pytestmark = pytest.mark.xdist_group("faults-lab")
 
 # design.md section 4, in order; the playbook is SIGKILLed (with its workers) as soon as the journal shows the state.
 BOUNDARIES = ["preflight_passed", "ncp_stopped", "quiesced", "backed_up", "shared_imported", "cluster_imported", "policy_configured", "ncp_started"]
-DEFAULT_BOUNDARY = "shared_imported"
 
 
 # A killed run resumed is also the molecule scenario "resume" (make test); every boundary runs here in the long variant.
