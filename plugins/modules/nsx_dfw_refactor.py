@@ -15,6 +15,8 @@ description:
   - Clears the two DFW blockers of the import (vendor step 3, "Dealing with DFW Sections Created
     by NSX Admin"), which are admin sections lying inside NCP's range of sections, and rules in
     NCP-created sections that NCP did not create.
+  - Only the blockers of O(clusters) are cleared, which are admin sections next to an NCP section
+    of one of them, and user rules in their NCP sections.
   - The blockers are found with the judgement of M(ncp.mp_to_policy.nsx_preflight)
     (V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section)) over the same data,
     and the planned layout is checked with it before anything is written, so a preflight after
@@ -38,6 +40,7 @@ author:
   - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
+  - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
     support: full
@@ -46,13 +49,6 @@ attributes:
     support: full
     description: Returns the section order before and after the plan (NCP's range, moved rules under their sections).
 options:
-  clusters:
-    description:
-      - Names of the clusters to import, as in the C(ncp/cluster) tag (the value of C([coe] cluster) in ncp.ini).
-      - Admin sections next to an NCP section of one of them, and user rules in their NCP sections, are moved.
-    type: list
-    elements: str
-    required: true
   state:
     description:
       - V(planned) only reads NSX and returns the plan.
@@ -109,30 +105,6 @@ options:
         NSX after the review makes the apply stop.
     type: list
     elements: dict
-  firewall_markers:
-    description:
-      - IDs of the admin marker sections named in ncp.ini (C(top_firewall_section_marker),
-        C(bottom_firewall_section_marker)). They bound NCP's range. Sections tagged
-        C(ncp/fw_sect_marker) are markers too.
-    type: dict
-    suboptions:
-      top:
-        description: ID of the top marker section.
-        type: str
-      bottom:
-        description: ID of the bottom marker section.
-        type: str
-  ncp_principal_identities:
-    description:
-      - Principal identity names whose objects count as NCP-created.
-      - By default they are derived from the C(_create_user) of the protected DFW sections tagged with the clusters.
-    type: list
-    elements: str
-  max_concurrency:
-    description:
-      - Most rule listings read at once.
-    type: int
-    default: 10
 notes:
   - Moving a rule gives it a new ID (NSX has no call that moves a rule to another section);
     the C(new_id) of its RV(applied) entry has it.
@@ -258,11 +230,12 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_refactor as dfw
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
-    clusters=dict(type="list", elements="str", required=True),
+    DFW_SCOPE_ARGSPEC,
     state=dict(type="str", choices=["planned", "applied"], default="planned"),
     placement=dict(type="str", choices=["auto", "above", "below"], default="auto"),
     section_placement=dict(type="dict", default={}),
@@ -270,29 +243,21 @@ ARGUMENT_SPEC = dict(
     rule_target_sections=dict(type="dict", options=dict(above=dict(type="str"), below=dict(type="str"))),
     rule_target_prefix=dict(type="str", default=dfw.DEFAULT_TARGET_PREFIX),
     reviewed_plan=dict(type="list", elements="dict"),
-    firewall_markers=dict(type="dict", options=dict(top=dict(type="str"), bottom=dict(type="str"))),
-    ncp_principal_identities=dict(type="list", elements="str"),
-    max_concurrency=dict(type="int", default=10),
 )
 
 
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
-    clusters = [name for name in params["clusters"] if name and name.strip()]
-    if not clusters or len(clusters) != len(params["clusters"]):
-        module.fail_json(msg="clusters must list at least one cluster name, with no empty names")
+    scope = scope_options(module)
     try:
         options = dfw.RefactorOptions(
-            clusters=clusters,
-            ncp_principal_identities=params["ncp_principal_identities"],
-            firewall_markers=params["firewall_markers"],
             placement=params["placement"],
             section_placement=params["section_placement"],
             rule_placement=params["rule_placement"],
             rule_target_sections=params["rule_target_sections"],
             rule_target_prefix=params["rule_target_prefix"],
-            max_concurrency=params["max_concurrency"],
+            **scope,
         )
     except dfw.RefactorError as exc:
         module.fail_json(msg=str(exc))

@@ -27,6 +27,7 @@ author:
   - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
+  - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
     support: full
@@ -35,20 +36,6 @@ attributes:
     support: none
     description: Returns no diff.
 options:
-  clusters:
-    description:
-      - Names of the clusters to import, as in the C(ncp/cluster) tag NCP puts on its objects
-        (the value of C([coe] cluster) in ncp.ini).
-    type: list
-    elements: str
-    required: true
-  ncp_principal_identities:
-    description:
-      - Principal identity names whose objects count as NCP-created.
-      - By default they are derived from the C(_create_user) of the protected DFW sections
-        tagged with the clusters.
-    type: list
-    elements: str
   lb_rule_limit:
     description:
       - Most rules an NCP load-balancer virtual server may have for the import to work.
@@ -59,19 +46,6 @@ options:
       - Oldest NSX version the import supports.
     type: str
     default: 3.2.0
-  firewall_markers:
-    description:
-      - IDs of the admin marker sections named in ncp.ini (C(top_firewall_section_marker),
-        C(bottom_firewall_section_marker)). They bound NCP's range and are never reported.
-      - Sections tagged C(ncp/fw_sect_marker) are treated as markers too.
-    type: dict
-    suboptions:
-      top:
-        description: ID of the top marker section.
-        type: str
-      bottom:
-        description: ID of the bottom marker section.
-        type: str
   skip_checks:
     description:
       - Check IDs not to run, for example V(backup_configured) for strategy 2, which has no
@@ -92,11 +66,6 @@ options:
         otherwise every clash among Tier-0 routers, IP blocks and IP pools.
     type: list
     elements: str
-  max_concurrency:
-    description:
-      - Most API calls in flight at once (NSX's own limit, C(client_api_concurrency_limit), is 40 by default).
-    type: int
-    default: 10
   max_requests_per_second:
     description:
       - Pace of API calls, to stay under NSX's C(client_api_rate_limit) (100 by default).
@@ -193,6 +162,7 @@ api_requests:
   type: int
 """
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS, blocking, passed, summarize
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
@@ -200,47 +170,41 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan im
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
 
 ARGUMENT_SPEC = dict(
-    clusters=dict(type="list", elements="str", required=True),
-    ncp_principal_identities=dict(type="list", elements="str"),
+    DFW_SCOPE_ARGSPEC,
     lb_rule_limit=dict(type="int", default=255),
     min_nsx_version=dict(type="str", default="3.2.0"),
-    firewall_markers=dict(type="dict", options=dict(top=dict(type="str"), bottom=dict(type="str"))),
     skip_checks=dict(type="list", elements="str", default=[]),
     fail_on=dict(type="str", choices=["error", "warning", "never"], default="error"),
     shared_resources=dict(type="list", elements="str"),
-    max_concurrency=dict(type="int", default=10),
     max_requests_per_second=dict(type="float", default=100.0),
 )
 
 
 def validate(module):
+    """Fails the task on a bad option; returns the DFW scope options (scope_options)."""
     params = module.params
-    clusters = [name for name in params["clusters"] if name and name.strip()]
-    if not clusters or len(clusters) != len(params["clusters"]):
-        module.fail_json(msg="clusters must list at least one cluster name, with no empty names")
+    scope = scope_options(module)
     unknown = sorted(set(params["skip_checks"]) - set(NSX_CHECK_IDS))
     if unknown:
         module.fail_json(msg="skip_checks names unknown check IDs: %s (known: %s)" % (", ".join(unknown), ", ".join(NSX_CHECK_IDS)))
     if params["lb_rule_limit"] < 1 or params["max_concurrency"] < 1 or params["max_requests_per_second"] < 0:
         module.fail_json(msg="lb_rule_limit and max_concurrency must be at least 1, max_requests_per_second at least 0")
+    return scope
 
 
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    validate(module)
+    scope = validate(module)
     params = module.params
     client = module.client
     if params["max_requests_per_second"]:
         client.rate_limiter = RateLimiter(params["max_requests_per_second"])
     options = PreflightOptions(
-        clusters=params["clusters"],
-        ncp_principal_identities=params["ncp_principal_identities"],
         lb_rule_limit=params["lb_rule_limit"],
         min_nsx_version=params["min_nsx_version"],
-        firewall_markers=params["firewall_markers"],
         skip_checks=params["skip_checks"],
         shared_resources=params["shared_resources"],
-        max_concurrency=params["max_concurrency"],
+        **scope,
     )
     try:
         version, findings, checks_run = NsxPreflight(client, options).run()

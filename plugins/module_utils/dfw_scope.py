@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The DFW scope options of nsx_preflight and nsx_dfw_refactor (doc fragment ncp.mp_to_policy.dfw_scope)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DFW_SCOPE_ARGSPEC = dict(
+    clusters=dict(type="list", elements="str", required=True),
+    ncp_principal_identities=dict(type="list", elements="str"),
+    firewall_markers=dict(type="dict", options=dict(top=dict(type="str"), bottom=dict(type="str"))),
+    max_concurrency=dict(type="int", default=10),
+)
+
+
+def scope_options(module):
+    """The DFW scope options as keyword arguments of PreflightOptions and RefactorOptions.
+
+    Fails the task when ``clusters`` names no cluster or has an empty name.
+    """
+    params = module.params
+    clusters = [name for name in params["clusters"] if name and name.strip()]
+    if not clusters or len(clusters) != len(params["clusters"]):
+        module.fail_json(msg="clusters must list at least one cluster name, with no empty names")
+    return dict(
+        clusters=clusters,
+        ncp_principal_identities=params["ncp_principal_identities"],
+        firewall_markers=params["firewall_markers"],
+        max_concurrency=params["max_concurrency"],
+    )
