@@ -32,15 +32,13 @@ description:
     manifest without the ConfigMap makes the task fail with the file and line named; nothing is written.
   - Values of keys whose names contain C(password), C(secret) or C(token) (except C(*_file) and
     C(*_path)) are masked in RV(previous), RV(values) and the diff.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.common
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Computes the edit and reports RV(changed) and the diff; writes no file and no ConfigMap.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff is the ncp.ini text before and after (for a manifest, the lines of its ncp.ini block).
 options:

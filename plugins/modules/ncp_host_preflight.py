@@ -16,17 +16,10 @@ description:
   - "Check IDs: V(host_python3), V(host_pyyaml), V(host_kubectl), V(importer_present),
     V(ncp_version), V(policy_nsxapi_false). Findings have the same shape as those of
     M(ncp.mp_to_policy.nsx_preflight)."
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.ncp_cluster
-attributes:
-  check_mode:
-    support: full
-    description: Check mode and normal mode behave the same; nothing is ever written.
-  diff_mode:
-    support: none
-    description: Returns no diff.
 options:
   cluster:
     description: The cluster's name (C([coe] cluster) in ncp.ini), used in findings.

@@ -18,15 +18,15 @@ description:
     makes every playbook resumable.
   - The journal belongs to the host that created it; marking from another host is refused,
     because the importer must always be re-run on the same master.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.common
 attributes:
   check_mode:
     support: full
-    description: In check mode nothing is written; the returned journal shows what would be.
+    details: In check mode nothing is written; the returned journal shows what would be.
   diff_mode:
     support: full
-    description: Shows the journal's states before and after.
+    details: Shows the journal's states before and after.
 options:
   cluster:
     description: The cluster's name.

@@ -14,15 +14,14 @@ version_added: 0.1.0
 description:
   - Writes C(<dest>/<name>.json) and C(<name>.md) atomically from O(data), and returns the
     Markdown so a play can print it.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
+extends_documentation_fragment:
+  - ncp.mp_to_policy.common
 attributes:
   check_mode:
     support: full
-    description: Check mode writes nothing and reports whether the files would change.
+    details: Check mode writes nothing and reports whether the files would change.
   diff_mode:
     support: none
-    description: Returns no diff.
 options:
   dest:
     description: The report directory; created when missing.

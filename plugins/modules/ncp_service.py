@@ -18,17 +18,15 @@ description:
     report it not monitored / running. Run it on every master of a TKGI cluster.
   - With O(state=started) and O(expect_mode), the mode in ncp.ini (C(policy_nsxapi)) is read
     first, and NCP is not started at all when it differs.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_cluster
 attributes:
   check_mode:
     support: full
-    description: Reads the current state and reports what would change; scales and stops nothing.
+    details: Reads the current state and reports what would change; scales and stops nothing.
   diff_mode:
     support: none
-    description: Returns no diff.
 options:
   state:
     description: V(stopped) or V(started).

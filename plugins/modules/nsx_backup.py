@@ -27,18 +27,15 @@ description:
     starts its own one, because the running one may predate the stop of NCP.
   - Fails with NSX's C(error_code) and C(error_message) when the backup ends unsuccessful, and when
     O(timeout) passes first.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
     support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
     details: Verifies the backup configuration and reads the backup status; starts no backup.
   diff_mode:
     support: none
-    description: Returns no diff.
 options:
   wait:
     description:

@@ -36,18 +36,17 @@ description:
     The first conflict (HTTP 409/412) or other error stops the apply. The moves before it are
     complete, and the failing move changed nothing.
   - A second apply plans nothing (idempotent).
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
   - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
     support: full
-    description: Reads NSX and returns the plan; nothing is written. C(changed) tells whether an apply would change anything.
+    details: Reads NSX and returns the plan; nothing is written. C(changed) tells whether an apply would change anything.
   diff_mode:
     support: full
-    description: Returns the section order before and after the plan (NCP's range, moved rules under their sections).
+    details: Returns the section order before and after the plan (NCP's range, moved rules under their sections).
 options:
   state:
     description:

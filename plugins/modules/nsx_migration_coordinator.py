@@ -21,17 +21,16 @@ description:
     is C(running), at most O(timeout) seconds.
   - Run it against a manager node, not the cluster's API virtual IP; every import call must go to the
     same node (see M(ncp.mp_to_policy.nsx_preflight)'s V(nsx_manager_not_vip) check).
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
     support: full
-    description: Reads the status and reports whether a start or stop would happen; nothing is started or stopped.
+    details: Reads the status and reports whether a start or stop would happen; nothing is started or stopped.
   diff_mode:
     support: full
-    description: Returns the service's runtime state before and after.
+    details: Returns the service's runtime state before and after.
 options:
   state:
     description:

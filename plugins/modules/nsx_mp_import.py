@@ -39,18 +39,15 @@ description:
     importer from an interrupted run still works is refused.
   - For O(scope=shared), after exit code 0 the Policy IDs of the imported shared resources are read back
     from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
     support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
     details: Validates the options and the journal, and reports the command that would run (RV(command)); runs nothing and writes nothing.
   diff_mode:
     support: none
-    description: Returns no diff.
 options:
   driver:
     description:

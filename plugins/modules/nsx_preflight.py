@@ -23,18 +23,11 @@ description:
     list of all rules), concurrently, paced under NSX's API rate limit. The slow
     C(?action=list_with_rules) call is never used.
   - Never changes anything; always returns C(changed=false).
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.nsx
   - ncp.mp_to_policy.dfw_scope
-attributes:
-  check_mode:
-    support: full
-    description: Check mode and normal mode behave the same; nothing is ever written.
-  diff_mode:
-    support: none
-    description: Returns no diff.
 options:
   lb_rule_limit:
     description:

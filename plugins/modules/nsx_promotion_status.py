@@ -19,17 +19,10 @@ description:
     Policy objects (which have a C(path)) are left out of both counts.
   - Lists the shared resources (Tier-0 routers, IP blocks, IP pools without an C(ncp/cluster) tag)
     with their Policy path and ID, which the TKGI tile and BOSH CPI must be switched to.
-author:
-  - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 extends_documentation_fragment:
+  - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.nsx
-attributes:
-  check_mode:
-    support: full
-    description: Nothing is ever written; check mode behaves the same.
-  diff_mode:
-    support: none
-    description: Returns no diff.
 options:
   clusters:
     description:
