@@ -26,4 +26,5 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
 pytest_plugins = [
     "tests.lab.nsxsim.testing",
     "tests.lab.kubeapi.testing",
+    "tests.lab.importer.testing",
 ]

@@ -2,36 +2,18 @@
 
 import pytest
 
-from tests.lab.importer.harness import ImporterDir, cluster_namespaces, shared_spec
-from tests.lab.nsxsim.testing import start
-
-CLUSTER = "k8s-01"
-SPEC = "clusters=2,sections=6,rules=24,virtual_servers=2,tier1s=1,switches=1,ports_per_switch=2,ns_groups=2"
+from tests.lab.importer.harness import ImporterDir
+from tests.lab.importer.testing import CLUSTER
 
 
 @pytest.fixture
-def nsx():
-    sim = start(generate=SPEC)
-    yield sim
-    sim.stop()
+def nsx(importer_lab):
+    return importer_lab.nsx
 
 
 @pytest.fixture
-def importer(nsx, kube_cluster_factory, tmp_path):
-    namespaces = cluster_namespaces(nsx.admin.objects, CLUSTER)
-    cluster = kube_cluster_factory(name=CLUSTER, namespaces=namespaces)
-    cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=0", "-n", "nsx-system")
-    config = {
-        "nsx_manager": nsx.url,
-        "nsx_username": nsx.username,
-        "nsx_password": nsx.password,
-        "cluster": CLUSTER,
-        "kubeconfig": cluster.kubeconfig,
-        "kubectl": cluster.kubectl_path,
-        "kubectl_cache_dir": str(tmp_path / "kcache"),
-        "poll_interval": 0.02,
-    }
-    return ImporterDir(tmp_path / "importer", config, shared_spec(nsx.admin.object, nsx.generated["shared"]))
+def importer(importer_lab, tmp_path):
+    return ImporterDir(tmp_path / "importer", importer_lab.config, importer_lab.user_spec)
 
 
 def _policy_tagged(nsx, kind):

@@ -38,14 +38,20 @@ def shared_spec(object_by_id, generated_shared):
     }
 
 
+def install_importer(directory):
+    """Copy the stand-in into ``directory`` (made if missing) as ``mp_to_policy_importer.py``; returns its path."""
+    os.makedirs(str(directory), exist_ok=True)
+    script = os.path.join(str(directory), "mp_to_policy_importer.py")
+    shutil.copy(SOURCE, script)
+    return script
+
+
 class ImporterDir:
     """A copy of the importer with its config.yaml / user-spec.yaml, as on a master host."""
 
     def __init__(self, directory, config, user_spec):
         self.directory = str(directory)
-        os.makedirs(self.directory, exist_ok=True)
-        self.script = os.path.join(self.directory, "mp_to_policy_importer.py")
-        shutil.copy(SOURCE, self.script)
+        self.script = install_importer(self.directory)
         self.config = dict(config)
         self.write_config()
         with open(os.path.join(self.directory, "user-spec.yaml"), "w", encoding="utf-8") as handle:

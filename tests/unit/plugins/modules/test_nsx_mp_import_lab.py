@@ -6,48 +6,34 @@ a planted migration failure -> rc 2 / mp, a failing rollback -> rc 1 / stopped, 
 
 import json
 import os
-import shutil
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.modules import nsx_mp_import
-from tests.lab.importer.harness import SOURCE, cluster_namespaces, shared_spec
-from tests.lab.nsxsim.testing import start
-
-CLUSTER = "k8s-01"
-SPEC = "clusters=2,sections=6,rules=24,virtual_servers=2,tier1s=1,switches=1,ports_per_switch=2,ns_groups=2"
+from tests.lab.importer.harness import install_importer
+from tests.lab.importer.testing import CLUSTER
 
 
 @pytest.fixture
-def nsx():
-    sim = start(generate=SPEC)
-    yield sim
-    sim.stop()
+def nsx(importer_lab):
+    return importer_lab.nsx
 
 
 @pytest.fixture
-def lab(nsx, kube_cluster_factory, tmp_path):
-    cluster = kube_cluster_factory(name=CLUSTER, namespaces=cluster_namespaces(nsx.admin.objects, CLUSTER))
-    cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=0", "-n", "nsx-system")
-    importer = tmp_path / "importer" / "mp_to_policy_importer.py"
-    importer.parent.mkdir()
-    shutil.copy(SOURCE, str(importer))
-    args = dict(
-        cluster=CLUSTER,
-        importer_path=str(importer),
+def lab(importer_lab, tmp_path):
+    return dict(
+        importer_lab.nsx_connection,
+        cluster=importer_lab.name,
+        importer_path=install_importer(tmp_path / "importer"),
         state_dir=str(tmp_path / "state"),
-        nsx_manager=nsx.url,
-        nsx_username=nsx.username,
-        nsx_password=nsx.password,
         nsx_auth="basic",
         host_id="master-1",
         timeout=120,
-        user_spec=shared_spec(nsx.admin.object, nsx.generated["shared"]),
-        config={"kubeconfig": cluster.kubeconfig, "kubectl": cluster.kubectl_path, "kubectl_cache_dir": str(tmp_path / "kcache"), "poll_interval": 0.02},
+        user_spec=importer_lab.user_spec,
+        config=dict(importer_lab.kube_config),
     )
-    return args
 
 
 def run_module(capsys, **args):
