@@ -12,7 +12,8 @@ short_description: The mode NCP may be started in, from the cluster's journal
 version_added: 0.1.0
 description:
   - V(policy) only after the Policy-mode switch was journaled (after a cluster import ending rc 0);
-    V(stopped) when the last importer attempt ended rc 1 or did not finish; V(mp) after rc 2, a
+    V(stopped) for an imported cluster whose switch is not journaled, and when the last importer
+    attempt ended rc 1 or did not finish; V(mp) after rc 2, a
     successful rollback, or when the cluster was stopped but not imported (unless O(restart_mp) is
     false); V(none) when this run did not stop NCP or NCP was started since.
 positional: restart_mp

@@ -18,7 +18,7 @@ def start_mode(journal, restart_mp=True):
     """``policy``, ``mp``, ``stopped`` or ``none`` (this run did not stop NCP, or it runs again).
 
     - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
-      ending rc 0 (invariant 4);
+      ending rc 0 (invariant 4); ``stopped`` for an imported cluster whose switch is not journaled;
     - ``stopped`` when the last importer attempt ended rc 1, did not finish, or is still open
       (invariant 5);
     - ``mp`` after rc 2 or a successful rollback, or for a cluster that was stopped but not
@@ -29,6 +29,10 @@ def start_mode(journal, restart_mp=True):
         return "none"
     if "policy_configured" in states:
         return "policy"
+    if "cluster_imported" in states:
+        # Imported, but the Policy-mode switch is not journaled: MP mode would act on promoted objects
+        # and Policy mode is not configured yet. A re-run finishes the switch.
+        return "stopped"
     attempts = (journal or {}).get("attempts") or []
     if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
         return "stopped"

@@ -17,6 +17,7 @@ import socket
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import nsx_import_gate as import_gate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS
 
@@ -108,10 +109,9 @@ class NsxPreflight:
             host = _manager_host(client)
             self._record("nsx_manager_not_vip", checks.check_manager_not_vip(resolve_addresses(host), vip, client.manager))
         if self.wanted("migration_coordinator_running"):
-            status = client.get("/api/v1/node/services/migration-coordinator/status")
-            self._record("migration_coordinator_running", checks.check_migration_coordinator(status, client.manager))
+            self._record("migration_coordinator_running", import_gate.coordinator_findings(client))
         if self.wanted("promotion_idle"):
-            self._record("promotion_idle", checks.check_promotion_idle(client.get("/api/v1/migration/mp-policy-promotion/state")))
+            self._record("promotion_idle", import_gate.promotion_findings(client))
         if self.wanted("backup_configured"):
             self._record("backup_configured", checks.check_backup_configured(client.get("/api/v1/cluster/backups/config")))
         self._firewall()

@@ -132,6 +132,16 @@ options:
       - Run even when the journal records the scope as imported.
     type: bool
     default: false
+  require_nsx_idle:
+    description:
+      - Right before the command starts (under the cluster's lock, after the journal check), read the migration
+        coordinator's status and NSX's MP-to-Policy promotion state with the connection options; when the coordinator
+        does not run or a promotion is in progress, fail without running anything or journaling an attempt, with the
+        reasons in RV(blocked_by) (findings of the preflight checks V(migration_coordinator_running) and
+        V(promotion_idle)). Only one import may run at a time on an NSX deployment.
+      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
+    type: bool
+    default: false
   host_id:
     description:
       - The name this host is recorded under as the journal's owner; a journal owned by another name is refused.
@@ -269,6 +279,13 @@ journal_file:
   returned: always
   type: str
   sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/state.json
+blocked_by:
+  description:
+    - With O(require_nsx_idle), the findings that kept the command from starting (preflight finding shape,
+      check V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
+  returned: always
+  type: list
+  elements: dict
 tkgi_result:
   description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)).
   returned: when O(driver=tkgi)
@@ -291,6 +308,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, run_command, tail_lines
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import import_blockers
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 TAIL_LINES = 40
@@ -384,6 +402,7 @@ class ImportTask:
             timed_out=False,
             command=self.command,
             journal_file=jr.journal_path(self.state_dir, self.cluster),
+            blocked_by=[],
             changed=False,
         )
         if self.importer:
@@ -445,6 +464,7 @@ class ImportTask:
         journal = self.read_journal()
         if self.skips(journal):
             return self.already_imported(journal), already_imported_outcome(self.scope)
+        self.require_nsx_idle()
         log_file = self.log_path(jr.next_attempt_number(journal))
         self.write_inputs()
         try:
@@ -467,6 +487,19 @@ class ImportTask:
         finally:
             self.remove_credentials()
         return self.record(number, log_file, ran)
+
+    def require_nsx_idle(self):
+        """Invariant 3, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy."""
+        if not self.params["require_nsx_idle"]:
+            return
+        try:
+            blockers = import_blockers(self.module.client)
+        except NsxApiError as exc:
+            self.module.fail_nsx(exc, **dict(self.base_result(), blocked_by=[]))
+        if blockers:
+            result = dict(self.base_result(), blocked_by=blockers)
+            reasons = "; ".join(item["message"] for item in blockers)
+            self.module.fail_json(msg="the %s import of cluster %s was not started: %s" % (self.scope, self.cluster, reasons), **result)
 
     def skips(self, journal):
         """True when the journal records the scope as imported and nothing asks to run anyway."""
@@ -567,6 +600,7 @@ def main():
             timeout=dict(type="int", default=7200),
             force=dict(type="bool", default=False),
             host_id=dict(type="str"),
+            require_nsx_idle=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -578,6 +612,7 @@ def main():
         journal = task.read_journal()
         if task.skips(journal):
             module.exit_json(**task.already_imported(journal))
+        task.require_nsx_idle()
         result = task.base_result()
         # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
         result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command))

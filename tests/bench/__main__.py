@@ -15,7 +15,7 @@ from tests.bench.bench_nsxsim import measure as nsxsim_measure
 from tests.bench.common import ROOT, ensure_collection_path, log, machine, now_iso
 
 DEFAULT_SUITES = ("nsxsim", "preflight", "task_cost", "strategy1", "strategy2")
-EXTRA_SUITES = ("preflight_baseline",)
+EXTRA_SUITES = ("preflight_baseline", "strategy1_baseline")
 
 
 def run_suite(name, args):
@@ -27,6 +27,8 @@ def run_suite(name, args):
         return preflight.run_baseline(args.baseline, quick=args.quick)
     if name == "strategy1":
         return migration.strategy1_suite(quick=args.quick)
+    if name == "strategy1_baseline":
+        return migration.strategy1_baseline_suite(args.baseline, quick=args.quick)
     if name == "task_cost":
         return migration.task_cost_suite(quick=args.quick)
     if name == "strategy2":
@@ -40,7 +42,11 @@ def main(argv=None):
     parser.add_argument("--only", default=",".join(DEFAULT_SUITES), help=f"comma-separated suites: {', '.join(DEFAULT_SUITES + EXTRA_SUITES)}")
     parser.add_argument("--out", default=None, help="directory of benchmarks.json / benchmarks.md (default docs/)")
     parser.add_argument("--s2-clusters", type=int, default=None, help="clusters strategy 2 runs back to back over (default 3; quick 2)")
-    parser.add_argument("--baseline", default=None, help="git ref (the 'before') whose plugins/ the preflight_baseline suite runs")
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help="git ref of the before: its plugins/ (preflight_baseline), its plugins, roles and playbooks (strategy1_baseline)",
+    )
     parser.add_argument("--profile-dir", default=None, help="write a cProfile dump of every preflight case here")
     parser.add_argument("--keep-labs", action="store_true", help="keep each lab's directory (inventory, logs, timeline) under the temp dir")
     parser.add_argument("--render-only", action="store_true", help="run nothing: write benchmarks.md again from benchmarks.json")
@@ -49,8 +55,8 @@ def main(argv=None):
     unknown = sorted(set(suites) - set(DEFAULT_SUITES + EXTRA_SUITES))
     if unknown:
         parser.error(f"unknown suites: {', '.join(unknown)}")
-    if "preflight_baseline" in suites and not args.baseline:
-        parser.error("the preflight_baseline suite needs --baseline REF (the commit to compare with)")
+    if {"preflight_baseline", "strategy1_baseline"} & set(suites) and not args.baseline:
+        parser.error("the preflight_baseline and strategy1_baseline suites need --baseline REF (the commit to compare with)")
     out = os.path.abspath(args.out or (os.path.join(ROOT, "build", "bench") if args.quick else os.path.join(ROOT, "docs")))
     if args.profile_dir:
         os.makedirs(args.profile_dir, exist_ok=True)

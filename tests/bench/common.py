@@ -31,12 +31,12 @@ def ensure_collection_path():
     os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", collections)
 
 
-def materialize(ref, directory):
-    """The collection's plugins/ at git ``ref`` under DIRECTORY/ansible_collections/ncp/mp_to_policy; returns the commit."""
+def materialize(ref, directory, parts=("plugins",)):
+    """The collection's ``parts`` (default plugins/) at git ``ref`` under DIRECTORY/ansible_collections/ncp/mp_to_policy; returns the commit."""
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", ref], capture_output=True, text=True, check=True).stdout.strip()
     target = os.path.join(directory, "ansible_collections", "ncp", "mp_to_policy")
     os.makedirs(target, exist_ok=True)
-    archive = subprocess.run(["git", "-C", ROOT, "archive", commit, "plugins"], capture_output=True, check=True).stdout
+    archive = subprocess.run(["git", "-C", ROOT, "archive", commit, *parts], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)
     return commit
 

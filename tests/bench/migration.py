@@ -24,9 +24,10 @@ import time
 import yaml
 
 from tests.bench import timeline as tl
-from tests.bench.common import CALLBACKS, COLLECTIONS, PYTHON, ROOT, log
+from tests.bench.common import CALLBACKS, COLLECTIONS, PYTHON, ROOT, log, materialize
 from tests.lab import labctl
 
+DEFAULT_FORKS = 5  # Ansible's
 QUIESCE_SECONDS = 5
 BACKUP_SECONDS = 2.0
 IMPORT_SECONDS = 2.0
@@ -37,9 +38,13 @@ PLAYBOOKS = os.path.join(ROOT, "playbooks")
 # The plays between the first NCP stop and the last NCP start (playbooks/migration_flow.yml).
 STOP_PLAY = "Stop NCP on every cluster"
 WAIT_PLAY = "Wait the quiesce period and back up NSX"
+GATE_PLAY = "Check every cluster may be imported"
 IMPORT_PLAY = "Import the clusters one at a time"
+POLICY_PLAY = "Switch the imported clusters to Policy mode"
 START_PLAY = "Start NCP on every cluster in the mode its journal allows"
-DOWNTIME_PLAYS = (STOP_PLAY, WAIT_PLAY, IMPORT_PLAY, START_PLAY)
+# The quiesce and backup journal entries and the journal check (one play on every import master).
+# A baseline from before the split has only STOP, WAIT, IMPORT and START: the others then count 0 s.
+DOWNTIME_PLAYS = (STOP_PLAY, WAIT_PLAY, GATE_PLAY, IMPORT_PLAY, POLICY_PLAY, START_PLAY)
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), "ansible-playbook")
 # Keep each case's lab directory (inventory, logs, playbook output, timeline) after the run (--keep-labs).
 KEEP_LABS = {"keep": False}
@@ -81,15 +86,18 @@ def extra_vars(report_dir, extra=None):
     return data
 
 
-def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=False, inventory=None):
-    """ansible-playbook against the lab; returns (rc, wall seconds, timeline, report)."""
+def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=False, inventory=None, collections=None):
+    """ansible-playbook against the lab; returns (rc, wall seconds, timeline, report).
+
+    ``collections``: another collections directory (a baseline's copy); its playbooks/ are run then.
+    """
     vars_file = os.path.join(lab_dir, f"{name}-vars.json")
     with open(vars_file, "w", encoding="utf-8") as handle:
         json.dump(variables, handle)
     timeline_file = os.path.join(lab_dir, f"{name}-timeline.json")
     env = {
         **os.environ,
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_COLLECTIONS_PATH": collections or COLLECTIONS,
         "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
         "ANSIBLE_CALLBACKS_ENABLED": "bench_timeline",
         "BENCH_TIMELINE_FILE": timeline_file,
@@ -102,7 +110,8 @@ def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=Fals
         env["ANSIBLE_FORKS"] = str(forks)
     if pipelining:
         env["ANSIBLE_PIPELINING"] = "True"
-    command = [ANSIBLE_PLAYBOOK, "-i", inventory or os.path.join(lab_dir, "inventory.yml"), os.path.join(PLAYBOOKS, playbook), "-e", "@" + vars_file]
+    playbooks = os.path.join(collections, "ansible_collections", "ncp", "mp_to_policy", "playbooks") if collections else PLAYBOOKS
+    command = [ANSIBLE_PLAYBOOK, "-i", inventory or os.path.join(lab_dir, "inventory.yml"), os.path.join(playbooks, playbook), "-e", "@" + vars_file]
     began = time.monotonic()
     with open(os.path.join(lab_dir, f"{name}.log"), "w", encoding="utf-8") as output:
         rc = subprocess.run(command, cwd=lab_dir, env=env, stdout=output, stderr=subprocess.STDOUT, check=False).returncode  # noqa: S603
@@ -144,7 +153,9 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
         figures["phases"] = {
             "stop": round(tl.play_seconds(timeline, STOP_PLAY), 2),
             "quiesce_backup": round(tl.play_seconds(timeline, WAIT_PLAY), 2),
+            "gate": round(tl.play_seconds(timeline, GATE_PLAY), 2),
             "imports": round(tl.play_seconds(timeline, IMPORT_PLAY), 2),
+            "policy_mode": round(tl.play_seconds(timeline, POLICY_PLAY), 2),
             "start": round(tl.play_seconds(timeline, START_PLAY), 2),
             "before_stop": round(
                 sum(s for p, s in tl.plays(timeline) if p not in DOWNTIME_PLAYS and timeline_index(timeline, p) < timeline_index(timeline, STOP_PLAY)), 2
@@ -158,11 +169,11 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
         figures["downtime_tasks"] = tl.task_count(timeline, DOWNTIME_PLAYS)
         figures["ansible_idle_seconds_in_downtime"] = tl.gaps(timeline, DOWNTIME_PLAYS)
         figures["profile"] = tl.tasks(timeline, DOWNTIME_PLAYS, top=12)
-        # What one module task costs here: the journal reads (a small local module) of the serial import play.
+        # What one module task costs here: the journal reads and writes (a small local module) inside the downtime.
         reads = [
             r["end"] - r["start"]
             for r in timeline["tasks"]
-            if r["play"] == IMPORT_PLAY and r["action"] == "ncp.mp_to_policy.ncp_journal" and r["status"] == "ok"
+            if r["play"] in DOWNTIME_PLAYS and r["action"] == "ncp.mp_to_policy.ncp_journal" and r["status"] in ("ok", "changed")
         ]
         figures["journal_task_seconds_mean"] = round(sum(reads) / len(reads), 2) if reads else None
         modules = [
@@ -210,12 +221,14 @@ def discard(workdir):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def strategy1(count, forks=None, pipelining=False):
+def strategy1(count, forks=None, pipelining=False, collections=None):
     def body(lab_dir):
         report_dir = os.path.join(lab_dir, "report")
-        rc, wall, timeline, report = run_playbook(lab_dir, "migrate_all.yml", "migrate_all", extra_vars(report_dir), forks=forks, pipelining=pipelining)
+        rc, wall, timeline, report = run_playbook(
+            lab_dir, "migrate_all.yml", "migrate_all", extra_vars(report_dir), forks=forks, pipelining=pipelining, collections=collections
+        )
         figures = figures_of(rc, wall, timeline, report, count, True, os.path.join(lab_dir, "migrate_all.log"))
-        figures["forks"] = forks or 5
+        figures["forks"] = forks or DEFAULT_FORKS
         figures["pipelining"] = pipelining
         figures["overhead_goal_seconds"] = 20 + 2 * count
         figures["overhead_within_goal"] = figures["overhead_seconds"] is not None and figures["overhead_seconds"] <= figures["overhead_goal_seconds"]
@@ -260,12 +273,28 @@ def strategy2(count, forks=None):
     }
 
 
+def recommended_forks(count):
+    """A fork per master (operator guide), never below Ansible's default of 5."""
+    return max(DEFAULT_FORKS, count)
+
+
 def strategy1_suite(quick=False):
-    """Strategy 1 on 1, 5 and 20 clusters with Ansible's default forks (5), and 20 again with forks=20."""
+    """Strategy 1 on 1, 5 and 20 clusters with a fork per master (the operator guide's setting), and 20 again with
+    Ansible's default forks (5) for comparison."""
     sizes = [1, 3] if quick else [1, 5, 20]
-    cases = [strategy1(count) for count in sizes]
-    cases.append(strategy1(sizes[-1], forks=sizes[-1]))
+    cases = [strategy1(count, forks=recommended_forks(count)) for count in sizes]
+    if recommended_forks(sizes[-1]) != DEFAULT_FORKS:
+        cases.append(strategy1(sizes[-1], forks=DEFAULT_FORKS))
     return {"settings": settings(), "cases": cases, "goals": strategy1_goals(cases)}
+
+
+def strategy1_baseline_suite(ref, quick=False):
+    """The "before": strategy 1 with the collection (plugins, roles, playbooks) as of git ``ref``, same lab and settings."""
+    sizes = [3] if quick else [5, 20]
+    with tempfile.TemporaryDirectory(prefix="bench-s1-baseline-") as collections:
+        commit = materialize(ref, collections, parts=("plugins", "roles", "playbooks", "meta"))
+        cases = [strategy1(count, forks=recommended_forks(count), collections=collections) for count in sizes]
+    return {"ref": ref, "commit": commit, "settings": settings(), "cases": cases}
 
 
 def task_cost_suite(quick=False):
@@ -324,7 +353,7 @@ def settings():
 
 
 def strategy1_goals(cases):
-    default = [c for c in cases if c["forks"] == 5 and not c.get("pipelining")]
+    default = [c for c in cases if c["forks"] == recommended_forks(c["clusters"]) and not c.get("pipelining")]
     goals = {"overhead_within_goal": {c["clusters"]: c["overhead_within_goal"] for c in default}}
     if len(default) > 1 and all("phases" in c for c in default):
         first, last = default[0], default[-1]
@@ -332,7 +361,7 @@ def strategy1_goals(cases):
         goals["stop_phase_flat"] = last["phases"]["stop"] <= 1.5 * first["phases"]["stop"] + 2
         goals["start_phase_flat"] = last["phases"]["start"] <= 1.5 * first["phases"]["start"] + 2
         goals["stop_start_seconds"] = {c["clusters"]: [c["phases"]["stop"], c["phases"]["start"]] for c in default}
-    more_forks = [c for c in cases if c["forks"] != 5]
+    more_forks = [c for c in cases if c["forks"] != recommended_forks(c["clusters"])]
     if more_forks:
         goals["with_forks"] = {
             f"{c['clusters']} clusters, forks {c['forks']}": [c["phases"]["stop"], c["phases"]["start"], c["overhead_within_goal"]] for c in more_forks

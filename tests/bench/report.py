@@ -26,7 +26,7 @@ HISTORY_KEEP = 10
 
 def summary(name, result):
     """The headline figures of a suite's result, kept in the history to show the run-to-run spread."""
-    if name == "strategy1":
+    if name in ("strategy1", "strategy1_baseline"):
         return [[c["clusters"], c["forks"], c["downtime_seconds"], c["overhead_seconds"]] for c in result["cases"]]
     if name == "strategy2":
         back = result["back_to_back"]
@@ -79,7 +79,7 @@ def write_markdown(path, data):
         "holds every figure below and more (per-case phases, play timings, the slowest tasks). Do not edit by hand: re-run",
         "the suites. `python -m tests.bench --quick` runs small versions into `build/bench/`; `--only SUITE,...` re-runs",
         "some suites and keeps the others' results (suites: `nsxsim`, `preflight`, `task_cost`, `strategy1`, `strategy2`, and",
-        "the extra `preflight_baseline --baseline REF`).",
+        "the extras `preflight_baseline` and `strategy1_baseline`, with `--baseline REF`).",
         "",
         "## Runs",
         "",
@@ -105,6 +105,8 @@ def write_markdown(path, data):
         out += preflight_section(suites["preflight"], suites.get("preflight_baseline"))
     if "strategy1" in suites:
         out += strategy1_section(suites["strategy1"], data.get("history") or [])
+        if "strategy1_baseline" in suites:
+            out += strategy1_baseline_section(suites["strategy1_baseline"], suites["strategy1"])
     if "task_cost" in suites:
         out += task_cost_section(suites["task_cost"])
     if "strategy2" in suites:
@@ -300,8 +302,10 @@ def strategy1_section(suite, history):
                 num(phases.get("stop"), 1),
                 task_wall(c.get("stop_task")),
                 num(phases.get("quiesce_backup"), 1),
+                num(phases.get("gate"), 1),
                 num(phases.get("imports"), 1),
                 num(c.get("import_play_overhead_per_cluster"), 1),
+                num(phases.get("policy_mode"), 1),
                 num(phases.get("start"), 1),
                 task_wall(c.get("start_task")),
                 num(c.get("serial_journal_loops_seconds"), 1),
@@ -321,8 +325,10 @@ def strategy1_section(suite, history):
             "stop play s",
             "NCP stop task wall / per host s",
             "quiesce + backup play s",
+            "journal play s",
             "import play s",
             "import play overhead s / cluster",
+            "Policy-mode play s",
             "start play s",
             "NCP start task wall / per host s",
             "journal loops on localhost s",
@@ -330,7 +336,7 @@ def strategy1_section(suite, history):
         ],
         rows,
     )
-    default = [c for c in cases if c["forks"] == 5]
+    default = [c for c in cases if c["forks"] == max(5, c["clusters"])]
     runs = [h for h in history if h["suite"] == "strategy1"]
     if len(runs) > 1:
         out += ["", "Run-to-run spread on this shared machine (history in the JSON; downtime / overhead seconds by clusters and forks):", ""]
@@ -346,7 +352,7 @@ def strategy1_section(suite, history):
     )
     if "stop_phase_flat" in goals:
         out.append(
-            f"- stop and start phases not growing with the clusters (forks 5): stop {yes(goals['stop_phase_flat'])}, start"
+            f"- stop and start phases not growing with the clusters (a fork per master): stop {yes(goals['stop_phase_flat'])}, start"
             f" {yes(goals['start_phase_flat'])}; stop / start seconds by clusters: "
             + ", ".join(f"{k}: {v[0]} / {v[1]}" for k, v in goals["stop_start_seconds"].items())
             + "."
@@ -357,9 +363,9 @@ def strategy1_section(suite, history):
     if biggest and biggest.get("profile"):
         out += [
             "",
-            f"Profile: the slowest tasks between the first stop and the last start, {biggest['clusters']} clusters, forks 5 (wall seconds over"
+            f"Profile: the slowest tasks between the first stop and the last start, {biggest['clusters']} clusters, forks {biggest['forks']} (wall seconds over"
             " all hosts; a task that ran on several hosts at once counts once). One small module task (a journal read) costs"
-            f" {num(biggest.get('journal_task_seconds_mean'), 2)} s here; the import play runs"
+            f" {num(biggest.get('journal_task_seconds_mean'), 2)} s here; the serial import play runs"
             f" {num(biggest.get('import_play_module_tasks_per_cluster'))} module tasks per cluster, one cluster at a time.",
             "",
         ]
@@ -367,6 +373,65 @@ def strategy1_section(suite, history):
             ["play", "task", "seconds", "hosts"],
             [[p["play"], p["task"].replace("|", "/"), num(p["seconds"], 2), p["hosts"]] for p in biggest["profile"]],
         )
+    out.append("")
+    return out
+
+
+def strategy1_baseline_section(baseline, after):
+    """Before / after of the orchestration change: the same lab and settings with the collection as of the baseline ref."""
+    result = baseline["result"]
+    now = {(c["clusters"], c["forks"]): c for c in after["result"]["cases"]}
+    out = [
+        f"### Before / after (before = plugins, roles and playbooks of commit {result['commit'][:10]}, measured {baseline['date']};"
+        f" after = this tree, measured {after['date']})",
+        "",
+        "Same lab, settings and forks. The change: only the importer runs stay in the serial play (the `promotion_idle` /"
+        " coordinator re-check moved into `nsx_mp_import` itself, `require_nsx_idle`), the journal check runs for every cluster"
+        " at once before it, the Policy-mode switch for every imported cluster at once after it, the quiesce and backup"
+        " journal entries are written on every import master at once instead of in a loop of delegated tasks, and the backup"
+        " is polled every 2 s by default.",
+        "",
+    ]
+    rows = []
+    for before in result["cases"]:
+        key = (before["clusters"], before["forks"])
+        for label, c in (("before", before), ("after", now.get(key))):
+            if not c:
+                continue
+            phases = c.get("phases") or {}
+            rows.append(
+                [
+                    c["clusters"],
+                    c["forks"],
+                    label,
+                    c["result"],
+                    num(c["downtime_seconds"]),
+                    num(c["overhead_seconds"]),
+                    c["overhead_goal_seconds"],
+                    num(phases.get("imports"), 1),
+                    num(c.get("import_play_module_tasks_per_cluster")),
+                    num(c.get("import_play_overhead_per_cluster"), 1),
+                    num(phases.get("quiesce_backup"), 1),
+                    num(c["wall_seconds"]),
+                ]
+            )
+    out += table(
+        [
+            "clusters",
+            "forks",
+            "",
+            "result",
+            "downtime s",
+            "overhead s",
+            "goal s",
+            "import play s",
+            "module tasks / cluster in the serial play",
+            "serial play overhead s / cluster",
+            "quiesce + backup play s",
+            "whole run s",
+        ],
+        rows,
+    )
     out.append("")
     return out
 
@@ -417,7 +482,7 @@ def strategy2_section(suite, strategy1):
         " `--only strategy2 --s2-clusters 20`).",
     ]
     if strategy1:
-        s1 = {c["clusters"]: c for c in strategy1["result"]["cases"] if c["forks"] == 5}
+        s1 = {c["clusters"]: c for c in strategy1["result"]["cases"] if c["forks"] == max(5, c["clusters"])}
         lines = [f"{clusters_text(k)}: {num(v['downtime_seconds'])} s downtime for all, {num(v['wall_seconds'])} s run" for k, v in sorted(s1.items())]
         out.append("Strategy 1 for comparison (every cluster down at once): " + "; ".join(lines) + ".")
     out.append("")
@@ -440,7 +505,8 @@ def nsxsim_section(suite):
 
 def _default_cases(suites):
     cases = (suites.get("strategy1") or {}).get("result", {}).get("cases", [])
-    return sorted((c for c in cases if c["forks"] == 5), key=lambda c: c["clusters"]), [c for c in cases if c["forks"] != 5]
+    recommended = [c for c in cases if c["forks"] == max(5, c["clusters"])]
+    return sorted(recommended, key=lambda c: c["clusters"]), [c for c in cases if c not in recommended]
 
 
 def _task_cost(suites):

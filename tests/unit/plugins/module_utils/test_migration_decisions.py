@@ -32,7 +32,8 @@ STOPPED = [("ncp_stopped", {"replicas": 1})]
         (STOPPED, [], True, "mp"),  # stopped, halted before import: back in MP mode
         (STOPPED, [], False, "stopped"),
         (STOPPED + [("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")], True, "policy"),
-        (STOPPED + [("cluster_imported", {})], [attempt("cluster", 0, "imported")], True, "mp"),  # no Policy switch journaled: never policy
+        # Imported, no Policy switch journaled: never policy (invariant 4), and never MP mode on promoted objects.
+        (STOPPED + [("cluster_imported", {})], [attempt("cluster", 0, "imported")], True, "stopped"),
         (STOPPED, [attempt("shared", 0, "imported"), attempt("cluster", 1, "failed_keep_ncp_stopped")], True, "stopped"),  # invariant 5
         (STOPPED, [attempt("cluster", 2, "failed_restart_ncp_mp")], True, "mp"),  # invariant 6
         (STOPPED, [attempt("cluster", None, "error")], True, "stopped"),  # timeout / crash
@@ -102,6 +103,17 @@ def test_recovery_succeeds_when_ncp_ends_where_the_choice_puts_it():
 def test_imported_cluster_whose_ncp_did_not_start_is_a_failure_with_a_next_step():
     imported = journal(STOPPED + [("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")])
     one = {"a": SCOPE["a"]}
-    report = build_report({"strategy": "all_clusters", "started_at": T0, "start_failures": ["a"]}, one, {"a": imported})
+    # Without the start failure the run looks merely interrupted (a cluster not done, nothing failed).
+    assert build_report({"strategy": "all_clusters", "started_at": T0}, one, {"a": imported})["result"] == "interrupted"
+    why = "NCP did not become Ready within 5s after scaling nsx-system/nsx-ncp to 1"
+    report = build_report({"strategy": "all_clusters", "started_at": T0, "start_failures": {"a": why}}, one, {"a": imported})
     assert report["result"] == "failed" and report["clusters"][0]["ncp_mode"] == "stopped"
-    assert "not confirmed running" in " ".join(report["next_steps"])
+    (step,) = report["next_steps"]
+    assert step.startswith("a: ") and "not confirmed running (%s)" % why in step and "run the migration again" in step
+
+
+def test_start_failure_of_a_cluster_going_back_to_mp_mode_is_named():
+    rolled_back = journal(STOPPED, [attempt("cluster", 2, "failed_restart_ncp_mp")])
+    run = {"strategy": "all_clusters", "started_at": T0, "halt_reason": "rc 2", "start_failures": {"a": "not Ready"}}
+    report = build_report(run, {"a": SCOPE["a"]}, {"a": rolled_back})
+    assert report["result"] == "failed" and "NCP: stopped (not Ready)" in " ".join(report["next_steps"])

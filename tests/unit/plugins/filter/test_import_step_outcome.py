@@ -1,0 +1,26 @@
+"""import_step_outcome: how the run goes on after an import step (invariants 3, 5 and 6)."""
+
+import pytest
+
+from ansible_collections.ncp.mp_to_policy.plugins.filter.import_step_outcome import import_step_outcome
+
+
+@pytest.mark.parametrize(
+    "result, expected",
+    [
+        ({}, "imported"),
+        ({"failed": True, "outcome": "failed_keep_ncp_stopped", "rc": 1}, "failed_keep_ncp_stopped"),
+        ({"failed": True, "outcome": "failed_restart_ncp_mp", "rc": 2}, "failed_restart_ncp_mp"),
+        ({"failed": True, "outcome": "error", "timed_out": True}, "error"),
+        # The master went away while the controller waited: the importer may still run there.
+        ({"unreachable": True, "msg": "Failed to connect"}, "error"),
+        ({"unreachable": True, "blocked_by": [{"check": "promotion_idle"}]}, "error"),
+        # NSX was busy: nothing ran, nothing was journaled.
+        ({"failed": True, "outcome": None, "blocked_by": [{"check": "promotion_idle"}]}, "not_started"),
+        # The module failed before it could say anything (bad importer_path, NSX unreachable).
+        ({"failed": True, "msg": "importer_path /x is not a file"}, "error"),
+        ({"failed": True, "outcome": None, "blocked_by": []}, "error"),
+    ],
+)
+def test_outcome(result, expected):
+    assert import_step_outcome(result) == expected
