@@ -14,7 +14,7 @@ description:
   - Reads the cluster of every host in O(_input) from its C(ncp_cluster_name) and returns one
     entry per cluster, so that a cluster whose import master could not be chosen is still in
     scope (and blocks the run) instead of silently dropping out of it.
-positional: hosts, only
+positional: hosts, only, refused
 options:
   _input:
     description: C(hostvars).
@@ -28,6 +28,13 @@ options:
   only:
     description: Restrict to this cluster (strategy 2); empty for all.
     type: str
+  refused:
+    description:
+      - The run was refused when it began (its variables were rejected). Its report lists what can be read - a
+        master without C(ncp_cluster_name) is left out and an unknown O(only) gives no cluster - instead of
+        failing the run before its report.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -55,12 +62,14 @@ def migrated(journal):
     return bool("cluster_imported" in states and "policy_configured" in states and started.get("mode") == "policy")
 
 
-def cluster_scope(hostvars, hosts, only=""):
+def cluster_scope(hostvars, hosts, only="", refused=False):
     scope = {}
     for host in hosts or []:
         variables = hostvars[host]
         name = variables.get("ncp_cluster_name")
         if not name:
+            if refused:
+                continue  # in no cluster; a refused run changes nothing anyway
             raise AnsibleFilterError("host %s is in group ncp_clusters but has no ncp_cluster_name" % host)
         if only and name != only:
             continue
@@ -74,6 +83,8 @@ def cluster_scope(hostvars, hosts, only=""):
         if entry["import_master"]:
             journal = (hostvars[entry["import_master"]].get("import_master_journal") or {}).get("journal")
         entry["done"] = migrated(journal)
+    if refused:
+        return scope
     if only and only not in scope:
         raise AnsibleFilterError("ncp_cluster %r is not a cluster of the inventory (known: %s)" % (only, ", ".join(sorted(scope)) or "none"))
     if not scope:

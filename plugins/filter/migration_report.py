@@ -16,7 +16,9 @@ description:
 positional: scope, journals, findings
 options:
   _input:
-    description: The run (C(strategy), C(started_at), C(halt_reason), C(backup)).
+    description:
+      - The run (C(strategy), C(started_at), C(halt_reason), C(backup), C(recover_action)) and C(start_failures)
+        (cluster name to why its NCP start failed in this run).
     type: dict
     required: true
   scope:

@@ -62,8 +62,11 @@ def ncp_mode(journal):
     return "mp"  # never stopped by this migration: still running in Manager mode
 
 
-def next_steps(cluster, outcome, mode, strategy):
+def next_steps(cluster, outcome, mode, strategy, start_failure=None):
+    """What the operator does next for one cluster; ``start_failure``: why its NCP start failed in this run."""
     name = cluster["name"]
+    # The start's own error, so the operator knows where to look.
+    why = " (%s)" % start_failure if start_failure else ""
     if outcome == "failed_keep_ncp_stopped":
         steps = [
             "%s: the importer exited 1 - do NOT start NCP in Manager mode. Choose one: re-run the import on the same master (%s) "
@@ -75,8 +78,8 @@ def next_steps(cluster, outcome, mode, strategy):
         return steps
     if outcome == "failed_restart_ncp_mp":
         return [
-            "%s: the import was rolled back (importer rc 2, or a requested rollback); NCP: %s. Fix the cause in the importer's log, "
-            "then run the migration again." % (name, mode)
+            "%s: the import was rolled back (importer rc 2, or a requested rollback); NCP: %s%s. Fix the cause in the importer's log, "
+            "then run the migration again." % (name, mode, why)
         ]
     if outcome == "error":
         return [
@@ -85,18 +88,19 @@ def next_steps(cluster, outcome, mode, strategy):
         ]
     if outcome in DONE_OUTCOMES and mode == "stopped":
         return [
-            "%s: imported and configured for Policy mode, but NCP was not confirmed running; check its pods (or monit), then run the "
-            "migration again - it resumes and starts NCP in Policy mode." % name
+            "%s: imported and configured for Policy mode, but NCP was not confirmed running%s; check its pods (or monit), then run the "
+            "migration again - it resumes and starts NCP in Policy mode." % (name, why)
         ]
     if outcome == "not_attempted" and mode == "stopped":
-        return ["%s: NCP is stopped and no import ran; run the migration again to resume, or recover.yml to start NCP in Manager mode." % name]
+        return ["%s: NCP is stopped%s and no import ran; run the migration again to resume, or recover.yml to start NCP in Manager mode." % (name, why)]
     return []
 
 
 def build_report(run, scope, journals, findings=None, now=None):
     """The report dict of design.md section 3.
 
-    ``run``: strategy, started_at, halt_reason, backup; ``scope``: cluster_scope's dict;
+    ``run``: strategy, started_at, halt_reason, backup, recover_action, start_failures (cluster name -> why its
+    NCP start failed in this run); ``scope``: cluster_scope's dict;
     ``journals``: cluster name -> journal (or None when it could not be read).
     """
     now = time.time() if now is None else now
@@ -106,6 +110,7 @@ def build_report(run, scope, journals, findings=None, now=None):
     all_done = True
     # A recovery succeeds when NCP ends where the operator's choice puts it.
     wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped"}.get(run.get("recover_action"), "policy")
+    start_failures = run.get("start_failures") or {}
     for name in sorted(scope):
         entry = scope[name]
         journal = journals.get(name)
@@ -128,7 +133,7 @@ def build_report(run, scope, journals, findings=None, now=None):
             stops.append(_epoch(stopped_at))
             starts.append(_epoch(started_at) if started_at else now)
         if wanted_mode == "policy":
-            any_failed = any_failed or outcome in FAILED_OUTCOMES or name in (run.get("start_failures") or [])
+            any_failed = any_failed or outcome in FAILED_OUTCOMES or name in start_failures
             all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
         else:
             all_done = all_done and mode == wanted_mode
@@ -142,7 +147,7 @@ def build_report(run, scope, journals, findings=None, now=None):
     downtime = round(max(starts) - min(stops), 1) if stops else 0
     steps = []
     for cluster in clusters:
-        steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy")))
+        steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
     if run.get("halt_reason"):
         steps.insert(0, "The run stopped early: %s" % run["halt_reason"])
     return {

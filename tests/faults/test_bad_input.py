@@ -116,27 +116,55 @@ def test_bad_input_is_rejected_and_changes_nothing(input_lab, case):
     assert run.rc != 0
     missing = [w for w in words if w not in output and w not in reported]
     assert not missing, f"the error does not name {missing}; output: {run.log_path}"
-    # Nothing changed: no stop journaled, NCP never restarted, ConfigMap, NCP YAML file and NSX as they were.
+    assert_nothing_changed(lab)
+    # design.md section 3: every run writes the report, a refused one too.
+    assert_invariants(lab, report, run, expect_result="failed")
+
+
+def assert_nothing_changed(lab):
+    """No stop journaled, NCP never restarted, ConfigMap, NCP YAML file and NSX as they were."""
     now = snapshot(lab)
     assert now == lab.baseline, {k: (lab.baseline[k], now[k]) for k in now if now[k] != lab.baseline[k]}
     journal = lab.journal("k8s-01") or {}
     assert "ncp_stopped" not in journal.get("states", {}) and not journal.get("attempts"), journal
     assert lab.ncp_state("k8s-01")["mode"] == "mp"
-    if report is not None:
-        assert_invariants(lab, report, run, expect_result="failed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design.md section 3: every run writes migration-report.json; a run rejected by the begin play's or a role's "
-    "argument spec (missing/mistyped variable) ends before the Report play and writes none",
-)
-def test_rejected_input_still_writes_the_report(input_lab):
+# A variable rejected by an argument spec (a role's, or the begin play's): the run is refused before anything
+# changes, and still ends with its report, which names the variable once.
+# case -> (inventory edit, extra vars, the variable, the master named with it, playbook)
+REJECTED = {
+    "mistyped-platform": (lambda lab, inv: group_vars(lab, inv).update(ncp_platform="kubernets"), {}, "ncp_platform", "k8s-01-master-0", None),
+    "missing-cluster-name": (lambda lab, inv: group_vars(lab, inv).pop("ncp_cluster_name"), {}, "ncp_cluster_name", "k8s-01-master-0", None),
+    "quiesce-not-a-number": (None, {"ncp_quiesce_seconds": "ten"}, "ncp_quiesce_seconds", None, None),
+    # A recovery without its cluster must not go on to recover every cluster.
+    "recover-without-cluster": (None, {"ncp_recover_action": "rollback"}, "ncp_cluster", None, "recover.yml"),
+    "recover-mistyped-action": (None, {"ncp_cluster": "k8s-01", "ncp_recover_action": "rollbak"}, "ncp_recover_action", None, "recover.yml"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=() if c == "mistyped-platform" else pytest.mark.long) for c in REJECTED])
+def test_rejected_input_still_writes_the_report(input_lab, case):
     lab = input_lab
+    edit, extra, variable, master, playbook = REJECTED[case]
     inventory = lab.inventory()
-    group_vars(lab, inventory).update(ncp_platform="kubernets")
-    path = os.path.join(lab.out, "inventory-report-check.yml")
+    if edit:
+        edit(lab, inventory)
+    path = os.path.join(lab.out, f"inventory-rejected-{case}.yml")
     lab.write_inventory(inventory, path)
-    run = lab.run(inventory=path, report="report-check")
+    run = lab.run(playbook or "migrate_all.yml", inventory=path, extra=extra, report=f"report-rejected-{case}")
+    report = lab.report(f"report-rejected-{case}")
     assert run.rc != 0
-    assert lab.report("report-check") is not None
+    assert report is not None, f"no migration-report.json; output: {run.log_path}"
+    assert report["result"] == "failed"
+    assert_nothing_changed(lab)
+    assert lab.journal("k8s-01") is None, "a refused run wrote a journal"
+    # Named once: one next step (the halt reason), and one task refused it (no role after it failed on it too).
+    naming = [step for step in report["next_steps"] if variable in step]
+    assert len(naming) == 1 and naming[0].count(variable) == 1, report["next_steps"]
+    if master:
+        assert master in naming[0], naming
+    # Besides the masters a refused run leaves alone, two failures: the rejection and the report's verdict.
+    failures = [line for line in run.output.splitlines() if line.startswith("fatal: [") and "is left alone" not in line]
+    assert len(failures) == 2, f"more failures than the rejection and the report's verdict; output: {run.log_path}"
+    assert_invariants(lab, report, run, expect_result="failed")
