@@ -545,75 +545,52 @@ def analysis_section(suites, history):
     plain, piped, set_fact = _task_cost(suites)
     import_tasks = sum(p["seconds"] for p in last.get("profile") or [] if p["action"] == "ncp.mp_to_policy.nsx_mp_import")
     module_overhead = (import_tasks - last["importer_seconds_reported"]) / last["importer_runs"] if import_tasks and last["importer_runs"] else None
+    met = all(c["overhead_within_goal"] for c in default)
+    per_cluster = last.get("import_play_overhead_per_cluster")
+    phases = last.get("phases") or {}
+    parallel = {k: phases.get(k) for k in ("stop", "quiesce_backup", "gate", "policy_mode", "start")}
     out += [
-        "**Strategy 1 misses its overhead goal, and by more the more clusters there are**"
-        + (f": about {num(slope, 1)} s of overhead per extra cluster against the 2 s allowed" if slope is not None else "")
-        + f" ({first['clusters']} cluster: {num(first['overhead_seconds'])} s; {last['clusters']} clusters: {num(last['overhead_seconds'])} s"
-        f" against {last['overhead_goal_seconds']} s). Where it goes (profile above and the `plays` / `profile` entries of the JSON):",
+        ("**Strategy 1 meets its overhead goal at every size**" if met else "**Strategy 1 misses its overhead goal at some sizes**")
+        + " with a fork per master ("
+        + ", ".join(f"{clusters_text(c['clusters'])}: {num(c['overhead_seconds'])} s of {c['overhead_goal_seconds']} s" for c in default)
+        + ")"
+        + (f"; about {num(slope, 1)} s more per extra cluster against the 2 s allowed." if slope is not None else "."),
         "",
-        f"1. The import play, one cluster at a time, runs {num(last.get('import_play_module_tasks_per_cluster'))} module tasks per cluster"
-        " around the two importer runs: read the journal, re-check `promotion_idle` (nsx_preflight), the shared and the cluster import,"
-        " then ncp_policy_mode reads the journal again, switches the live ConfigMap, switches the NCP YAML file and journals the result."
+        f"1. Serial, per cluster: the import play runs {num(last.get('import_play_module_tasks_per_cluster'))} module tasks per cluster"
+        " (the shared and the cluster import; `nsx_mp_import` re-reads the coordinator and the promotion state itself right before"
+        f" each importer run), {num(per_cluster, 1)} s per cluster beyond the simulated importer time at {clusters_text(last['clusters'])}."
         + (
-            f" A module task costs ~{num(plain, 2)} s on this machine whatever it does (`task_cost`: `ansible.builtin.ping` costs the"
-            f" same as a journal read; a controller-only `set_fact` {num(set_fact, 3)} s): a fork, the AnsiballZ payload, a fresh Python"
-            " importing Ansible's module_utils."
+            f" A module task costs ~{num(plain, 2)} s on this machine whatever it does (`task_cost`: `ansible.builtin.ping`; a"
+            f" controller-only `set_fact` {num(set_fact, 3)} s), and the importer stand-in's own start (Python, PyYAML, kubectl calls)"
+            " counts as overhead here too."
             if plain
             else ""
         )
-        + (
-            f" `nsx_mp_import` adds ~{num(module_overhead, 1)} s a call to the importer's own run (its task time minus the importer's reported duration)."
-            if module_overhead is not None
-            else ""
-        )
-        + f" That is {num(last.get('import_play_overhead_per_cluster'), 1)} s per cluster here, serial, inside the downtime.",
-        f'2. Two loops on localhost write a journal entry per cluster, one module run after another: "Journal the quiesce" and "Journal'
-        f' the backup on every cluster" ({num(last.get("serial_journal_loops_seconds"), 1)} s at {last["clusters"]} clusters).',
+        + (f" `nsx_mp_import` takes ~{num(module_overhead, 1)} s a call beyond the importer's reported duration." if module_overhead is not None else ""),
+        "2. On every master at once, once per run: "
+        + ", ".join(f"{name} {num(seconds, 1)} s" for name, seconds in parallel.items() if seconds is not None)
+        + f" at {clusters_text(last['clusters'])} ({clusters_text(first['clusters'])}: "
+        + ", ".join(f"{name} {num((first.get('phases') or {}).get(name), 1)} s" for name in parallel)
+        + "). What still grows with the clusters here is contention: the lab's masters are local processes sharing 2 cores"
+        " (kubectl, Python, the Kubernetes API stand-ins); on real masters each host runs its own module.",
     ]
-    item = 3
-    stop = last.get("stop_task")
-    if stop:
-        item += 1
-        out.append(
-            f"3. Ansible's default `forks = 5`: at {last['clusters']} clusters the NCP stop task ran in ~{num(stop['waves'], 1)} waves"
-            f" ({num(stop['wall'], 1)} s wall for {num(stop['per_host_mean'], 1)} s per host), the same for the start; the stop and start"
-            " plays grow with the clusters instead of staying flat."
-        )
     for c in more_forks:
         task = c.get("stop_task")
-        if task:
-            out.append(
-                f"   With `forks = {c['forks']}` the stop task ran in one wave ({num(task['wall'], 1)} s wall), but each host took"
-                f" {num(task['per_host_mean'], 1)} s: the lab's {c['clusters']} masters are local processes sharing 2 cores (kubectl,"
-                " Python, the Kubernetes API stand-ins), so here the waves are traded for contention. Overhead over the runs of the"
-                f" history: {spread(history, c['clusters'], 5)} s at forks 5, {spread(history, c['clusters'], c['forks'])} s at forks"
-                f" {c['forks']} - lower with more forks, but within this shared machine's run-to-run noise. On real masters each"
-                " host runs its own module, so with forks >= masters the phase stays near the single-cluster time."
-            )
-    out += [
-        f"{item}. Polling: the backup is polled every `ncp_backup_poll_interval` (here {suites['strategy1']['result']['settings']['backup_poll_interval']} s,"
-        " default 10 s - up to 10 s added to every window for one GET a poll); the quiesce wait rounds up to whole seconds.",
-        "",
-        "What I would change in the orchestration (roles and playbooks were not touched by this benchmark work):",
-        "",
-        "- Raise forks to at least the number of masters in the inventory: `[defaults] forks = 50` in an `ansible.cfg` beside the"
-        " inventory (or `ansible-playbook -f 50`, or `ANSIBLE_FORKS=50`); say so in the operator guide, and have the run warn when"
-        " `ncp_clusters` has more hosts than forks.",
-        "- Keep only what must be serial in the serial play: the `promotion_idle` re-check and the importer runs. The Policy-mode"
-        " switch (ConfigMap, NCP YAML, its journal entry) touches no NSX object; run it for all imported clusters in one parallel play"
-        " after the imports (before NCP starts). Read the journal once per cluster (mp_import and ncp_policy_mode both read it)."
-        " Target: <= 3 module tasks per cluster (~1.5 s here).",
-        "- Let the `promotion_idle` re-check be part of `nsx_mp_import` (it already talks to NSX right before the import) instead"
-        " of a separate nsx_preflight task (a module run, a login and two GETs per cluster).",
-        "- Journal the quiesce and the backup with one task on `ncp_import_masters` (parallel over forks) instead of a loop of delegated tasks on localhost.",
-        "- Default `ncp_backup_poll_interval` to 2-5 s.",
-    ]
-    if plain and piped:
         out.append(
-            f"- `pipelining = True` in ansible.cfg: no consistent effect on the lab's local connection (mean {num(plain, 2)} s off,"
-            f" {num(piped, 2)} s on per module task; the repeats differ more than the settings). Locally there is no transfer to"
-            " save; with SSH to real masters it saves the round trips of copying each module, so it is still worth setting."
+            f"3. With Ansible's default `forks = {c['forks']}` instead ({clusters_text(c['clusters'])}): overhead {num(c['overhead_seconds'])} s"
+            + (
+                f", the NCP stop task in ~{num(task['waves'], 1)} waves ({num(task['wall'], 1)} s wall for {num(task['per_host_mean'], 1)} s per host)"
+                if task
+                else ""
+            )
+            + ". The run now warns when there are fewer forks than masters, and the operator guide says to set them."
         )
+    out += [
+        "",
+        "Left as they are: `pipelining = True` (no consistent effect on the lab's local connection; with SSH to real masters it"
+        " saves the round trips of copying each module, so it is still worth setting in ansible.cfg); the quiesce wait rounds up"
+        " to whole seconds; the backup is polled every `ncp_backup_poll_interval` (default now 2 s, 1 s here).",
+    ]
     s2 = (suites.get("strategy2") or {}).get("result", {}).get("back_to_back")
     if s2:
         per_run = s2["wall_seconds"] / s2["clusters"]
