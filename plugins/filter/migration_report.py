@@ -17,8 +17,9 @@ positional: scope, journals, findings
 options:
   _input:
     description:
-      - The run (C(strategy), C(started_at), C(halt_reason), C(backup), C(recover_action)) and C(start_failures)
-        (cluster name to why its NCP start failed in this run).
+      - The run (C(strategy), C(started_at), C(halt_reason), C(backup), C(recover_action)), C(start_failures)
+        (cluster name to why its NCP start failed in this run) and C(unread_journals) (cluster name to the import
+        master whose journal could not be read at the end of the run; O(journals) then holds the one the run read last).
     type: dict
     required: true
   scope:

@@ -136,10 +136,21 @@ def check_ncp_version(version, minimum, cluster):
     ]
 
 
+# NCP's NSX settings, policy_nsxapi among them, live in [nsx_v3]: without it the Policy-mode switch after the
+# import would fail with the cluster imported and NCP stopped, so it is a blocker found before the window.
+NO_NSX_V3 = "it has no [nsx_v3] section (NCP's NSX settings and policy_nsxapi belong there)"
+
+
+def _policy_nsxapi(ini):
+    if not ini.has_section("nsx_v3"):
+        return None, NO_NSX_V3
+    return ini.get("nsx_v3", "policy_nsxapi"), None
+
+
 def policy_nsxapi_from_ini(text):
     """(value of [nsx_v3] policy_nsxapi or None, error or None) from an ncp.ini text."""
     try:
-        return NcpIni(text).get("nsx_v3", "policy_nsxapi"), None
+        return _policy_nsxapi(NcpIni(text))
     except IniError as exc:
         return None, str(exc)
 
@@ -152,7 +163,7 @@ def policy_nsxapi_from_manifest(path):
     except (IOError, OSError, UnicodeDecodeError) as exc:
         return None, "cannot read it (%s)" % exc
     try:
-        return ManifestIni(text).ini.get("nsx_v3", "policy_nsxapi"), None
+        return _policy_nsxapi(ManifestIni(text).ini)
     except (ManifestError, IniError) as exc:
         return None, str(exc)
 

@@ -100,7 +100,8 @@ def build_report(run, scope, journals, findings=None, now=None):
     """The report dict of design.md section 3.
 
     ``run``: strategy, started_at, halt_reason, backup, recover_action, start_failures (cluster name -> why its
-    NCP start failed in this run); ``scope``: cluster_scope's dict;
+    NCP start failed in this run), unread_journals (cluster name -> import master whose journal could not be read
+    at the end; ``journals`` then holds the one the run read last); ``scope``: cluster_scope's dict;
     ``journals``: cluster name -> journal (or None when it could not be read).
     """
     now = time.time() if now is None else now
@@ -111,6 +112,7 @@ def build_report(run, scope, journals, findings=None, now=None):
     # A recovery succeeds when NCP ends where the operator's choice puts it.
     wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped"}.get(run.get("recover_action"), "policy")
     start_failures = run.get("start_failures") or {}
+    unread = run.get("unread_journals") or {}
     for name in sorted(scope):
         entry = scope[name]
         journal = journals.get(name)
@@ -132,6 +134,8 @@ def build_report(run, scope, journals, findings=None, now=None):
         if stopped_at:
             stops.append(_epoch(stopped_at))
             starts.append(_epoch(started_at) if started_at else now)
+        # Not knowing where a cluster stands at the end of the run is a failure whatever was wanted.
+        any_failed = any_failed or name in unread
         if wanted_mode == "policy":
             any_failed = any_failed or outcome in FAILED_OUTCOMES or name in start_failures
             all_done = all_done and outcome in DONE_OUTCOMES and mode == "policy"
@@ -147,6 +151,12 @@ def build_report(run, scope, journals, findings=None, now=None):
     downtime = round(max(starts) - min(stops), 1) if stops else 0
     steps = []
     for cluster in clusters:
+        if cluster["name"] in unread:
+            steps.append(
+                "%s: its journal on %s could not be read at the end of the run (host unreachable or journal unreadable); this report shows"
+                " it as the run last read it. When %s answers again, run the playbook again - it resumes from that journal."
+                % (cluster["name"], unread[cluster["name"]], unread[cluster["name"]])
+            )
         steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
     if run.get("halt_reason"):
         steps.insert(0, "The run stopped early: %s" % run["halt_reason"])

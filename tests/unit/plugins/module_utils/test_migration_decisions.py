@@ -117,3 +117,14 @@ def test_start_failure_of_a_cluster_going_back_to_mp_mode_is_named():
     run = {"strategy": "all_clusters", "started_at": T0, "halt_reason": "rc 2", "start_failures": {"a": "not Ready"}}
     report = build_report(run, {"a": SCOPE["a"]}, {"a": rolled_back})
     assert report["result"] == "failed" and "NCP: stopped (not Ready)" in " ".join(report["next_steps"])
+
+
+def test_journal_unread_at_the_end_is_reported_as_last_read_and_fails_the_run():
+    # The import master went away during the import: the run last read the journal before the import began.
+    last_read = journal(STOPPED + [("quiesced", {}), ("backed_up", {"backup_id": "b1"})])
+    run = {"strategy": "all_clusters", "started_at": T0, "unread_journals": {"a": "m1"}}
+    report = build_report(run, {"a": SCOPE["a"]}, {"a": last_read})
+    assert report["result"] == "failed"
+    assert report["clusters"][0]["ncp_mode"] == "stopped"  # not "mp": this run stopped it and never started it
+    step = report["next_steps"][0]
+    assert step.startswith("a: its journal on m1 could not be read") and "run the playbook again" in step

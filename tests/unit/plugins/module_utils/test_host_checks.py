@@ -1,0 +1,56 @@
+"""host_checks: the import master's ncp.ini / NCP YAML file must say Manager mode, and must have [nsx_v3] at all."""
+
+import pytest
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.host_checks import (
+    check_policy_nsxapi,
+    policy_nsxapi_from_ini,
+    policy_nsxapi_from_manifest,
+)
+
+INI = "[coe]\ncluster = k8s-01\n\n[nsx_v3]\nnsx_api_managers = 10.0.0.11\npolicy_nsxapi = {value}\n"
+NO_NSX_V3 = "[coe]\ncluster = k8s-01\n\n[k8s]\napiserver_host_ip = 10.0.0.2\n"
+MANIFEST = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: nsx-ncp-config
+  namespace: nsx-system
+data:
+  ncp.ini: |
+{ini}
+"""
+
+
+def manifest(tmp_path, ini):
+    path = tmp_path / "ncp.yaml"
+    path.write_text(MANIFEST.format(ini="\n".join("    " + line for line in ini.splitlines())))
+    return str(path)
+
+
+@pytest.mark.parametrize("value, errors", [("False", 0), ("false", 0), ("True", 1), ("yes", 1)])
+def test_policy_nsxapi_true_blocks(value, errors):
+    found = check_policy_nsxapi([("configmap",) + policy_nsxapi_from_ini(INI.format(value=value))], "k8s-01")
+    assert len(found) == errors
+    assert all(f["check"] == "policy_nsxapi_false" and f["severity"] == "error" and f["cluster"] == "k8s-01" for f in found)
+
+
+def test_unset_policy_nsxapi_is_manager_mode():
+    text = INI.format(value="False").replace("policy_nsxapi = False\n", "")
+    assert policy_nsxapi_from_ini(text) == (None, None)
+    assert check_policy_nsxapi([("configmap", None, None)], "k8s-01") == []
+
+
+def test_ncp_ini_without_nsx_v3_is_a_blocker(tmp_path):
+    value, error = policy_nsxapi_from_ini(NO_NSX_V3)
+    assert value is None and "[nsx_v3]" in error
+    found = check_policy_nsxapi(
+        [("configmap nsx-system/nsx-ncp-config", value, error), ("ncp.yaml",) + policy_nsxapi_from_manifest(manifest(tmp_path, NO_NSX_V3))], "k8s-01"
+    )
+    assert [f["object_id"] for f in found] == ["configmap nsx-system/nsx-ncp-config", "ncp.yaml"]
+    assert all("[nsx_v3]" in f["message"] and f["severity"] == "error" for f in found)
+
+
+def test_manifest_is_read_like_the_configmap(tmp_path):
+    assert policy_nsxapi_from_manifest(manifest(tmp_path, INI.format(value="True"))) == ("True", None)
+    value, error = policy_nsxapi_from_manifest(str(tmp_path / "missing.yaml"))
+    assert value is None and "cannot read" in error
