@@ -495,7 +495,7 @@ class ImportTask:
         try:
             blockers = import_blockers(self.module.client)
         except NsxApiError as exc:
-            self.module.fail_nsx(exc, **dict(self.base_result(), blocked_by=[]))
+            self.module.fail_nsx(exc, **self.base_result())
         if blockers:
             result = dict(self.base_result(), blocked_by=blockers)
             reasons = "; ".join(item["message"] for item in blockers)
