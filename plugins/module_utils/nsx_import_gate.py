@@ -13,7 +13,8 @@ __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
 
-COORDINATOR_STATUS = "/api/v1/node/services/migration-coordinator/status"
+COORDINATOR_SERVICE = "/api/v1/node/services/migration-coordinator"
+COORDINATOR_STATUS = COORDINATOR_SERVICE + "/status"
 PROMOTION_STATE = "/api/v1/migration/mp-policy-promotion/state"
 
 

@@ -104,9 +104,9 @@ api_requests:
 import time
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import COORDINATOR_SERVICE, COORDINATOR_STATUS
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
-SERVICE = "/api/v1/node/services/migration-coordinator"
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["status", "started", "stopped"], default="status"),
     timeout=dict(type="int", default=300),
@@ -116,7 +116,7 @@ WANTED = {"started": "running", "stopped": "stopped"}
 
 
 def read_status(client):
-    return client.get(SERVICE + "/status")
+    return client.get(COORDINATOR_STATUS)
 
 
 def main():
@@ -137,7 +137,7 @@ def main():
         action = "start" if wanted == "running" else "stop"
         started_at = time.monotonic()
         try:
-            client.post(SERVICE, params={"action": action})
+            client.post(COORDINATOR_SERVICE, params={"action": action})
             status = read_status(client)
             while status.get("runtime_state") != wanted:
                 waited = time.monotonic() - started_at
