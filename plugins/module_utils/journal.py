@@ -200,6 +200,48 @@ def load_for_host(state_dir, cluster, host):
 # -- states ----------------------------------------------------------------------------------------
 
 
+def check_mark(state, details):
+    """Raise JournalError unless ``state`` may be recorded with ``details``."""
+    if state not in STATES:
+        raise JournalError("unknown journal state %r (one of %s)" % (state, ", ".join(STATES)))
+    for key in _REQUIRED_DETAILS.get(state, ()):
+        if details.get(key) in (None, ""):
+            raise JournalError("journal state %s needs %s" % (state, key))
+    if state == "ncp_started" and details["mode"] not in _NCP_START_MODES:
+        raise JournalError("journal state ncp_started needs mode policy or mp, not %r" % (details["mode"],))
+
+
+def apply_marks(journal, host, marks, clear=(), at=None):
+    """Record ``marks`` (``(state, details, once)``: ``once`` keeps a recorded state as it is) in ``journal``, in place.
+
+    States in ``clear`` are forgotten first. Returns the journal.
+    """
+    for name in clear or ():
+        journal["states"].pop(name, None)
+    for state, details, once in marks:
+        if once and state in journal["states"]:
+            continue
+        record = dict(details)
+        record.update({"at": iso_time(at), "host": host})
+        journal["states"][state] = record
+    return journal
+
+
+def mark_states(state_dir, cluster, host, marks, clear=(), at=None):
+    """Record several states in one atomic write (see :func:`apply_marks`); return the journal.
+
+    The migration journals the quiesce and the backup this way, on every import master at once,
+    and checks the journal it wrote instead of reading it again.
+    """
+    for name in clear or ():
+        if name not in STATES:
+            raise JournalError("unknown journal state %r (one of %s)" % (name, ", ".join(STATES)))
+    for state, details, _once in marks:
+        check_mark(state, details)
+    journal = load_for_host(state_dir, cluster, host)
+    return write_journal(state_dir, cluster, apply_marks(journal, host, marks, clear, at))
+
+
 def mark_state(state_dir, cluster, state, host, at=None, clear=(), **details):
     """Record that the cluster reached ``state`` (now, or ``at`` epoch seconds); return the journal.
 
@@ -207,21 +249,7 @@ def mark_state(state_dir, cluster, state, host, at=None, clear=(), **details):
     state again replaces its record (a new stop time restarts the quiesce wait, as it must).
     States in ``clear`` are forgotten in the same atomic write.
     """
-    for name in (state,) + tuple(clear or ()):
-        if name not in STATES:
-            raise JournalError("unknown journal state %r (one of %s)" % (name, ", ".join(STATES)))
-    for key in _REQUIRED_DETAILS.get(state, ()):
-        if details.get(key) in (None, ""):
-            raise JournalError("journal state %s needs %s" % (state, key))
-    if state == "ncp_started" and details["mode"] not in _NCP_START_MODES:
-        raise JournalError("journal state ncp_started needs mode policy or mp, not %r" % (details["mode"],))
-    journal = load_for_host(state_dir, cluster, host)
-    for name in clear or ():
-        journal["states"].pop(name, None)
-    record = dict(details)
-    record.update({"at": iso_time(at), "host": host})
-    journal["states"][state] = record
-    return write_journal(state_dir, cluster, journal)
+    return mark_states(state_dir, cluster, host, [(state, details, False)], clear, at)
 
 
 def clear_state(state_dir, cluster, state, host):

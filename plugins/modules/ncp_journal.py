@@ -45,7 +45,7 @@ options:
     description:
       - V(read) only reads.
       - V(mark) records O(state) as reached (again, if already recorded - a new stop time
-        restarts the quiesce wait).
+        restarts the quiesce wait), and every state in O(marks), in one write.
       - V(mark_once) records O(state) only when it is not recorded yet.
       - V(clear) forgets O(state).
       - V(acquire_lease) holds the cluster for the run O(run_id) for O(lease_seconds) (renewed
@@ -56,9 +56,34 @@ options:
     choices: [read, mark, mark_once, clear, acquire_lease, release_lease]
     default: read
   state:
-    description: The state to mark or clear.
+    description:
+      - The state to mark or clear.
+      - Required with V(mark) unless O(marks) is given, and with V(mark_once) and V(clear).
     type: str
     choices: [preflight_passed, ncp_stopped, quiesced, backed_up, shared_imported, cluster_imported, policy_configured, ncp_started]
+  marks:
+    description:
+      - More states to record with O(action=mark), in the same atomic write as O(state) (if
+        given) and O(clear_states); the result is the journal after the write, so there is no
+        need to read it again.
+      - The migration journals the quiesce and the backup with one write per import master.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      state:
+        description: The state to record.
+        type: str
+        required: true
+        choices: [preflight_passed, ncp_stopped, quiesced, backed_up, shared_imported, cluster_imported, policy_configured, ncp_started]
+      details:
+        description: Details stored with the state, as for O(details).
+        type: dict
+        default: {}
+      once:
+        description: Record the state only when it is not recorded yet, as V(mark_once) does.
+        type: bool
+        default: false
   clear_states:
     description:
       - States to forget in the same write as O(action=mark), for example C(ncp_started),
@@ -101,6 +126,21 @@ EXAMPLES = r"""
     state: ncp_stopped
     details:
       replicas: 1
+
+- name: Record the quiesce (unless recorded) and the backup in one write, and check the result
+  ncp.mp_to_policy.ncp_journal:
+    cluster: prod-east
+    host: "{{ inventory_hostname }}"
+    action: mark
+    marks:
+      - state: quiesced
+        once: true
+        details:
+          seconds: 600
+      - state: backed_up
+        details:
+          backup_id: "{{ backup.backup_id }}"
+  register: journal_after_backup
 
 - name: Read it back
   ncp.mp_to_policy.ncp_journal:
@@ -174,6 +214,16 @@ ARGUMENT_SPEC = dict(
     host=dict(type="str"),
     action=dict(type="str", choices=["read", "mark", "mark_once", "clear", "acquire_lease", "release_lease"], default="read"),
     state=dict(type="str", choices=list(jr.STATES)),
+    marks=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=dict(
+            state=dict(type="str", required=True, choices=list(jr.STATES)),
+            details=dict(type="dict", default={}),
+            once=dict(type="bool", default=False),
+        ),
+    ),
     details=dict(type="dict", default={}),
     clear_states=dict(type="list", elements="str", default=[]),
     run_id=dict(type="str"),
@@ -201,16 +251,20 @@ def describe(journal, host):
     )
 
 
-def planned(journal, action, state, host, details, cluster, clear_states=()):
+def marks_of(params):
+    """The ``(state, details, once)`` records a mark action writes: O(state), then O(marks)."""
+    marks = []
+    if params["state"] and params["action"] in ("mark", "mark_once"):
+        marks.append((params["state"], params["details"], params["action"] == "mark_once"))
+    marks.extend((mark["state"], mark["details"], mark["once"]) for mark in params["marks"])
+    return marks
+
+
+def planned(journal, action, state, host, cluster, marks=(), clear_states=()):
     """The journal as ``action`` would leave it, computed without writing (check mode, diff)."""
     after = copy.deepcopy(journal) if journal is not None else jr.new_journal(cluster, host)
     if action in ("mark", "mark_once"):
-        for name in clear_states:
-            after["states"].pop(name, None)
-        if action == "mark" or state not in after["states"]:
-            record = dict(details)
-            record.update({"at": jr.iso_time(), "host": host})
-            after["states"][state] = record
+        jr.apply_marks(after, host, marks, clear_states)
     elif action == "clear":
         after["states"].pop(state, None)
     return after
@@ -220,7 +274,7 @@ def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
         required_if=[
-            ("action", "mark", ["state"]),
+            ("action", "mark", ["state", "marks"], True),
             ("action", "mark_once", ["state"]),
             ("action", "clear", ["state"]),
             ("action", "acquire_lease", ["run_id"]),
@@ -256,13 +310,18 @@ def main():
         unknown = sorted(set(p["clear_states"]) - set(jr.STATES))
         if unknown:
             module.fail_json(msg="clear_states names unknown states: %s (known: %s)" % (", ".join(unknown), ", ".join(jr.STATES)))
-        after = planned(journal, p["action"], p["state"], host, p["details"], p["cluster"], p["clear_states"])
+        if p["marks"] and p["action"] != "mark":
+            module.fail_json(msg="marks needs action=mark, not action=%s" % p["action"])
+        marks = marks_of(p)
+        for state, details, _once in marks:
+            jr.check_mark(state, details)
+        after = planned(journal, p["action"], p["state"], host, p["cluster"], marks, p["clear_states"])
         changed = after["states"] != before_states
         if changed and not module.check_mode:
             if p["action"] == "clear":
                 after = jr.clear_state(p["state_dir"], p["cluster"], p["state"], host)
             else:
-                after = jr.mark_state(p["state_dir"], p["cluster"], p["state"], host, clear=p["clear_states"], **p["details"])
+                after = jr.mark_states(p["state_dir"], p["cluster"], host, marks, clear=p["clear_states"])
         result = describe(after if changed else journal, host)
         if module._diff:
             result["diff"] = dict(

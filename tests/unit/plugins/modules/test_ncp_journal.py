@@ -92,3 +92,41 @@ def test_lease_in_check_mode_writes_nothing_but_still_refuses(tmp_path):
     lease(tmp_path, "run-a")
     refused = run_module("ncp_journal", args(tmp_path, action="acquire_lease", run_id="run-b"), check_mode=True)
     assert refused.failed and "run-a" in refused["msg"]
+
+
+def test_marks_record_several_states_in_one_write_and_return_the_journal(tmp_path):
+    first = run_module("ncp_journal", args(tmp_path, action="mark", state="ncp_stopped"))
+    marks = [
+        {"state": "quiesced", "once": True, "details": {"seconds": 600}},
+        {"state": "backed_up", "details": {"backup_id": "b-1"}},
+    ]
+    result = run_module("ncp_journal", args(tmp_path, action="mark", marks=marks))
+    assert result["changed"] and set(result["state_epochs"]) == {"ncp_stopped", "quiesced", "backed_up"}
+    assert result["states"]["backed_up"]["backup_id"] == "b-1" and result["states"]["quiesced"]["seconds"] == 600
+    assert result["states"]["ncp_stopped"] == first["states"]["ncp_stopped"]
+    with open(os.path.join(str(tmp_path), "c1", "state.json")) as handle:
+        assert json.load(handle)["states"] == result["states"]
+    # once: a quiesce already journaled keeps its record; the backup is recorded again.
+    marks[0]["details"] = {"seconds": 5}
+    marks[1]["details"] = {"backup_id": "b-2"}
+    again = run_module("ncp_journal", args(tmp_path, action="mark", marks=marks))
+    assert again["states"]["quiesced"] == result["states"]["quiesced"]
+    assert again["states"]["backed_up"]["backup_id"] == "b-2"
+
+
+def test_marks_are_checked_before_anything_is_written(tmp_path):
+    marks = [{"state": "quiesced"}, {"state": "backed_up"}]
+    result = run_module("ncp_journal", args(tmp_path, action="mark", marks=marks))
+    assert result.failed and result["msg"] == "journal state backed_up needs backup_id"
+    assert not os.path.exists(os.path.join(str(tmp_path), "c1", "state.json"))
+
+
+def test_marks_need_action_mark(tmp_path):
+    result = run_module("ncp_journal", args(tmp_path, action="clear", state="quiesced", marks=[{"state": "quiesced"}]))
+    assert result.failed and "marks needs action=mark" in result["msg"]
+
+
+def test_marks_in_check_mode_write_nothing(tmp_path):
+    result = run_module("ncp_journal", args(tmp_path, action="mark", marks=[{"state": "quiesced"}]), check_mode=True, diff=True)
+    assert result["changed"] and "quiesced" in result["diff"]["after"] and "quiesced" in result["state_epochs"]
+    assert not os.path.exists(os.path.join(str(tmp_path), "c1"))
