@@ -13,9 +13,6 @@ import yaml
 
 from .harness import FaultLab, assert_invariants, lab_lock
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 
 @pytest.fixture(scope="module")
 def input_lab(tmp_path_factory):

@@ -5,9 +5,6 @@ import pytest
 
 from .harness import assert_invariants, ini_value, is_true
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 
 @pytest.mark.long
 def test_kubectl_unreachable_for_one_cluster(fault_lab):

@@ -5,9 +5,6 @@ import pytest
 
 from .harness import assert_invariants
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 # design.md section 4, in order; the playbook is SIGKILLed (with its workers) as soon as the journal shows the state.
 BOUNDARIES = ["preflight_passed", "ncp_stopped", "quiesced", "backed_up", "shared_imported", "cluster_imported", "policy_configured", "ncp_started"]
 

@@ -12,9 +12,6 @@ import pytest
 
 from .harness import assert_invariants
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 # fault -> (importer outcome in the journal/report, NCP mode of that cluster afterwards)
 EXPECTED = {
     "rc1": ("failed_keep_ncp_stopped", "stopped"),

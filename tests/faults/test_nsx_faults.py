@@ -8,9 +8,6 @@ import pytest
 
 from .harness import assert_invariants
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 LONG = pytest.mark.long
 
 # Transient faults the clients retry: a burst shorter than the retry budget must not change the outcome.

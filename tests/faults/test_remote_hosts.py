@@ -9,9 +9,6 @@ import pytest
 from .harness import assert_invariants
 from .netns_hosts import NetnsHosts, can_make_namespaces, ensure_packages
 
-# Every lab test of the suite on one xdist worker (make test runs -n 2 --dist loadgroup); one lab at a time.
-pytestmark = pytest.mark.xdist_group("faults-lab")
-
 
 @pytest.fixture
 def ssh_lab(fault_lab, tmp_path):

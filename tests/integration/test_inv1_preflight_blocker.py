@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-inv1")]
+pytestmark = pytest.mark.slow
 
 
 def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):

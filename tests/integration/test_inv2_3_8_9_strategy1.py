@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-strategy1")]
+pytestmark = pytest.mark.slow
 
 # Longer than the backup and the steps between the last stop and the first import take on the lab, so that a
 # run that skipped the wait would be caught.

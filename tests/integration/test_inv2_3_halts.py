@@ -13,7 +13,7 @@ import pytest
 
 from .labtools import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-halts")]
+pytestmark = pytest.mark.slow
 
 
 def no_attempts(lab):

@@ -17,7 +17,7 @@ import pytest
 
 from .labtools import ROOT, ini_value
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-failures")]
+pytestmark = pytest.mark.slow
 
 PORT_FAILS = {"type": "migration_failure", "resource_type": "LOGICAL_PORT", "message": "lab: logical port cannot be migrated"}
 

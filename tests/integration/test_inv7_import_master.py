@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab-inv7")]
+pytestmark = pytest.mark.slow
 
 ONE_CLUSTER = {"ncp_cluster": "k8s-02", "ncp_ack_no_backup_restore": True}
 PORT_FAILS = {"type": "migration_failure", "resource_type": "LOGICAL_PORT", "message": "lab: logical port cannot be migrated"}
