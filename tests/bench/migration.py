@@ -180,6 +180,7 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             r for r in timeline["tasks"] if r["play"] == IMPORT_PLAY and r["action"].startswith("ncp.mp_to_policy.") and r["status"] in ("ok", "ignored")
         ]
         figures["import_play_module_tasks_per_cluster"] = round(len(modules) / clusters, 1) if clusters else None
+        figures["downtime_module_runs_per_cluster"] = module_runs_per_cluster(timeline, clusters)
         # The NCP stop / start task itself: its wall time over all hosts against one host's time. waves ~ hosts / forks
         # when forks limit it; per-host time growing with the hosts means the lab's processes share the 2 cores.
         for key, play in (("stop_task", STOP_PLAY), ("start_task", START_PLAY)):
@@ -191,6 +192,21 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
         loops = tl.tasks(timeline, (WAIT_PLAY,))
         figures["serial_journal_loops_seconds"] = round(sum(t["seconds"] for t in loops if t["action"] == "ncp.mp_to_policy.ncp_journal"), 2)
     return figures
+
+
+def module_runs_per_cluster(timeline, clusters):
+    """Collection module runs on the masters (not the controller) per cluster, by downtime play: what the lab's
+    2 cores pay for each cluster while NCP is down."""
+    names = {STOP_PLAY: "stop", GATE_PLAY: "gate", IMPORT_PLAY: "imports", POLICY_PLAY: "policy_mode", START_PLAY: "start"}
+    counts = dict.fromkeys(names.values(), 0)
+    for r in timeline["tasks"]:
+        if r["play"] in names and r["host"] != "localhost" and r["action"].startswith("ncp.mp_to_policy.") and r["status"] != "skipped":
+            counts[names[r["play"]]] += 1
+    if not clusters:
+        return None
+    per_cluster = {key: round(value / clusters, 1) for key, value in counts.items()}
+    per_cluster["total"] = round(sum(counts.values()) / clusters, 1)
+    return per_cluster
 
 
 def timeline_index(timeline, name):
