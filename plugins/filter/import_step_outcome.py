@@ -13,8 +13,10 @@ version_added: 0.1.0
 description:
   - Reads the registered result of the import step that did not end well and says how the run goes on
     (design.md section 4, invariants 3, 5 and 6).
-  - V(imported) for an empty input (every step ended well); V(not_started) when NSX was busy and the
-    importer did not start (RV(ncp.mp_to_policy.nsx_mp_import#module:blocked_by)); V(error) when the
+  - V(imported) for an empty input (every step ended well); V(not_started) when the importer did not
+    start - NSX was busy (RV(ncp.mp_to_policy.nsx_mp_import#module:blocked_by)) or the module failed
+    before it journaled an attempt (its result holds RV(ncp.mp_to_policy.nsx_mp_import#module:attempt)
+    null, for example when NSX refused the credentials of the last-moment check); V(error) when the
     outcome is unknown (the master became unreachable, the module could not run or gave no outcome);
     otherwise the module's own RV(ncp.mp_to_policy.nsx_mp_import#module:outcome).
 options:
@@ -43,6 +45,9 @@ def import_step_outcome(result):
     if result.get("unreachable"):
         return "error"
     if result.get("blocked_by"):
+        return "not_started"
+    # nsx_mp_import journals the attempt before the importer starts: a structured failure without one ran nothing.
+    if "attempt" in result and result["attempt"] is None and result.get("rc") is None and not result.get("outcome"):
         return "not_started"
     return result.get("outcome") or "error"
 

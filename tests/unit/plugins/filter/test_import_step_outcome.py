@@ -20,6 +20,10 @@ from ansible_collections.ncp.mp_to_policy.plugins.filter.import_step_outcome imp
         # The module failed before it could say anything (bad importer_path, NSX unreachable).
         ({"failed": True, "msg": "importer_path /x is not a file"}, "error"),
         ({"failed": True, "outcome": None, "blocked_by": []}, "error"),
+        # nsx_mp_import's own failure before it journaled an attempt (NSX refused the last-moment check's login).
+        ({"failed": True, "outcome": None, "blocked_by": [], "attempt": None, "rc": None, "msg": "NSX API error 403"}, "not_started"),
+        # An attempt was journaled: the importer started, so the outcome is what the module says, or unknown.
+        ({"failed": True, "outcome": None, "attempt": 2, "rc": None}, "error"),
     ],
 )
 def test_outcome(result, expected):
