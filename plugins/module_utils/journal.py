@@ -211,6 +211,15 @@ def check_mark(state, details):
         raise JournalError("journal state ncp_started needs mode policy or mp, not %r" % (details["mode"],))
 
 
+def check_marks(marks, clear=()):
+    """Raise JournalError unless every state in ``clear`` is known and every ``(state, details, once)`` may be recorded."""
+    unknown = sorted(set(clear or ()) - set(STATES))
+    if unknown:
+        raise JournalError("unknown journal states to clear: %s (one of %s)" % (", ".join(unknown), ", ".join(STATES)))
+    for state, details, _once in marks:
+        check_mark(state, details)
+
+
 def apply_marks(journal, host, marks, clear=(), at=None):
     """Record ``marks`` (``(state, details, once)``: ``once`` keeps a recorded state as it is) in ``journal``, in place.
 
@@ -233,11 +242,7 @@ def mark_states(state_dir, cluster, host, marks, clear=(), at=None):
     The migration journals the quiesce and the backup this way, on every import master at once,
     and checks the journal it wrote instead of reading it again.
     """
-    for name in clear or ():
-        if name not in STATES:
-            raise JournalError("unknown journal state %r (one of %s)" % (name, ", ".join(STATES)))
-    for state, details, _once in marks:
-        check_mark(state, details)
+    check_marks(marks, clear)
     journal = load_for_host(state_dir, cluster, host)
     return write_journal(state_dir, cluster, apply_marks(journal, host, marks, clear, at))
 
@@ -290,6 +295,24 @@ def last_attempt(journal, scope=None, outcome=None):
         if (scope is None or attempt.get("scope") == scope) and (outcome is None or attempt.get("outcome") == outcome):
             return attempt
     return None
+
+
+def describe(journal, host):
+    """The journal as ``ncp_journal`` returns it: the record, its owner, states by name and epoch, what is imported."""
+    states = (journal or {}).get("states", {})
+    owner = (journal or {}).get("owner_host")
+    return dict(
+        exists=journal is not None,
+        journal=journal,
+        owner_host=owner,
+        owned_here=owner in (None, host),
+        current_state=current_state(journal),
+        states=states,
+        state_epochs=dict((name, parse_time(record["at"])) for name, record in states.items() if record.get("at")),
+        imported=dict(shared=is_imported(journal, "shared"), cluster=is_imported(journal, "cluster")),
+        last_attempt=last_attempt(journal),
+        lease=(journal or {}).get("lease"),
+    )
 
 
 def next_attempt_number(journal):

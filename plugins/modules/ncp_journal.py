@@ -234,23 +234,6 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def describe(journal, host):
-    states = (journal or {}).get("states", {})
-    owner = (journal or {}).get("owner_host")
-    return dict(
-        exists=journal is not None,
-        journal=journal,
-        owner_host=owner,
-        owned_here=owner in (None, host),
-        current_state=jr.current_state(journal),
-        states=states,
-        state_epochs=dict((name, jr.parse_time(record["at"])) for name, record in states.items() if record.get("at")),
-        imported=dict(shared=jr.is_imported(journal, "shared"), cluster=jr.is_imported(journal, "cluster")),
-        last_attempt=jr.last_attempt(journal),
-        lease=(journal or {}).get("lease"),
-    )
-
-
 def marks_of(params):
     """The ``(state, details, once)`` records a mark action writes: O(state), then O(marks)."""
     marks = []
@@ -288,7 +271,7 @@ def main():
         jr.validate_cluster_name(p["cluster"])
         journal = jr.read_journal(p["state_dir"], p["cluster"])
         if p["action"] == "read":
-            module.exit_json(changed=False, **describe(journal, host))
+            module.exit_json(changed=False, **jr.describe(journal, host))
         if p["action"] == "acquire_lease":
             journal, broken = jr.acquire_lease(
                 p["state_dir"],
@@ -301,20 +284,16 @@ def main():
                 module.check_mode,
                 controller_pid=p["controller_pid"],
             )
-            module.exit_json(changed=True, broken_lease=broken, **describe(journal, host))
+            module.exit_json(changed=True, broken_lease=broken, **jr.describe(journal, host))
         if p["action"] == "release_lease":
             journal, released = jr.release_lease(p["state_dir"], p["cluster"], host, p["run_id"], module.check_mode)
-            module.exit_json(changed=released, **describe(journal, host))
+            module.exit_json(changed=released, **jr.describe(journal, host))
         jr.check_owner(journal, host, p["state_dir"])
         before_states = copy.deepcopy((journal or {}).get("states", {}))
-        unknown = sorted(set(p["clear_states"]) - set(jr.STATES))
-        if unknown:
-            module.fail_json(msg="clear_states names unknown states: %s (known: %s)" % (", ".join(unknown), ", ".join(jr.STATES)))
         if p["marks"] and p["action"] != "mark":
             module.fail_json(msg="marks needs action=mark, not action=%s" % p["action"])
         marks = marks_of(p)
-        for state, details, _once in marks:
-            jr.check_mark(state, details)
+        jr.check_marks(marks, p["clear_states"])
         after = planned(journal, p["action"], p["state"], host, p["cluster"], marks, p["clear_states"])
         changed = after["states"] != before_states
         if changed and not module.check_mode:
@@ -322,7 +301,7 @@ def main():
                 after = jr.clear_state(p["state_dir"], p["cluster"], p["state"], host)
             else:
                 after = jr.mark_states(p["state_dir"], p["cluster"], host, marks, clear=p["clear_states"])
-        result = describe(after if changed else journal, host)
+        result = jr.describe(after if changed else journal, host)
         if module._diff:
             result["diff"] = dict(
                 before=before_states,

@@ -286,6 +286,14 @@ blocked_by:
   returned: always
   type: list
   elements: dict
+journal:
+  description:
+    - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns
+      (C(journal), C(states), C(state_epochs), C(imported), ...), so that the next step need not read it again.
+    - Null when the step wrote nothing (check mode with the import still to run, a refusal before the start) and when its result could not be journaled.
+  returned: always
+  type: dict
+  sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
 tkgi_result:
   description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)).
   returned: when O(driver=tkgi)
@@ -403,6 +411,7 @@ class ImportTask:
             command=self.command,
             journal_file=jr.journal_path(self.state_dir, self.cluster),
             blocked_by=[],
+            journal=None,
             changed=False,
         )
         if self.importer:
@@ -425,6 +434,7 @@ class ImportTask:
             log_tail=tail_lines(recorded["log_file"], TAIL_LINES, self.secrets) if recorded.get("log_file") else [],
             attempt=recorded.get("attempt"),
             policy_ids=state.get("policy_ids") or {},
+            journal=jr.describe(journal, self.host),
         )
         return result
 
@@ -542,7 +552,7 @@ class ImportTask:
                 "the command printed a usage message: its command line was probably rejected and nothing was imported; set argv to what this importer takes"
             )
         try:
-            jr.finish_attempt(
+            journal = jr.finish_attempt(
                 self.state_dir, self.cluster, self.host, number, result["rc"], outcome.outcome, outcome.ncp_mode, result["duration"], timed_out=timed_out
             )
             state = jr.IMPORT_STATES[self.scope]
@@ -550,9 +560,10 @@ class ImportTask:
                 details = {"attempt": number}
                 if self.scope == "shared":
                     details["policy_ids"] = result["policy_ids"]
-                jr.mark_state(self.state_dir, self.cluster, state, self.host, **details)
+                journal = jr.mark_state(self.state_dir, self.cluster, state, self.host, **details)
             elif result["rolled_back"]:
-                jr.clear_state(self.state_dir, self.cluster, state, self.host)
+                journal = jr.clear_state(self.state_dir, self.cluster, state, self.host)
+            result["journal"] = jr.describe(journal, self.host)
         except jr.JournalError as exc:
             result["journal_error"] = str(exc)
             self.module.warn("the importer ran but its result could not be journaled: %s" % exc)

@@ -145,5 +145,5 @@ def test_mark_can_clear_states_in_the_same_write(tmp_path):
     jr.mark_state(state_dir, "c1", "backed_up", "m1", backup_id="b1")
     journal = jr.mark_state(state_dir, "c1", "ncp_stopped", "m1", clear=["quiesced", "backed_up", "ncp_started"])
     assert sorted(journal["states"]) == ["ncp_stopped"]
-    with pytest.raises(jr.JournalError, match="unknown journal state 'later'"):
+    with pytest.raises(jr.JournalError, match="unknown journal states to clear: later"):
         jr.mark_state(state_dir, "c1", "ncp_stopped", "m1", clear=["later"])

@@ -82,6 +82,8 @@ def test_rc_0_imports_and_journals(capsys, base, importer):
     attempt = record["attempts"][0]
     assert (attempt["rc"], attempt["outcome"], attempt["host"], attempt["scope"]) == (0, "imported", "master-1", "cluster")
     assert attempt["log_file"] == result["log_file"] and attempt["ended_at"]
+    # The journal as the module left it, in ncp_journal's shape: the Policy-mode switch decides from it.
+    assert result["journal"]["journal"] == record and result["journal"]["imported"] == {"shared": False, "cluster": True}
     config = yaml.safe_load((importer.parent / "config.yaml").read_text())
     assert config["vendor_key"] == "kept" and config["rollback_imported_resources"] is False
     assert config["nsx_manager"] == "127.0.0.1:9" and config["cluster"] == "c1"
@@ -110,6 +112,7 @@ def test_failures_fail_the_task_with_the_next_step(capsys, base, fake, rc, outco
     assert outcome in result["msg"] and result["next_step"] in result["msg"]
     record = journal(base)
     assert record["attempts"][0]["outcome"] == outcome and not jr.is_imported(record, "cluster")
+    assert result["journal"]["journal"] == record and result["journal"]["imported"]["cluster"] is False
     if fake.get("crash"):
         assert any("Traceback" in line for line in result["log_tail"])
 
@@ -170,6 +173,7 @@ def test_second_run_after_success_is_already_imported_and_runs_nothing(capsys, b
     assert (second["outcome"], second["ncp_mode"], second["changed"], second["rc"]) == ("already_imported", "policy", False, 0)
     assert second["attempt"] == 1 and second["log_file"] == first["log_file"]
     assert seen(importer) is None and len(journal(base)["attempts"]) == 1
+    assert second["journal"]["journal"] == journal(base) and second["journal"]["imported"]["cluster"] is True
     forced = run_module(capsys, force=True, **base)
     assert forced["outcome"] == "imported" and forced["attempt"] == 2 and seen(importer) is not None
     assert journal(base)["attempts"][1]["forced"] is True
@@ -243,7 +247,7 @@ def test_failed_rollback_keeps_ncp_stopped(capsys, base):
 
 def test_check_mode_runs_nothing_and_writes_nothing(capsys, base, importer):
     result = run_module(capsys, check_mode=True, user_spec={"a": 1}, **base)
-    assert result["changed"] is True and result["outcome"] is None and result["rc"] is None
+    assert result["changed"] is True and result["outcome"] is None and result["rc"] is None and result["journal"] is None
     assert result["command"] == [sys.executable, str(importer), "--cluster-only"]
     assert not os.path.exists(base["state_dir"]) and seen(importer) is None
     assert sorted(os.listdir(importer.parent)) == ["mp_to_policy_importer.py"]
