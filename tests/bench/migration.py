@@ -147,6 +147,7 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             round(downtime - nominal + simulated_imports - sum(float(item.get("duration") or 0) for item in imports), 1) if downtime is not None else None
         ),
         "log": log_file if KEEP_LABS["keep"] else None,
+        "cores": len(os.sched_getaffinity(0)),
     }
     if timeline:
         figures["plays"] = tl.plays(timeline)
@@ -163,6 +164,17 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             "after_start": round(
                 sum(s for p, s in tl.plays(timeline) if p not in DOWNTIME_PLAYS and timeline_index(timeline, p) > timeline_index(timeline, START_PLAY)), 2
             ),
+        }
+        # How many of the machine's cores each downtime play kept busy: near all of them means CPU-bound here.
+        figures["cores_busy"] = {
+            key: (round(value, 2) if value is not None else None)
+            for key, value in (
+                ("stop", tl.cores_busy(timeline, STOP_PLAY)),
+                ("gate", tl.cores_busy(timeline, GATE_PLAY)),
+                ("imports", tl.cores_busy(timeline, IMPORT_PLAY)),
+                ("policy_mode", tl.cores_busy(timeline, POLICY_PLAY)),
+                ("start", tl.cores_busy(timeline, START_PLAY)),
+            )
         }
         per_cluster = (figures["phases"]["imports"] - simulated_imports) / clusters if clusters else 0
         figures["import_play_overhead_per_cluster"] = round(per_cluster, 2)

@@ -566,16 +566,33 @@ LAB_COST_FINDING = (
 
 
 def cpu_sentence(case):
-    """How busy the 2 cores were over the largest case's whole run."""
+    """How busy the machine's cores were over the largest case's run and during each downtime play."""
     cpu = case.get("cpu_seconds")
     if not cpu or not case.get("wall_seconds"):
         return ""
     busy = (cpu["playbook"] + cpu["lab_servers"]) / case["wall_seconds"]
-    return (
+    cores = case.get("cores") or os.cpu_count()
+    text = (
         f" Over that whole run ansible-playbook and everything it ran used {num(cpu['playbook'], 0)} CPU-s and the lab's API"
-        f" stand-ins {num(cpu['lab_servers'], 0)} CPU-s in {num(case['wall_seconds'], 0)} s: {num(busy, 2)} of the 2 cores on"
-        " average, the serial import play (one importer sleeping out its fixed time at a time) included."
+        f" stand-ins {num(cpu['lab_servers'], 0)} CPU-s in {num(case['wall_seconds'], 0)} s ({num(busy, 2)} cores on average)."
     )
+    plays = {k: v for k, v in (case.get("cores_busy") or {}).items() if v is not None}
+    if plays:
+        text += (
+            " Cores the machine kept busy during each play (/proc/stat at the play's start and end, of "
+            + str(cores)
+            + "): "
+            + ", ".join(f"{name} {num(value, 2)}" for name, value in plays.items())
+            + "."
+        )
+        parallel = [v for k, v in plays.items() if k != "imports"]
+        bound = parallel and min(parallel) >= 0.85 * cores
+        text += (
+            " The parallel plays are CPU-bound on this machine: they take what their module runs cost in CPU divided by the cores."
+            if bound
+            else " The parallel plays are not all CPU-bound here."
+        )
+    return text
 
 
 def cpu_text(cpu):

@@ -65,3 +65,16 @@ def gaps(timeline, play_names):
     busy = union_seconds([(r["start"], r["end"]) for r in timeline["tasks"] if r["play"] in play_names])
     total = sum(seconds for play, seconds in plays(timeline) if play in play_names)
     return round(total - busy, 2)
+
+
+def cores_busy(timeline, name):
+    """Cores the machine kept busy on average while the play ``name`` ran (None when not recorded)."""
+    busy = wall = 0.0
+    for play in timeline["plays"]:
+        if play["name"] != name:
+            continue
+        if play.get("cpu_busy_start") is None or play.get("cpu_busy_end") is None or not play["end"]:
+            return None
+        busy += play["cpu_busy_end"] - play["cpu_busy_start"]
+        wall += play["end"] - play["start"]
+    return busy / wall if wall else None

@@ -39,14 +39,29 @@ class CallbackModule(CallbackBase):
         self.tasks = []
         self._open = {}
 
+    @staticmethod
+    def _cpu_busy():
+        """Busy CPU seconds of the whole machine so far, all cores (Linux /proc/stat; None elsewhere)."""
+        try:
+            with open("/proc/stat") as handle:
+                fields = [int(x) for x in handle.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        return (user + nice + system + irq + softirq + steal) / float(os.sysconf("SC_CLK_TCK"))
+
+    def _close_play(self, now):
+        if self.plays and self.plays[-1]["end"] is None:
+            self.plays[-1]["end"] = now
+            self.plays[-1]["cpu_busy_end"] = self._cpu_busy()
+
     def _play(self):
         return self.plays[-1]["name"] if self.plays else None
 
     def v2_playbook_on_play_start(self, play):
         now = time.time()
-        if self.plays and self.plays[-1]["end"] is None:
-            self.plays[-1]["end"] = now
-        self.plays.append({"name": play.get_name().strip(), "start": now, "end": None})
+        self._close_play(now)
+        self.plays.append({"name": play.get_name().strip(), "start": now, "end": None, "cpu_busy_start": self._cpu_busy()})
 
     def v2_runner_on_start(self, host, task):
         self._open[(host.get_name(), task._uuid)] = time.time()
@@ -83,8 +98,7 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_stats(self, stats):
         now = time.time()
-        if self.plays and self.plays[-1]["end"] is None:
-            self.plays[-1]["end"] = now
+        self._close_play(now)
         path = os.environ.get("BENCH_TIMELINE_FILE")
         if not path:
             return
