@@ -45,8 +45,9 @@ ruff: $(STAMP)
 # Integration tests share one lab per module: --dist loadfile keeps a module on one worker (loadgroup, in
 # pytest-xdist 3.8, set a module-scoped lab up again for every test of the module). The fault suite's labs
 # take a lock (tests/faults/harness.py: lab_lock), so one runs at a time across the workers.
+# --durations lists the slowest tests (the 20-minute budget of make test).
 unit: $(STAMP) collection-link
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(BIN)/pytest -n 2 --dist loadfile -q --durations=15
 
 # End-to-end scenarios (extensions/molecule) against the lab, run from the collection root, one at a time.
 # make test runs the two whose paths no pytest test runs end to end (strategy 2 on TKGI, a resume after an
