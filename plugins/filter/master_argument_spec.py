@@ -77,6 +77,11 @@ def merge_options(entry_points):
 
 
 def master_argument_spec(roles, roles_dir):
+    return merge_options(role_entry_points(roles, roles_dir, on_master=True))
+
+
+def role_entry_points(roles, roles_dir, on_master):
+    """``{"role/entry": options}`` of the roles' entry points that run on a master (``on_master``) or on the controller."""
     entry_points = {}
     for role in roles or []:
         path = os.path.join(roles_dir, role, "meta", "argument_specs.yml")
@@ -85,9 +90,12 @@ def master_argument_spec(roles, roles_dir):
                 specs = (yaml.safe_load(handle) or {}).get("argument_specs")
         except (IOError, OSError, yaml.YAMLError) as error:
             raise AnsibleFilterError("cannot read the argument specs of role %s: %s" % (role, error))
-        for entry, spec in master_entry_points(specs).items():
-            entry_points["%s/%s" % (role, entry)] = spec.get("options")
-    return merge_options(entry_points)
+        chosen = master_entry_points(specs)
+        if not on_master:
+            chosen = dict((name, spec) for name, spec in sorted((specs or {}).items()) if name not in chosen)
+        for entry, spec in chosen.items():
+            entry_points["%s/%s" % (role, entry)] = (spec or {}).get("options")
+    return entry_points
 
 
 class FilterModule:

@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
+from ansible_collections.ncp.mp_to_policy.plugins.filter.controller_argument_spec import controller_argument_spec
 from ansible_collections.ncp.mp_to_policy.plugins.filter.master_argument_spec import master_argument_spec, merge_options
 from ansible_collections.ncp.mp_to_policy.plugins.filter.rejection_reason import rejection_reason
 
@@ -57,6 +58,40 @@ def test_a_valid_master_passes_and_each_bad_variable_is_named_once(flow):
     missing.pop("ncp_cluster_name")
     assert errors(spec, missing) == ["missing required arguments: ncp_cluster_name"]
     assert errors(spec, dict(variables, ncp_import_timeout="two hours"))[0].startswith("argument 'ncp_import_timeout' is of type str")
+
+
+# The run's own variables as a lab run of migrate_all.yml gives them (extra vars and the inventory's all vars).
+RUN = {
+    "ncp_quiesce_seconds": 5,
+    "ncp_allow_short_quiesce": True,
+    "ncp_backup_poll_interval": 1,
+    "ncp_report_dir": "/tmp/report",
+    "ncp_preflight_waivers": [],
+    "nsx_manager": "127.0.0.1:8443",
+    "nsx_username": "admin",
+    "nsx_password": "secret-pw",
+    "nsx_validate_certs": True,
+    "migration_scope_masters": "computed later, not the operator's",
+}
+
+
+@pytest.mark.parametrize("flow", sorted(MASTER_ROLES))
+def test_the_runs_variables_are_checked_against_the_controller_roles_when_it_begins(flow):
+    spec = controller_argument_spec(MASTER_ROLES[flow], ROLES)
+    variables = dict(RUN, ncp_cluster="k8s-01", ncp_recover_action="retry") if flow == "recover" else dict(RUN)
+    assert errors(spec, variables) == []
+    # What the run computes for itself is not the operator's to give, and nothing is required.
+    assert not [name for name in spec if not name.startswith(("ncp_", "nsx_"))]
+    assert not [name for name, option in spec.items() if option["required"]]
+    if flow == "migration":
+        assert spec["nsx_password"].get("no_log") is True
+        # nsx_backup checks it only after every NCP was stopped: a failed controller then ended the playbook.
+        assert errors(spec, dict(variables, ncp_backup_poll_interval="abc"))[0].startswith("argument 'ncp_backup_poll_interval' is of type str")
+        assert errors(spec, dict(variables, ncp_report_fail_unsuccessful="maybe"))[0].startswith("argument 'ncp_report_fail_unsuccessful' is of type str")
+    else:
+        # The report leaves ncp_recover_action open; the begin entry point's choices are the ones checked.
+        rejected = errors(spec, dict(variables, ncp_recover_action="rollbak"))
+        assert rejected == ["value of ncp_recover_action must be one of: retry, rollback, keep_down, got: rollbak"]
 
 
 def test_only_what_the_master_itself_must_provide_is_required():
