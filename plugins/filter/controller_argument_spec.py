@@ -21,16 +21,8 @@ description:
     required; types, element types and choices are checked.
   - Fails when two entry points declare the same option with a different type, element type or choices.
 positional: roles_dir
-options:
-  _input:
-    description: Names of the roles the playbook runs.
-    type: list
-    elements: str
-    required: true
-  roles_dir:
-    description: The collection's C(roles) directory.
-    type: path
-    required: true
+extends_documentation_fragment:
+  - ncp.mp_to_policy.role_argument_specs
 """
 
 EXAMPLES = r"""

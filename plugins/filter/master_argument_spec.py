@@ -19,16 +19,8 @@ description:
   - An option is required when one of the entry points requires it; defaults and descriptions are left out.
   - Fails when two entry points declare the same option with a different type, element type or choices.
 positional: roles_dir
-options:
-  _input:
-    description: Names of the roles the playbook runs on the masters.
-    type: list
-    elements: str
-    required: true
-  roles_dir:
-    description: The collection's C(roles) directory.
-    type: path
-    required: true
+extends_documentation_fragment:
+  - ncp.mp_to_policy.role_argument_specs
 """
 
 EXAMPLES = r"""
