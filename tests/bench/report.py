@@ -99,12 +99,18 @@ def write_markdown(path, data):
         load = suite.get("load_average")
         rows.append([f"`{name}`", suite["date"], f"`{suite['command']}`", num(suite["seconds"], 0), f"{load[0][0]} -> {load[1][0]}" if load else "-"])
     out += table(["suite", "ended (UTC)", "command", "seconds", "load average (1 min) at start -> end"], rows)
-    machines = {json.dumps({k: v for k, v in s["machine"].items() if k != "load_average_at_start"}, sort_keys=True) for s in suites.values()}
-    for text in sorted(machines):
+    # One line per machine the suites ran on (sessions can run on different builds of the same VM), naming its suites.
+    machines = {}
+    for name, suite in suites.items():
+        key = json.dumps({k: v for k, v in suite["machine"].items() if k != "load_average_at_start"}, sort_keys=True)
+        machines.setdefault(key, []).append(f"`{name}`")
+    for text, names in sorted(machines.items()):
         m = json.loads(text)
+        which = f" ({', '.join(names)})" if len(machines) > 1 else ""
         out += [
             "",
-            f"Machine: {m['cpu']}, {m['cpus']} CPUs ({m['cpus_usable']} usable), {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}, {m['ansible']}.",
+            f"Machine{which}: {m['cpu']}, {m['cpus']} CPUs ({m['cpus_usable']} usable), {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']},"
+            f" {m['ansible']}.",
         ]
     out += [
         "The machine is shared (other jobs ran at the same time: see the load averages), so times are upper bounds; request",
