@@ -45,6 +45,8 @@ START_PLAY = "Start NCP on every cluster in the mode its journal allows"
 # The quiesce and backup journal entries and the journal check (one play on every import master).
 # A baseline from before the split has only STOP, WAIT, IMPORT and START: the others then count 0 s.
 DOWNTIME_PLAYS = (STOP_PLAY, WAIT_PLAY, GATE_PLAY, IMPORT_PLAY, POLICY_PLAY, START_PLAY)
+# The downtime plays that run modules on the masters, by the key the figures use for them.
+MASTER_PLAY_KEYS = {STOP_PLAY: "stop", GATE_PLAY: "gate", IMPORT_PLAY: "imports", POLICY_PLAY: "policy_mode", START_PLAY: "start"}
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), "ansible-playbook")
 # Keep each case's lab directory (inventory, logs, playbook output, timeline) after the run (--keep-labs).
 KEEP_LABS = {"keep": False}
@@ -166,16 +168,10 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             ),
         }
         # How many of the machine's cores each downtime play kept busy: near all of them means CPU-bound here.
-        figures["cores_busy"] = {
-            key: (round(value, 2) if value is not None else None)
-            for key, value in (
-                ("stop", tl.cores_busy(timeline, STOP_PLAY)),
-                ("gate", tl.cores_busy(timeline, GATE_PLAY)),
-                ("imports", tl.cores_busy(timeline, IMPORT_PLAY)),
-                ("policy_mode", tl.cores_busy(timeline, POLICY_PLAY)),
-                ("start", tl.cores_busy(timeline, START_PLAY)),
-            )
-        }
+        figures["cores_busy"] = {}
+        for play, key in MASTER_PLAY_KEYS.items():
+            value = tl.cores_busy(timeline, play)
+            figures["cores_busy"][key] = round(value, 2) if value is not None else None
         per_cluster = (figures["phases"]["imports"] - simulated_imports) / clusters if clusters else 0
         figures["import_play_overhead_per_cluster"] = round(per_cluster, 2)
         figures["downtime_tasks"] = tl.task_count(timeline, DOWNTIME_PLAYS)
@@ -209,7 +205,7 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
 def module_runs_per_cluster(timeline, clusters):
     """Collection module runs on the masters (not the controller) per cluster, by downtime play: what the lab's
     2 cores pay for each cluster while NCP is down."""
-    names = {STOP_PLAY: "stop", GATE_PLAY: "gate", IMPORT_PLAY: "imports", POLICY_PLAY: "policy_mode", START_PLAY: "start"}
+    names = MASTER_PLAY_KEYS
     counts = dict.fromkeys(names.values(), 0)
     for r in timeline["tasks"]:
         if r["play"] in names and r["host"] != "localhost" and r["action"].startswith("ncp.mp_to_policy.") and r["status"] != "skipped":
