@@ -140,7 +140,8 @@ def test_an_idle_cluster_controller_makes_no_passes_and_still_reacts_at_once(kub
     controller.reconcile = lambda now: (passes.append(now), reconcile(now))
     time.sleep(1.2)
     assert len(passes) <= 1  # the old fixed 50 ms tick made ~24
+    # Still reacts to a change: the scale-down wakes it (whether kubectl's next get lands before its first pass, 50 ms
+    # later, is a race on a loaded machine; the scale-down test above checks the Terminating state).
     kube_cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=0", *NS)
-    assert "Terminating" in kube_cluster.kubectl("get", "pods", "-l", "component=nsx-ncp", *NS).stdout
     kube_cluster.kubectl("wait", "--for=delete", "pod", "-l", "component=nsx-ncp", "--timeout=20s", *NS)
     assert passes
