@@ -405,8 +405,10 @@ class NcpIni(object):
         last = len(self.lines) - 1
         for index, line in enumerate(self.lines):
             ending = line.ending or self.newline
-            if index == last:
-                ending = (line.ending or self.newline) if self.final_newline else ""
+            if index == last and not self.final_newline and (line.lead + line.content):
+                # No final newline as read - unless the last line is now an empty one (its key line below
+                # was removed): without its ending that line would vanish, so it keeps it.
+                ending = ""
             content = line.content
             if mask_secrets and line.kind == "key" and is_secret_key(line.key.name) and line.key.value_text:
                 content = line.key.prefix + SECRET_MASK + line.key.suffix
