@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: nsx_mp_import
-short_description: Run the NCP MP-to-Policy importer for one scope of a cluster and map its exit code to the next step
+short_description: Run the NCP MP-to-Policy importer for a cluster's shared or own resources and map its exit code to the next step
 version_added: "0.1.0"
 description:
   - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or
@@ -37,7 +37,7 @@ description:
     C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
   - Only one run per cluster at a time; the importer inherits the lock, so a run started while an
     importer from an interrupted run still works is refused.
-  - For O(scope=shared), after exit code 0 the Policy IDs of the imported shared resources are read back
+  - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read back
     from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
@@ -60,8 +60,15 @@ options:
   scope:
     description:
       - V(shared) imports the shared resources named in O(user_spec); V(cluster) imports the cluster's own resources.
+      - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then,
+        only when it ended 0 (or the journal records it as imported), the cluster import. They stay two importer runs, each
+        with its own attempt in the journal, its own exit code check and its own O(require_nsx_idle) check right before it;
+        the cluster's lock is held across both. The return values describe the last of them (the cluster import,
+        or the shared import when that one did not end well); RV(scopes) has both and RV(policy_ids) the shared
+        import's. It saves one task (one module start on the master) per cluster in the serial import step.
+        Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
     type: str
-    choices: [shared, cluster]
+    choices: [shared, cluster, shared_then_cluster]
     required: true
   cluster:
     description:
@@ -174,6 +181,15 @@ EXAMPLES = r"""
     host_id: "{{ inventory_hostname }}"
   register: shared_import
 
+- name: Import the shared resources, then the cluster's (two importer runs, one task)
+  ncp.mp_to_policy.nsx_mp_import:
+    scope: shared_then_cluster
+    cluster: k8s-prod-1
+    importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
+    require_nsx_idle: true
+    host_id: "{{ inventory_hostname }}"
+  register: both_imports
+
 - name: Import the cluster, acting on the outcome even when it fails
   block:
     - name: Run the cluster import
@@ -249,7 +265,7 @@ attempt:
   type: int
   sample: 2
 policy_ids:
-  description: MP id to Policy id of the imported shared resources (O(scope=shared), rc 0); empty otherwise.
+  description: MP id to Policy id of the imported shared resources (O(scope=shared) or O(scope=shared_then_cluster), rc 0); empty otherwise.
   returned: always
   type: dict
   sample: {"9b1c0e5e-1d3f-4a2b-8f00-3c2d8e7f6a10": "t0-shared"}
@@ -294,6 +310,16 @@ journal:
   returned: always
   type: dict
   sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
+scopes:
+  description:
+    - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration),
+      C(log_file) and C(changed) (one for O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared
+      import, then the cluster import when it was reached). An import refused before it started is not listed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"scope": "shared", "rc": 0, "outcome": "imported", "ncp_mode": "policy", "attempt": 1, "duration": 41.2,
+            "log_file": "/var/lib/ncp-mp-to-policy/k8s-prod-1/logs/attempt-1-shared-20261125T151901Z.log", "changed": true}]
 tkgi_result:
   description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)).
   returned: when O(driver=tkgi)
@@ -320,15 +346,20 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate i
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 TAIL_LINES = 40
+# The importer runs of each scope option, in order.
+SCOPE_RUNS = {"shared": ("shared",), "cluster": ("cluster",), "shared_then_cluster": ("shared", "cluster")}
+SUMMARY_KEYS = ("rc", "outcome", "ncp_mode", "attempt", "duration", "log_file", "changed")
 
 
 class ImportTask:
     """One nsx_mp_import invocation: validate, decide, run, record."""
 
-    def __init__(self, module):
+    def __init__(self, module, scope):
         self.module = module
         self.params = module.params
-        self.scope = self.params["scope"]
+        self.scope = scope
+        # What this module run did before this scope (shared_then_cluster): kept in every result, failures too.
+        self.earlier = []
         self.cluster = self.params["cluster"]
         self.state_dir = self.params["state_dir"]
         self.host = self.params["host_id"] or jr.default_host()
@@ -339,7 +370,10 @@ class ImportTask:
         self.credentials_file = None
 
     def fail(self, msg, **details):
-        self.module.fail_json(msg=msg, changed=False, **details)
+        self.module.fail_json(msg=msg, changed=self.earlier_changed(), scopes=list(self.earlier), **details)
+
+    def earlier_changed(self):
+        return any(summary["changed"] for summary in self.earlier)
 
     # -- validation (writes nothing) -----------------------------------------------------------
 
@@ -352,7 +386,7 @@ class ImportTask:
         if params["timeout"] <= 0:
             self.fail("timeout must be a positive number of seconds, not %d" % params["timeout"])
         if not self.importer and self.scope != "cluster":
-            self.fail("driver tkgi promotes a whole cluster: use scope cluster, not %s" % self.scope)
+            self.fail("driver tkgi promotes a whole cluster: use scope cluster, not %s" % params["scope"])
         if self.importer:
             path = params["importer_path"]
             if not path:
@@ -412,7 +446,8 @@ class ImportTask:
             journal_file=jr.journal_path(self.state_dir, self.cluster),
             blocked_by=[],
             journal=None,
-            changed=False,
+            scopes=list(self.earlier),
+            changed=self.earlier_changed(),
         )
         if self.importer:
             result.update(config_file=self.config_file, user_spec_file=self.user_spec_file)
@@ -437,6 +472,10 @@ class ImportTask:
             journal=jr.describe(journal, self.host),
         )
         return result
+
+    def summary(self, result):
+        """This scope's entry in RV(scopes)."""
+        return dict(((key, result.get(key)) for key in SUMMARY_KEYS), scope=self.scope)
 
     # -- the run ---------------------------------------------------------------------------------------
 
@@ -596,11 +635,53 @@ def parse_last_json(path):
     return None
 
 
+def import_tasks(module):
+    """One ImportTask per importer run the scope option asks for, all validated before any runs."""
+    scope = module.params["scope"]
+    if module.params["rollback"] and scope == "shared_then_cluster":
+        module.fail_json(msg="rollback goes one scope at a time, the cluster first: use scope cluster, then scope shared, not %s" % scope, changed=False)
+    tasks = [ImportTask(module, name) for name in SCOPE_RUNS[scope]]
+    for task in tasks:
+        task.validate()
+    return tasks
+
+
+def check_mode_result(tasks):
+    """What would run, scope by scope; nothing runs and nothing is written."""
+    result = None
+    for task in tasks:
+        task.earlier = result["scopes"] if result else []
+        journal = task.read_journal()
+        if task.skips(journal):
+            result = task.already_imported(journal)
+        else:
+            task.require_nsx_idle()
+            result = task.base_result()
+            # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
+            result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command))
+        result["scopes"] = task.earlier + [task.summary(result)]
+    return result
+
+
+def run_imports(tasks, lock):
+    """Each scope in turn under the cluster's lock, stopping at the first that does not end well; (result, outcome, task)."""
+    earlier, policy_ids = [], {}
+    for task in tasks:
+        task.earlier = earlier
+        result, outcome = task.run(lock)
+        earlier = earlier + [task.summary(result)]
+        policy_ids = result["policy_ids"] or policy_ids
+        if not outcome.succeeded:
+            break
+    result.update(scopes=earlier, policy_ids=policy_ids, changed=any(summary["changed"] for summary in earlier))
+    return result, outcome, task
+
+
 def main():
     module = NsxModule(
         argument_spec=dict(
             driver=dict(type="str", choices=["importer", "tkgi"], default="importer"),
-            scope=dict(type="str", choices=["shared", "cluster"], required=True),
+            scope=dict(type="str", choices=list(SCOPE_RUNS), required=True),
             cluster=dict(type="str", required=True),
             importer_path=dict(type="path"),
             argv=dict(type="list", elements="str"),
@@ -617,23 +698,16 @@ def main():
     )
     if module.params["driver"] == "importer" and not cfg.HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=str(cfg.YAML_IMPORT_ERROR))
-    task = ImportTask(module)
-    task.validate()
+    tasks = import_tasks(module)
     if module.check_mode:
-        journal = task.read_journal()
-        if task.skips(journal):
-            module.exit_json(**task.already_imported(journal))
-        task.require_nsx_idle()
-        result = task.base_result()
-        # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
-        result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command))
-        module.exit_json(**result)
+        module.exit_json(**check_mode_result(tasks))
+    first = tasks[0]
     try:
-        lock = jr.ClusterLock(task.state_dir, task.cluster).acquire()
+        lock = jr.ClusterLock(first.state_dir, first.cluster).acquire()
     except jr.JournalError as exc:
-        task.fail(str(exc))
+        first.fail(str(exc))
     try:
-        result, outcome = task.run(lock)
+        result, outcome, task = run_imports(tasks, lock)
     finally:
         lock.release()
     if outcome.succeeded:

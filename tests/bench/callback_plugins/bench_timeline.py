@@ -50,10 +50,17 @@ class CallbackModule(CallbackBase):
         user, nice, system, _idle, _iowait, irq, softirq, steal = fields
         return (user + nice + system + irq + softirq + steal) / float(os.sysconf("SC_CLK_TCK"))
 
+    @staticmethod
+    def _controller_cpu():
+        """CPU seconds of the ansible-playbook process itself so far (its strategy loop; not its workers)."""
+        times = os.times()
+        return times.user + times.system
+
     def _close_play(self, now):
         if self.plays and self.plays[-1]["end"] is None:
             self.plays[-1]["end"] = now
             self.plays[-1]["cpu_busy_end"] = self._cpu_busy()
+            self.plays[-1]["controller_cpu_end"] = self._controller_cpu()
 
     def _play(self):
         return self.plays[-1]["name"] if self.plays else None
@@ -61,7 +68,9 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         now = time.time()
         self._close_play(now)
-        self.plays.append({"name": play.get_name().strip(), "start": now, "end": None, "cpu_busy_start": self._cpu_busy()})
+        self.plays.append(
+            {"name": play.get_name().strip(), "start": now, "end": None, "cpu_busy_start": self._cpu_busy(), "controller_cpu_start": self._controller_cpu()}
+        )
 
     def v2_runner_on_start(self, host, task):
         self._open[(host.get_name(), task._uuid)] = time.time()

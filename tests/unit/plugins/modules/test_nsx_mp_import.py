@@ -207,11 +207,16 @@ def test_an_interrupted_attempt_is_closed_by_the_next_run(capsys, base):
 # -- shared scope and rollback ---------------------------------------------------------------------
 
 
-def test_shared_import_reads_policy_ids_back_from_nsx(capsys, base, importer, scripted):
+def route_promoted_t0(scripted):
+    """NSX as the shared import leaves it: Tier-0 t0 promoted (its policyPath tag), no IP blocks or pools."""
     tagged = {"results": [{"id": "t0-uuid", "display_name": "t0", "tags": [{"scope": "policyPath", "tag": "/infra/tier-0s/t0"}]}]}
     scripted.route("GET", "/api/v1/logical-routers", (200, tagged, {}))
     scripted.route("GET", "/api/v1/pools/ip-blocks", (200, {"results": []}, {}))
     scripted.route("GET", "/api/v1/pools/ip-pools", (200, {"results": []}, {}))
+
+
+def test_shared_import_reads_policy_ids_back_from_nsx(capsys, base, importer, scripted):
+    route_promoted_t0(scripted)
     base.update(scope="shared", nsx_manager=scripted.url, validate_certs=False, nsx_auth="basic")
     result = run_module(capsys, user_spec={"shared_resources": {"TIER0": ["t0"]}}, **base)
     assert result["outcome"] == "imported" and result["policy_ids"] == {"t0-uuid": "t0"}
@@ -307,3 +312,87 @@ def test_tkgi_driver_runs_promote_and_parses_its_json(capsys, base, tmp_path, mo
     assert (result["outcome"], result["ncp_mode"]) == ("imported", "policy")
     assert result["tkgi_result"] == {"argv": ["promote-cluster-to-policy", "c1", "--wait", "--json", "--non-interactive"], "status": "succeeded"}
     assert journal(base)["attempts"][0]["driver"] == "tkgi"
+
+
+# -- shared_then_cluster: the two importer runs of vendor steps 6.1 and 6.2 in one task ---------------------------
+
+
+def runs(importer):
+    path = importer.parent / "runs.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def scopes(result):
+    return [(item["scope"], item["outcome"]) for item in result["scopes"]]
+
+
+def test_shared_then_cluster_runs_both_in_order_each_journaled(capsys, base, importer, scripted):
+    route_promoted_t0(scripted)
+    base.update(scope="shared_then_cluster", nsx_manager=scripted.url, validate_certs=False, nsx_auth="basic")
+    result = run_module(capsys, user_spec={"shared_resources": {"TIER0": ["t0"]}}, **base)
+    assert not result.get("failed"), result["msg"]
+    assert runs(importer) == [["--shared-only"], ["--cluster-only"]]
+    assert scopes(result) == [("shared", "imported"), ("cluster", "imported")]
+    # The top level is the cluster import's; the Policy IDs are the shared import's.
+    assert (result["rc"], result["outcome"], result["ncp_mode"], result["attempt"], result["changed"]) == (0, "imported", "policy", 2, True)
+    assert "-cluster-" in result["log_file"] and "-shared-" in result["scopes"][0]["log_file"]
+    assert result["policy_ids"] == {"t0-uuid": "t0"}
+    record = journal(base)
+    assert [(a["scope"], a["outcome"], a["attempt"]) for a in record["attempts"]] == [("shared", "imported", 1), ("cluster", "imported", 2)]
+    assert record["states"]["shared_imported"]["policy_ids"] == {"t0-uuid": "t0"}
+    assert result["journal"]["journal"] == record and result["journal"]["imported"] == {"shared": True, "cluster": True}
+    assert_no_secret_anywhere(result, base)
+    # Again: both recorded as imported, nothing runs.
+    again = run_module(capsys, **base)
+    assert scopes(again) == [("shared", "already_imported"), ("cluster", "already_imported")]
+    assert again["changed"] is False and again["policy_ids"] == {"t0-uuid": "t0"} and len(runs(importer)) == 2
+
+
+@pytest.mark.parametrize("rc, outcome", [(1, "failed_keep_ncp_stopped"), (2, "failed_restart_ncp_mp")])
+def test_shared_then_cluster_stops_after_a_shared_import_that_did_not_end_0(capsys, base, importer, rc, outcome):
+    base.update(scope="shared_then_cluster")
+    result = run_module(capsys, config={"fake": {"by_argv": {"--shared-only": {"exit": rc}}}}, **base)
+    assert result["failed"] is True and "shared import of cluster c1: %s" % outcome in result["msg"]
+    assert runs(importer) == [["--shared-only"]]
+    assert (result["rc"], result["outcome"], result["attempt"]) == (rc, outcome, 1) and scopes(result) == [("shared", outcome)]
+    assert [(a["scope"], a["outcome"]) for a in journal(base)["attempts"]] == [("shared", outcome)]
+
+
+def test_shared_then_cluster_reports_a_failed_cluster_import_with_the_shared_one(capsys, base, importer):
+    base.update(scope="shared_then_cluster")
+    result = run_module(capsys, config={"fake": {"by_argv": {"--cluster-only": {"exit": 1}}}}, **base)
+    assert result["failed"] is True and "cluster import of cluster c1: failed_keep_ncp_stopped" in result["msg"]
+    assert runs(importer) == [["--shared-only"], ["--cluster-only"]]
+    assert (result["outcome"], result["ncp_mode"], result["attempt"]) == ("failed_keep_ncp_stopped", "stopped", 2)
+    assert scopes(result) == [("shared", "imported"), ("cluster", "failed_keep_ncp_stopped")]
+    record = journal(base)
+    assert jr.is_imported(record, "shared") and not jr.is_imported(record, "cluster")
+
+
+def test_shared_then_cluster_runs_only_the_cluster_import_after_a_recorded_shared_import(capsys, base, importer):
+    jr.mark_state(base["state_dir"], "c1", "shared_imported", "master-1", policy_ids={"a": "b"})
+    result = run_module(capsys, **dict(base, scope="shared_then_cluster"))
+    assert not result.get("failed") and runs(importer) == [["--cluster-only"]]
+    assert scopes(result) == [("shared", "already_imported"), ("cluster", "imported")]
+    assert result["changed"] is True and result["policy_ids"] == {"a": "b"}
+
+
+def test_shared_then_cluster_in_check_mode_runs_and_writes_nothing(capsys, base, importer):
+    result = run_module(capsys, check_mode=True, **dict(base, scope="shared_then_cluster"))
+    assert not result.get("failed") and result["changed"] is True
+    assert [item["scope"] for item in result["scopes"]] == ["shared", "cluster"] and result["command"][-1] == "--cluster-only"
+    assert not os.path.exists(base["state_dir"]) and runs(importer) == []
+    assert sorted(os.listdir(importer.parent)) == ["mp_to_policy_importer.py"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"rollback": True}, "rollback goes one scope at a time, the cluster first"),
+        ({"driver": "tkgi"}, "use scope cluster, not shared_then_cluster"),
+    ],
+)
+def test_shared_then_cluster_refuses_what_it_cannot_do(capsys, base, importer, change, message):
+    result = run_module(capsys, **dict(base, scope="shared_then_cluster", **change))
+    assert result["failed"] is True and result["changed"] is False and message in result["msg"]
+    assert not os.path.exists(base["state_dir"]) and runs(importer) == []

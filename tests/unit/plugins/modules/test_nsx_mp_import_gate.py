@@ -112,3 +112,30 @@ def test_already_imported_scope_does_not_read_nsx(capsys, nsx, args):
     again = run_module(capsys, **args)
     assert again["outcome"] == "already_imported" and not again.get("failed")
     assert nsx.admin.count("GET", PROMOTION) == 0
+
+
+# An importer whose shared run leaves NSX busy (a promotion in progress) when it ends: the next import must see it.
+BUSY_AFTER_SHARED = (
+    "import json, pathlib, sys, urllib.request\n"
+    "here = pathlib.Path(sys.argv[0])\n"
+    "with here.with_name('runs').open('a') as runs:\n"
+    "    runs.write(sys.argv[-1] + '\\n')\n"
+    "if sys.argv[-1] == '--shared-only':\n"
+    "    request = urllib.request.Request(%r + '/_lab/coordinator', data=json.dumps({'busy': True}).encode(), method='POST',\n"
+    "                                     headers={'Content-Type': 'application/json'})\n"
+    "    urllib.request.urlopen(request, timeout=10).read()\n"
+)
+
+
+def test_shared_then_cluster_checks_nsx_again_before_the_cluster_import(capsys, nsx, args, tmp_path):
+    importer = tmp_path / "mp_to_policy_importer.py"
+    importer.write_text(BUSY_AFTER_SHARED % nsx.url)
+    result = run_module(capsys, **dict(args, scope="shared_then_cluster"))
+    # The shared import ran and is journaled; NSX was busy when the cluster import was due: it did not start.
+    assert (tmp_path / "runs").read_text() == "--shared-only\n"
+    assert result["failed"] and result["changed"] is True
+    assert [item["check"] for item in result["blocked_by"]] == ["promotion_idle"]
+    assert "cluster import of cluster k8s-01 was not started" in result["msg"]
+    assert [(s["scope"], s["outcome"]) for s in result["scopes"]] == [("shared", "imported")]
+    assert [(a["scope"], a["outcome"]) for a in attempts(args)] == [("shared", "imported")]
+    assert nsx.admin.count("GET", PROMOTION) == 2
