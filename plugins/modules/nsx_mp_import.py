@@ -400,9 +400,7 @@ class ImportTask:
                 self.credentials_file = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), cfg.CREDENTIALS_FILE)
             try:
                 self.user_spec = cfg.user_spec_data(params["user_spec"])
-                self.config_before, self.config_after = cfg.build_config(
-                    self.config_file, params, self.cluster, params["config"], self.credentials_file, params["rollback"]
-                )
+                self.importer_config()  # refuses a config.yaml it cannot merge into, before anything runs
             except cfg.ImporterConfigError as exc:
                 self.fail(str(exc))
         elif params["user_spec"] is not None or params["config"]:
@@ -416,6 +414,11 @@ class ImportTask:
         if not self.argv:
             self.fail("argv is empty: give the command to run")
         self.command = mask_argv(self.argv, self.secrets)
+
+    def importer_config(self):
+        """config.yaml's content for this run: the file's keys, ours over them (build_config)."""
+        params = self.params
+        return cfg.build_config(self.config_file, params, self.cluster, params["config"], self.credentials_file, params["rollback"])[1]
 
     def read_journal(self):
         try:
@@ -484,9 +487,12 @@ class ImportTask:
         if not self.importer:
             return
         try:
+            # From config.yaml as it is now, not as validated: its keys are kept, also what the shared import's run
+            # (shared_then_cluster) or anyone else left there since.
+            config = self.importer_config()
             if self.credentials_file:
                 cfg.write_credentials_file(self.credentials_file, self.params["nsx_username"], self.params["nsx_password"])
-            cfg.write_yaml_if_changed(self.config_file, self.config_after)
+            cfg.write_yaml_if_changed(self.config_file, config)
             if self.user_spec is not None:
                 cfg.write_yaml_if_changed(self.user_spec_file, self.user_spec)
         except (cfg.ImporterConfigError, OSError) as exc:

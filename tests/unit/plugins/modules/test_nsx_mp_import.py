@@ -377,6 +377,13 @@ def test_shared_then_cluster_runs_only_the_cluster_import_after_a_recorded_share
     assert result["changed"] is True and result["policy_ids"] == {"a": "b"}
 
 
+def test_shared_then_cluster_keeps_what_the_shared_run_left_in_config_yaml(capsys, base, importer):
+    base.update(scope="shared_then_cluster")
+    result = run_module(capsys, config={"fake": {"by_argv": {"--shared-only": {"write_config": {"vendor_cache": "kept"}}}}}, **base)
+    assert not result.get("failed") and runs(importer) == [["--shared-only"], ["--cluster-only"]]
+    assert seen(importer)["config"]["vendor_cache"] == "kept"
+
+
 def test_shared_then_cluster_in_check_mode_runs_and_writes_nothing(capsys, base, importer):
     result = run_module(capsys, check_mode=True, **dict(base, scope="shared_then_cluster"))
     assert not result.get("failed") and result["changed"] is True
