@@ -38,24 +38,41 @@ def mode_of_ini(text, where):
     return "policy" if value is not None and value.strip().lower() in TRUE_WORDS else "mp"
 
 
-def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep):
-    """Poll ``predicate`` (returns (done, state)) until done or ``timeout`` seconds; return (done, state)."""
+# Longest single watch between two reads: a watch that never delivers its event (a proxy that holds it open)
+# costs at most this much once; a slow but healthy wait just starts another watch.
+WATCH_SLICE = 5.0
+
+
+def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, watch=None):
+    """Check ``predicate`` (returns (done, state)) until done or ``timeout`` seconds; return (done, state).
+
+    Between two checks: ``watch(seconds)`` when given (blocks until the change or the seconds are up; returns False
+    when it cannot watch at all, and is not used again), else a sleep of ``poll_interval``.
+    """
     deadline = clock() + timeout
     while True:
         done, state = predicate()
         if done or clock() >= deadline:
             return done, state
-        sleep(min(poll_interval, max(0.0, deadline - clock())))
+        left = max(0.0, deadline - clock())
+        if watch is not None:
+            began = clock()
+            slice_seconds = min(WATCH_SLICE, left)
+            if watch(slice_seconds) or clock() - began >= slice_seconds:
+                continue
+            watch = None  # failed at once: this kubectl or API cannot watch; poll from now on
+        sleep(min(poll_interval, left))
 
 
 # -- Kubernetes ---------------------------------------------------------------------------------
 
 
 class KubernetesNcp:
-    def __init__(self, kubectl, namespace="nsx-system", deployment="nsx-ncp", configmap="nsx-ncp-config", key="ncp.ini"):
+    def __init__(self, kubectl, namespace="nsx-system", deployment="nsx-ncp", configmap="nsx-ncp-config", key="ncp.ini", watch=True):
         self.kubectl = kubectl
         self.namespace = namespace
         self.deployment = deployment
+        self.watch = watch
         self.configmap = configmap
         self.key = key
 
@@ -95,6 +112,24 @@ class KubernetesNcp:
         except KubectlError as exc:
             raise NcpServiceError("cannot scale %s/%s to %d: %s" % (self.namespace, self.deployment, replicas, exc.message))
 
+    def watcher(self, condition, target):
+        """A ``watch`` for wait_until: ``kubectl wait`` (a watch, it returns as soon as the condition holds), or None.
+
+        Its answer only shortens the wait: wait_until reads the pods again after it, so a kubectl without
+        ``wait --for=...``, a proxy that cuts watches or a timed-out wait changes nothing but speed.
+        """
+        if not self.watch:
+            return None
+
+        def watch(seconds):
+            try:
+                self.kubectl.run(["wait", "--for=%s" % condition] + target + ["-n", self.namespace, "--timeout=%.1fs" % seconds])
+            except KubectlError:
+                return False
+            return True
+
+        return watch
+
     def stop(self, timeout, poll_interval, check_mode=False):
         deployment = self.read_deployment()
         replicas = int((deployment.get("spec") or {}).get("replicas") or 0)
@@ -109,7 +144,7 @@ class KubernetesNcp:
             left = self.pods(deployment)
             return not left, [pod["metadata"]["name"] for pod in left]
 
-        done, left = wait_until(gone, timeout, poll_interval)
+        done, left = wait_until(gone, timeout, poll_interval, watch=self.watcher("delete", ["pod", "-l", self.selector(deployment)]))
         if not done:
             # Not confirmed stopped: nothing may be imported, so put NCP back as it was rather than
             # leave the cluster at 0 replicas with nobody recording it.
@@ -156,7 +191,8 @@ class KubernetesNcp:
             ready_pods = [pod for pod in pods if _pod_ready(pod)]
             return len(ready_pods) >= replicas, [pod["metadata"]["name"] for pod in pods if not _pod_ready(pod)]
 
-        done, waiting = wait_until(ready, timeout, poll_interval)
+        watch = self.watcher("jsonpath={.status.readyReplicas}=%d" % replicas, ["deployment/%s" % self.deployment])
+        done, waiting = wait_until(ready, timeout, poll_interval, watch=watch)
         if not done:
             raise NcpServiceError(
                 "NCP did not become Ready within %ds after scaling %s/%s to %d (not ready: %s)"

@@ -56,6 +56,17 @@ options:
     description: Seconds between checks while waiting.
     type: float
     default: 2
+  watch:
+    description:
+      - V(kubernetes) only. Wait with C(kubectl wait) first - a watch, so the module returns as soon as the pods are gone
+        (C(--for=delete)) or the Deployment has O(replicas) ready (C(--for=jsonpath={.status.readyReplicas}=N), kubectl 1.23
+        or later) instead of at the next poll. Each watch lasts at most 5 s, and the pods are read after it all the
+        same: a watch that never delivers its event (a proxy holding it open) costs those 5 s once; a kubectl that
+        cannot wait at all (an older one) is not asked again, and the pods are polled every O(poll_interval) for the
+        rest of O(timeout).
+      - V(false) polls only.
+    type: bool
+    default: true
   monit:
     description: monit binary (TKGI).
     type: str
@@ -126,6 +137,7 @@ ARGUMENT_SPEC = dict(
     expect_mode=dict(type="str", choices=["policy", "mp"]),
     timeout=dict(type="int", default=600),
     poll_interval=dict(type="float", default=2.0),
+    watch=dict(type="bool", default=True),
     monit=dict(type="str", default="monit"),
     monit_service=dict(type="str", default="ncp"),
     ncp_ini_path=dict(type="path"),
@@ -146,7 +158,7 @@ def main():
     try:
         if p["platform"] == "kubernetes":
             kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=run)
-            ncp = KubernetesNcp(kubectl, p["namespace"], p["deployment"], p["configmap"], p["configmap_key"])
+            ncp = KubernetesNcp(kubectl, p["namespace"], p["deployment"], p["configmap"], p["configmap_key"], watch=p["watch"])
             if p["state"] == "stopped":
                 result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
             else:

@@ -168,10 +168,12 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             ),
         }
         # How many of the machine's cores each downtime play kept busy: near all of them means CPU-bound here.
-        figures["cores_busy"] = {}
+        # And how much of one core ansible-playbook's own process (not its workers) took: a controller bottleneck shows here.
+        figures["cores_busy"], figures["controller_cores"] = {}, {}
         for play, key in MASTER_PLAY_KEYS.items():
-            value = tl.cores_busy(timeline, play)
-            figures["cores_busy"][key] = round(value, 2) if value is not None else None
+            for name, counter in (("cores_busy", "cpu_busy"), ("controller_cores", "controller_cpu")):
+                value = tl.cores_busy(timeline, play, counter)
+                figures[name][key] = round(value, 2) if value is not None else None
         per_cluster = (figures["phases"]["imports"] - simulated_imports) / clusters if clusters else 0
         figures["import_play_overhead_per_cluster"] = round(per_cluster, 2)
         figures["downtime_tasks"] = tl.task_count(timeline, DOWNTIME_PLAYS)

@@ -405,6 +405,9 @@ BASELINE_CHANGES = {
     " cluster import returns (`nsx_mp_import`'s new `journal`), and the NCP start from the journal the Policy-mode switch"
     " wrote; each is still read for a cluster the previous step did not handle in this run. Both sides ran on the same lab"
     " code (its idle Kubernetes API stand-ins no longer spin, see below).",
+    "fd0a9dc": "one module task per cluster in the serial play instead of two (`nsx_mp_import` `scope: shared_then_cluster`:"
+    " still two importer runs, each journaled and preceded by its own NSX re-check), and NCP's stop and start wait on"
+    " `kubectl wait` (a watch) instead of polling the pods every `ncp_poll_interval`.",
 }
 
 
@@ -591,6 +594,13 @@ def cpu_sentence(case):
             + ", ".join(f"{name} {num(value, 2)}" for name, value in plays.items())
             + "."
         )
+        controller = {k: v for k, v in (case.get("controller_cores") or {}).items() if v is not None}
+        if controller:
+            text += (
+                " Of that, ansible-playbook's own process (its strategy loop, not the forked workers and modules): "
+                + ", ".join(f"{name} {num(value, 2)}" for name, value in controller.items())
+                + " of one core."
+            )
         parallel = [v for k, v in plays.items() if k != "imports"]
         bound = parallel and min(parallel) >= 0.85 * cores
         text += (
@@ -633,8 +643,9 @@ def analysis_section(suites, history):
         + (f"; about {num(slope, 1)} s more per extra cluster against the 2 s allowed." if slope is not None else "."),
         "",
         f"1. Serial, per cluster: the import play runs {num(last.get('import_play_module_tasks_per_cluster'))} module tasks per cluster"
-        " (the shared and the cluster import; `nsx_mp_import` re-reads the coordinator and the promotion state itself right before"
-        f" each importer run), {num(per_cluster, 1)} s per cluster beyond the simulated importer time at {clusters_text(last['clusters'])}."
+        " (`nsx_mp_import` with `scope: shared_then_cluster` runs the shared and then the cluster import, re-reading the"
+        f" coordinator and the promotion state right before each importer run), {num(per_cluster, 1)} s per cluster beyond the"
+        f" simulated importer time at {clusters_text(last['clusters'])}."
         + (
             f" A module task costs ~{num(plain, 2)} s on this machine whatever it does (`task_cost`: `ansible.builtin.ping`; a"
             f" controller-only `set_fact` {num(set_fact, 3)} s), and the importer stand-in's own start (Python, PyYAML, kubectl calls)"
@@ -642,7 +653,11 @@ def analysis_section(suites, history):
             if plain
             else ""
         )
-        + (f" `nsx_mp_import` takes ~{num(module_overhead, 1)} s a call beyond the importer's reported duration." if module_overhead is not None else ""),
+        + (
+            f" `nsx_mp_import` takes ~{num(module_overhead, 1)} s per importer run beyond the importer's reported duration."
+            if module_overhead is not None
+            else ""
+        ),
         "2. On every master at once, once per run: "
         + ", ".join(f"{name} {num(seconds, 1)} s" for name, seconds in parallel.items() if seconds is not None)
         + f" at {clusters_text(last['clusters'])} ({clusters_text(first['clusters'])}: "
@@ -687,11 +702,11 @@ def analysis_section(suites, history):
         "",
         LAB_COST_FINDING,
         "",
-        "Next, not done: fewer module runs in the serial play (one `nsx_mp_import` run for the shared and the cluster import"
-        " would save ~0.5 s a cluster, but it changes the import step's contract and its failure handling, so it needs its own"
-        " issue and the fault matrix again) and in the parallel plays (the ConfigMap and the NCP YAML file switched in one"
-        " `ncp_config` run); and the same benchmark with masters on machines of their own, where the parallel plays' module"
-        " runs no longer share the controller's cores (the network-namespace hosts of tests/faults would share them too).",
+        "Next, not done: fewer module runs in the parallel plays (the ConfigMap and the NCP YAML file switched in one"
+        " `ncp_config` run; the stop and start journal entries written by `ncp_service` itself on a one-master Kubernetes"
+        " cluster - both change module contracts and the journal's write points, and save module starts that real masters"
+        " run on their own cores); and the same benchmark with masters on machines of their own, where the parallel plays'"
+        " module runs no longer share the controller's cores (the network-namespace hosts of tests/faults would share them too).",
         "",
         "Left as they are: `pipelining = True` (no consistent effect on the lab's local connection; with SSH to real masters it"
         " saves the round trips of copying each module, so it is still worth setting in ansible.cfg); the quiesce wait rounds up"

@@ -67,14 +67,15 @@ def gaps(timeline, play_names):
     return round(total - busy, 2)
 
 
-def cores_busy(timeline, name):
-    """Cores the machine kept busy on average while the play ``name`` ran (None when not recorded)."""
+def cores_busy(timeline, name, counter="cpu_busy"):
+    """Cores kept busy on average while the play ``name`` ran (None when not recorded): by the whole machine
+    (``cpu_busy``, /proc/stat) or by the ansible-playbook process itself (``controller_cpu``, its strategy loop)."""
     busy = wall = 0.0
     for play in timeline["plays"]:
         if play["name"] != name:
             continue
-        if play.get("cpu_busy_start") is None or play.get("cpu_busy_end") is None or not play["end"]:
+        if play.get(counter + "_start") is None or play.get(counter + "_end") is None or not play["end"]:
             return None
-        busy += play["cpu_busy_end"] - play["cpu_busy_start"]
+        busy += play[counter + "_end"] - play[counter + "_start"]
         wall += play["end"] - play["start"]
     return busy / wall if wall else None

@@ -3,19 +3,11 @@
 import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
+from tests.unit import fake_clock
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+def FakeClock():  # noqa: N802 - the tests below read as before
+    return fake_clock.FakeClock(now=100.0)
 
 
 def test_calls_are_spaced_evenly_under_the_rate():

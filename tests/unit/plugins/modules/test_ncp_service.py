@@ -70,3 +70,61 @@ def test_unreachable_cluster_is_one_clear_error(cluster):
     cluster.stop()
     result = run_module("ncp_service", ncp_args(cluster, state="stopped"))
     assert result.failed and "cannot read deployment nsx-system/nsx-ncp" in result["msg"]
+
+
+def logging_kubectl(tmp_path):
+    """A kubectl on PATH's place that appends its arguments to a log, then runs the real one."""
+    log = tmp_path / "kubectl-calls.log"
+    wrapper = tmp_path / "kubectl-logged"
+    wrapper.write_text('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\nexec %s "$@"\n' % (log, find_kubectl()))
+    wrapper.chmod(0o755)
+    return str(wrapper), log
+
+
+def kubectl_calls(log):
+    """Each logged call without the global --kubeconfig FILE in front."""
+    return [line.split(" ", 2)[2] if line.startswith("--kubeconfig ") else line for line in log.read_text().splitlines()]
+
+
+def pod_reads_after(log, verb):
+    """The reads of the NCP pods right after the first call that starts with ``verb``, up to the next other call."""
+    calls = kubectl_calls(log)
+    first = next(i for i, call in enumerate(calls) if call.startswith(verb))
+    reads = []
+    for call in calls[first + 1 :]:
+        if not call.startswith("get pods"):
+            break
+        reads.append(call)
+    return reads
+
+
+@pytest.mark.parametrize("watch", [True, False])
+def test_stop_and_start_wait_on_a_watch_then_confirm_with_one_read(cluster, tmp_path, watch):
+    # Pods take 1 s to go and 1 s to come: polling every 0.1 s reads them again and again; a watch waits
+    # (kubectl wait) and one read confirms.
+    cluster.set_settings(pod_termination_delay=1.0, pod_start_delay=1.0)
+    kubectl, log = logging_kubectl(tmp_path)
+    stopped = run_module("ncp_service", ncp_args(cluster, state="stopped", kubectl=kubectl, watch=watch))
+    assert not stopped.failed and cluster.ncp_pods() == []
+    started = run_module("ncp_service", ncp_args(cluster, state="started", replicas=1, kubectl=kubectl, watch=watch))
+    assert not started.failed and len(cluster.ncp_pods()) == 1
+    text = "\n".join(kubectl_calls(log))
+    if watch:
+        assert "wait --for=delete pod -l " in text and "wait --for=jsonpath={.status.readyReplicas}=1 deployment/nsx-ncp" in text
+        assert len(pod_reads_after(log, "wait --for=delete")) == 1
+        assert len(pod_reads_after(log, "wait --for=jsonpath")) == 1
+    else:
+        assert not any(call.startswith("wait ") for call in kubectl_calls(log))
+        assert len(pod_reads_after(log, "scale")) > 3
+
+
+def test_a_kubectl_whose_wait_fails_falls_back_to_polling(cluster, tmp_path):
+    cluster.set_settings(pod_termination_delay=1.0)
+    kubectl, log = logging_kubectl(tmp_path)
+    # kubectl wait rejects the flag (an older kubectl): the module still waits, by polling.
+    broken = tmp_path / "kubectl-no-wait"
+    broken.write_text('#!/bin/sh\ncase " $* " in *" wait "*) echo "unknown command" >&2; exit 1;; esac\nexec %s "$@"\n' % kubectl)
+    broken.chmod(0o755)
+    stopped = run_module("ncp_service", ncp_args(cluster, state="stopped", kubectl=str(broken)))
+    assert not stopped.failed and cluster.ncp_pods() == []
+    assert len(pod_reads_after(log, "scale")) > 3
