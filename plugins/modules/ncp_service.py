@@ -61,7 +61,7 @@ options:
       - V(kubernetes) only. Wait with C(kubectl wait) first - a watch, so the module returns as soon as the pods are gone
         (C(--for=delete)) or the Deployment has O(replicas) ready (C(--for=jsonpath={.status.readyReplicas}=N), kubectl 1.23
         or later) instead of at the next poll. Each watch lasts at most 5 s, and the pods are read after it all the
-        same: a watch that never delivers its event (a proxy holding it open) costs those 5 s once; a kubectl that
+        same - a watch that never delivers its event (a proxy holding it open) costs those 5 s once; a kubectl that
         cannot wait at all (an older one) is not asked again, and the pods are polled every O(poll_interval) for the
         rest of O(timeout).
       - V(false) polls only.
