@@ -43,17 +43,22 @@ def mode_of_ini(text, where):
 WATCH_SLICE = 5.0
 
 
-def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, watch=None):
+def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, watch=None, check_first=True):
     """Check ``predicate`` (returns (done, state)) until done or ``timeout`` seconds; return (done, state).
 
     Between two checks: ``watch(seconds)`` when given (blocks until the change or the seconds are up; returns False
-    when it cannot watch at all, and is not used again), else a sleep of ``poll_interval``.
+    when it cannot watch at all, and is not used again), else a sleep of ``poll_interval``. ``check_first=False``
+    waits (watches or sleeps) once before the first check: right after a change that cannot have taken effect yet,
+    a check only costs a kubectl run.
     """
     deadline = clock() + timeout
+    waited = check_first
     while True:
-        done, state = predicate()
-        if done or clock() >= deadline:
-            return done, state
+        if waited:
+            done, state = predicate()
+            if done or clock() >= deadline:
+                return done, state
+        waited = True
         left = max(0.0, deadline - clock())
         if watch is not None:
             began = clock()
@@ -133,9 +138,10 @@ class KubernetesNcp:
     def stop(self, timeout, poll_interval, check_mode=False):
         deployment = self.read_deployment()
         replicas = int((deployment.get("spec") or {}).get("replicas") or 0)
-        pods = self.pods(deployment)
-        result = {"previous_replicas": replicas, "replicas": 0, "changed": replicas != 0 or bool(pods)}
-        if check_mode:
+        # At 0 replicas, pods still terminating are the only change left to wait for.
+        changed = replicas != 0 or bool(self.pods(deployment))
+        result = {"previous_replicas": replicas, "replicas": 0, "changed": changed}
+        if check_mode or not changed:
             return result
         if replicas != 0:
             self.scale(0)
@@ -144,7 +150,9 @@ class KubernetesNcp:
             left = self.pods(deployment)
             return not left, [pod["metadata"]["name"] for pod in left]
 
-        done, left = wait_until(gone, timeout, poll_interval, watch=self.watcher("delete", ["pod", "-l", self.selector(deployment)]))
+        # Pods scaled away just now are still terminating: watch first, then one read confirms.
+        watch = self.watcher("delete", ["pod", "-l", self.selector(deployment)])
+        done, left = wait_until(gone, timeout, poll_interval, watch=watch, check_first=replicas == 0)
         if not done:
             # Not confirmed stopped: nothing may be imported, so put NCP back as it was rather than
             # leave the cluster at 0 replicas with nobody recording it.
@@ -192,7 +200,8 @@ class KubernetesNcp:
             return len(ready_pods) >= replicas, [pod["metadata"]["name"] for pod in pods if not _pod_ready(pod)]
 
         watch = self.watcher("jsonpath={.status.readyReplicas}=%d" % replicas, ["deployment/%s" % self.deployment])
-        done, waiting = wait_until(ready, timeout, poll_interval, watch=watch)
+        # From 0 replicas no pod can be Ready yet: watch first, then one read confirms.
+        done, waiting = wait_until(ready, timeout, poll_interval, watch=watch, check_first=current != 0)
         if not done:
             raise NcpServiceError(
                 "NCP did not become Ready within %ds after scaling %s/%s to %d (not ready: %s)"

@@ -24,7 +24,7 @@ import time
 import yaml
 
 from tests.bench import timeline as tl
-from tests.bench.common import CALLBACKS, COLLECTIONS, PYTHON, ROOT, log, materialize
+from tests.bench.common import CALLBACKS, COLLECTIONS, PYTHON, ROOT, log, materialize, process_cpu_seconds
 from tests.lab import labctl
 
 DEFAULT_FORKS = 5  # Ansible's
@@ -47,6 +47,8 @@ START_PLAY = "Start NCP on every cluster in the mode its journal allows"
 DOWNTIME_PLAYS = (STOP_PLAY, WAIT_PLAY, GATE_PLAY, IMPORT_PLAY, POLICY_PLAY, START_PLAY)
 # The downtime plays that run modules on the masters, by the key the figures use for them.
 MASTER_PLAY_KEYS = {STOP_PLAY: "stop", GATE_PLAY: "gate", IMPORT_PLAY: "imports", POLICY_PLAY: "policy_mode", START_PLAY: "start"}
+# The masters' interpreter in the bench: the real one, metered (see metered_inventory).
+MODULE_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "module_python.sh")
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), "ansible-playbook")
 # Keep each case's lab directory (inventory, logs, playbook output, timeline) after the run (--keep-labs).
 KEEP_LABS = {"keep": False}
@@ -88,7 +90,7 @@ def extra_vars(report_dir, extra=None):
     return data
 
 
-def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=False, inventory=None, collections=None):
+def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=False, inventory=None, collections=None, extra_env=None):
     """ansible-playbook against the lab; returns (rc, wall seconds, timeline, report).
 
     ``collections``: another collections directory (a baseline's copy); its playbooks/ are run then.
@@ -105,6 +107,7 @@ def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=Fals
         "BENCH_TIMELINE_FILE": timeline_file,
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        **(extra_env or {}),
     }
     env.pop("ANSIBLE_FORKS", None)
     env.pop("ANSIBLE_PIPELINING", None)
@@ -127,8 +130,8 @@ def run_playbook(lab_dir, playbook, name, variables, forks=None, pipelining=Fals
     return rc, wall, timeline, report
 
 
-def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
-    """Downtime, overhead and the phase breakdown of one playbook run."""
+def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file, module_records=None):
+    """Downtime, overhead and the phase breakdown of one playbook run (``module_records``: see metered_inventory)."""
     imports = [item for cluster in (report or {}).get("clusters", []) for item in cluster.get("imports") or []]
     simulated_imports = len(imports) * IMPORT_SECONDS
     nominal = QUIESCE_SECONDS + (BACKUP_SECONDS if with_backup else 0) + simulated_imports
@@ -174,6 +177,8 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
             for name, counter in (("cores_busy", "cpu_busy"), ("controller_cores", "controller_cpu")):
                 value = tl.cores_busy(timeline, play, counter)
                 figures[name][key] = round(value, 2) if value is not None else None
+        if module_records is not None:
+            figures["cpu_split"] = {key: cpu_split(timeline, play, module_records, clusters) for play, key in MASTER_PLAY_KEYS.items()}
         per_cluster = (figures["phases"]["imports"] - simulated_imports) / clusters if clusters else 0
         figures["import_play_overhead_per_cluster"] = round(per_cluster, 2)
         figures["downtime_tasks"] = tl.task_count(timeline, DOWNTIME_PLAYS)
@@ -204,14 +209,49 @@ def figures_of(rc, wall, timeline, report, clusters, with_backup, log_file):
     return figures
 
 
+def cpu_split(timeline, play, module_records, clusters):
+    """Where a play's CPU went: the module runs on the masters (Python modules with the kubectl and importer runs
+    they waited for: on real masters, their own cores), the lab's API stand-ins, and the rest (ansible-playbook and
+    its forked workers, which stay on the controller; and anything else on the machine). None when not recorded."""
+    machine = tl.play_counter(timeline, play, "cpu_busy")
+    lab = tl.play_counter(timeline, play, "lab_cpu")
+    if machine is None or lab is None:
+        return None
+    modules, runs = tl.module_cpu(timeline, play, module_records)
+    controller = machine - modules - lab
+    return {
+        "machine": round(machine, 2),
+        "modules_on_masters": round(modules, 2),
+        "module_runs": runs,
+        "lab_servers": round(lab, 2),
+        "controller": round(controller, 2),
+        "controller_per_cluster": round(controller / clusters, 3) if clusters else None,
+        "modules_per_cluster": round(modules / clusters, 3) if clusters else None,
+    }
+
+
+def metered_inventory(lab_dir):
+    """A copy of the lab's inventory whose masters run modules through tests/bench/module_python.sh, and the
+    environment that wrapper and the callback's lab CPU counter read: (inventory path, env, module CPU log)."""
+    with open(os.path.join(lab_dir, "inventory.yml"), encoding="utf-8") as handle:
+        inventory = yaml.safe_load(handle)
+    masters = inventory["all"]["children"]["ncp_clusters"]
+    masters.setdefault("vars", {})["ansible_python_interpreter"] = MODULE_PYTHON
+    path = os.path.join(lab_dir, "inventory-metered.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(inventory, handle)
+    cpu_log = os.path.join(lab_dir, "module-cpu.log")
+    env = {"BENCH_REAL_PYTHON": PYTHON, "BENCH_MODULE_CPU_LOG": cpu_log, "BENCH_LAB_PIDS": ",".join(str(pid) for pid in lab_pids(lab_dir))}
+    return path, env, cpu_log
+
+
 def module_runs_per_cluster(timeline, clusters):
     """Collection module runs on the masters (not the controller) per cluster, by downtime play: what the lab's
     2 cores pay for each cluster while NCP is down."""
-    names = MASTER_PLAY_KEYS
-    counts = dict.fromkeys(names.values(), 0)
+    counts = dict.fromkeys(MASTER_PLAY_KEYS.values(), 0)
     for r in timeline["tasks"]:
-        if r["play"] in names and r["host"] != "localhost" and r["action"].startswith("ncp.mp_to_policy.") and r["status"] != "skipped":
-            counts[names[r["play"]]] += 1
+        if r["play"] in MASTER_PLAY_KEYS and r["host"] != "localhost" and r["action"].startswith("ncp.mp_to_policy.") and r["status"] != "skipped":
+            counts[MASTER_PLAY_KEYS[r["play"]]] += 1
     if not clusters:
         return None
     per_cluster = {key: round(value / clusters, 1) for key, value in counts.items()}
@@ -247,16 +287,6 @@ def discard(workdir):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def process_cpu_seconds(pid):
-    """User + system CPU seconds of a running process (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def lab_pids(lab_dir):
     with open(os.path.join(lab_dir, "lab.json"), encoding="utf-8") as handle:
         return labctl.all_pids(json.load(handle))
@@ -266,18 +296,28 @@ def strategy1(count, forks=None, pipelining=False, collections=None):
     def body(lab_dir):
         report_dir = os.path.join(lab_dir, "report")
         servers = lab_pids(lab_dir)
-        servers_before = sum(process_cpu_seconds(pid) for pid in servers)
+        servers_before = sum(process_cpu_seconds(pid) or 0 for pid in servers)
+        inventory, env, cpu_log = metered_inventory(lab_dir)
         before = os.times()
         rc, wall, timeline, report = run_playbook(
-            lab_dir, "migrate_all.yml", "migrate_all", extra_vars(report_dir), forks=forks, pipelining=pipelining, collections=collections
+            lab_dir,
+            "migrate_all.yml",
+            "migrate_all",
+            extra_vars(report_dir),
+            forks=forks,
+            pipelining=pipelining,
+            inventory=inventory,
+            collections=collections,
+            extra_env=env,
         )
         after = os.times()
-        figures = figures_of(rc, wall, timeline, report, count, True, os.path.join(lab_dir, "migrate_all.log"))
+        records = tl.load_module_cpu(cpu_log) if os.path.exists(cpu_log) else []
+        figures = figures_of(rc, wall, timeline, report, count, True, os.path.join(lab_dir, "migrate_all.log"), module_records=records)
         # Where the 2 cores went during the whole run: ansible-playbook with its workers, modules, kubectl and importer
         # runs (all its children), and the lab's NSX and Kubernetes API stand-ins.
         figures["cpu_seconds"] = {
             "playbook": round(after.children_user - before.children_user + after.children_system - before.children_system, 1),
-            "lab_servers": round(sum(process_cpu_seconds(pid) for pid in servers) - servers_before, 1),
+            "lab_servers": round(sum(process_cpu_seconds(pid) or 0 for pid in servers) - servers_before, 1),
         }
         figures["forks"] = forks or DEFAULT_FORKS
         figures["pipelining"] = pipelining

@@ -377,6 +377,7 @@ def strategy1_section(suite, history):
         )
     for label, (stop, start, ok) in (goals.get("with_forks") or {}).items():
         out.append(f"- {label}: stop {stop} s, start {start} s, overhead goal {yes(ok)}.")
+    out += cpu_split_section(default)
     biggest = max(default, key=lambda c: c["clusters"]) if default else None
     if biggest and biggest.get("profile"):
         out += [
@@ -392,6 +393,64 @@ def strategy1_section(suite, history):
             [[p["play"], p["task"].replace("|", "/"), num(p["seconds"], 2), p["hosts"]] for p in biggest["profile"]],
         )
     out.append("")
+    return out
+
+
+# The plays that run on every master at once, in run order (the keys of a case's cpu_split).
+PARALLEL_PLAYS = ("stop", "gate", "policy_mode", "start")
+
+
+def cpu_split_section(cases):
+    """Where each parallel downtime play's CPU went, by case: what grows with the clusters, and where it would run."""
+    measured = [c for c in cases if c.get("cpu_split")]
+    if not measured:
+        return []
+    out = [
+        "",
+        "Where the parallel plays' CPU went (CPU seconds over the play, whole machine): the module runs on the masters (each"
+        " Python module with the kubectl and importer runs it waited for, metered by the masters' interpreter,"
+        " tests/bench/module_python.sh), the lab's API stand-ins, and the rest: ansible-playbook and its forked workers (the"
+        " controller's share). Per cluster in brackets. `CPU floor s` = the machine's CPU in the play / its cores: the"
+        " shortest the play can be here. `controller floor s` = the controller's share / the cores: what is left of it when"
+        " every master runs its modules on its own cores (an estimate from the measured split, not a measurement).",
+        "",
+    ]
+    rows = []
+    for c in measured:
+        cores = c.get("cores") or 2
+        for key in PARALLEL_PLAYS:
+            split = c["cpu_split"].get(key)
+            if not split:
+                continue
+            rows.append(
+                [
+                    c["clusters"],
+                    key,
+                    num((c.get("phases") or {}).get(key), 1),
+                    num(split["machine"], 1),
+                    f"{num(split['modules_on_masters'], 1)} ({num(split['modules_per_cluster'], 2)})",
+                    split["module_runs"],
+                    f"{num(split['controller'], 1)} ({num(split['controller_per_cluster'], 2)})",
+                    num(split["lab_servers"], 1),
+                    num(split["machine"] / cores, 1),
+                    num(split["controller"] / cores, 1),
+                ]
+            )
+    out += table(
+        [
+            "clusters",
+            "play",
+            "wall s",
+            "CPU s",
+            "modules on the masters CPU s (/ cluster)",
+            "module runs",
+            "controller CPU s (/ cluster)",
+            "lab servers CPU s",
+            "CPU floor s",
+            "controller floor s",
+        ],
+        rows,
+    )
     return out
 
 

@@ -67,15 +67,45 @@ def gaps(timeline, play_names):
     return round(total - busy, 2)
 
 
-def cores_busy(timeline, name, counter="cpu_busy"):
-    """Cores kept busy on average while the play ``name`` ran (None when not recorded): by the whole machine
-    (``cpu_busy``, /proc/stat) or by the ansible-playbook process itself (``controller_cpu``, its strategy loop)."""
-    busy = wall = 0.0
+def play_counter(timeline, name, counter):
+    """How much the callback's ``counter`` grew while the play ``name`` ran (None when not recorded): CPU seconds of
+    the whole machine (``cpu_busy``, /proc/stat), of the ansible-playbook process itself (``controller_cpu``, its
+    strategy loop) or of the lab's API stand-ins (``lab_cpu``)."""
+    total = 0.0
     for play in timeline["plays"]:
         if play["name"] != name:
             continue
         if play.get(counter + "_start") is None or play.get(counter + "_end") is None or not play["end"]:
             return None
-        busy += play[counter + "_end"] - play[counter + "_start"]
-        wall += play["end"] - play["start"]
-    return busy / wall if wall else None
+        total += play[counter + "_end"] - play[counter + "_start"]
+    return total
+
+
+def cores_busy(timeline, name, counter="cpu_busy"):
+    """Cores kept busy on average while the play ``name`` ran, by ``counter`` (see play_counter)."""
+    busy = play_counter(timeline, name, counter)
+    wall = sum((play["end"] or timeline["end"]) - play["start"] for play in timeline["plays"] if play["name"] == name)
+    return busy / wall if busy is not None and wall else None
+
+
+def load_module_cpu(path):
+    """The records of tests/bench/module_python.sh: [(start, end, cpu seconds)], one per module run on a master."""
+    records = []
+    with open(path, encoding="ascii") as handle:
+        for line in handle:
+            start, end, user, system = line.split()
+            records.append((float(start), float(end), _bash_seconds(user) + _bash_seconds(system)))
+    return records
+
+
+def _bash_seconds(text):
+    """``1m2.345s`` (bash's ``times``) in seconds."""
+    minutes, seconds = text.rstrip("s").split("m")
+    return int(minutes) * 60 + float(seconds)
+
+
+def module_cpu(timeline, name, records):
+    """(CPU seconds, runs) of the module runs on the masters that started while the play ``name`` ran."""
+    windows = [(play["start"], play["end"] or timeline["end"]) for play in timeline["plays"] if play["name"] == name]
+    inside = [cpu for start, _end, cpu in records if any(low <= start <= high for low, high in windows)]
+    return sum(inside), len(inside)

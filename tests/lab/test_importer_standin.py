@@ -1,8 +1,12 @@
 """The importer stand-in against the NSX simulator and a lab cluster: the vendor's exit-code contract."""
 
+import subprocess
+import sys
+import time
+
 import pytest
 
-from tests.lab.importer.harness import ImporterDir
+from tests.lab.importer.harness import SOURCE, ImporterDir
 from tests.lab.importer.testing import CLUSTER
 
 
@@ -104,3 +108,15 @@ def test_credentials_file_and_bad_config(nsx, importer, tmp_path):
     importer.write_config(cluster=None)
     done = importer.run()
     assert done.returncode == 2 and "cluster" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_the_fixed_duration_counts_from_the_process_start():
+    # simulated_seconds is the whole run, the interpreter's start and imports included (the benchmarks' fixed
+    # import time): process_age tells how long the process has existed, not since the script's own clock started.
+    code = "import runpy, time; time.sleep(0.3); print(runpy.run_path(%r)['process_age']())" % SOURCE
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    wall = time.monotonic() - began
+    age = float(done.stdout)
+    tick = 0.011  # /proc's start time is in clock ticks
+    assert 0.3 - tick <= age <= wall + tick

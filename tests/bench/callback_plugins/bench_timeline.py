@@ -56,11 +56,29 @@ class CallbackModule(CallbackBase):
         times = os.times()
         return times.user + times.system
 
+    @staticmethod
+    def _lab_cpu():
+        """CPU seconds so far of the processes named by BENCH_LAB_PIDS (the lab's API stand-ins; None when unset)."""
+        pids = [pid for pid in os.environ.get("BENCH_LAB_PIDS", "").split(",") if pid]
+        if not pids:
+            return None
+        total = 0.0
+        for pid in pids:
+            try:
+                with open("/proc/%s/stat" % pid) as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+        return total
+
+    def _counters(self, edge):
+        return {"cpu_busy_" + edge: self._cpu_busy(), "controller_cpu_" + edge: self._controller_cpu(), "lab_cpu_" + edge: self._lab_cpu()}
+
     def _close_play(self, now):
         if self.plays and self.plays[-1]["end"] is None:
             self.plays[-1]["end"] = now
-            self.plays[-1]["cpu_busy_end"] = self._cpu_busy()
-            self.plays[-1]["controller_cpu_end"] = self._controller_cpu()
+            self.plays[-1].update(self._counters("end"))
 
     def _play(self):
         return self.plays[-1]["name"] if self.plays else None
@@ -68,9 +86,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         now = time.time()
         self._close_play(now)
-        self.plays.append(
-            {"name": play.get_name().strip(), "start": now, "end": None, "cpu_busy_start": self._cpu_busy(), "controller_cpu_start": self._controller_cpu()}
-        )
+        self.plays.append(dict({"name": play.get_name().strip(), "start": now, "end": None}, **self._counters("start")))
 
     def v2_runner_on_start(self, host, task):
         self._open[(host.get_name(), task._uuid)] = time.time()

@@ -77,3 +77,25 @@ def test_a_slow_healthy_wait_watches_slice_after_slice_within_the_timeout():
 
     done, _state = wait_until(predicate, 12, 1.0, clock=clock.clock, sleep=clock.sleep, watch=watch)
     assert done is False and checks == [0.0, 5.0, 10.0, 12.0]
+
+
+def test_check_first_false_watches_before_the_first_check():
+    # Right after a scale: the first read could only say "not yet"; the watch comes first, one read confirms.
+    clock = FakeClock()
+    predicate, checks = predicate_done_at(clock, 1.5)
+    watches = []
+
+    def watch(seconds):
+        watches.append(clock.now)
+        clock.now = max(clock.now, 1.5)
+        return True
+
+    assert wait_until(predicate, 60, 1.0, clock=clock.clock, sleep=clock.sleep, watch=watch, check_first=False)[0] is True
+    assert watches == [0.0] and checks == [1.5]
+
+
+def test_check_first_false_without_a_watch_sleeps_once_first_and_still_checks_at_the_timeout():
+    clock = FakeClock()
+    predicate, checks = predicate_done_at(clock, 100.0)
+    done, _state = wait_until(predicate, 2.5, 1.0, clock=clock.clock, sleep=clock.sleep, check_first=False)
+    assert done is False and clock.sleeps == [1.0, 1.0, 0.5] and checks == [1.0, 2.0, 2.5]

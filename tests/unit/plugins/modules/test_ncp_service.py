@@ -51,6 +51,14 @@ def test_start_refuses_the_wrong_mode_and_scales_nothing(cluster):
     assert deployment["spec"]["replicas"] == 0 and cluster.ncp_pods() == []
 
 
+def test_a_stopped_ncp_is_left_alone_with_two_reads(cluster, tmp_path):
+    run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    kubectl, log = logging_kubectl(tmp_path)
+    again = run_module("ncp_service", ncp_args(cluster, state="stopped", kubectl=kubectl))
+    assert not again.failed and not again["changed"]
+    assert [" ".join(call.split()[:2]) for call in kubectl_calls(log)] == ["get deployment", "get pods"]
+
+
 def test_check_mode_stops_nothing(cluster):
     result = run_module("ncp_service", ncp_args(cluster, state="stopped"), check_mode=True)
     assert result["changed"] and result["previous_replicas"] == 1
@@ -111,8 +119,11 @@ def test_stop_and_start_wait_on_a_watch_then_confirm_with_one_read(cluster, tmp_
     text = "\n".join(kubectl_calls(log))
     if watch:
         assert "wait --for=delete pod -l " in text and "wait --for=jsonpath={.status.readyReplicas}=1 deployment/nsx-ncp" in text
-        assert len(pod_reads_after(log, "wait --for=delete")) == 1
-        assert len(pod_reads_after(log, "wait --for=jsonpath")) == 1
+        # No read that could only say "not yet": the deployment, the scale, the watch, one confirming read.
+        verbs = [" ".join(call.split()[:2]) for call in kubectl_calls(log)]
+        stop_calls, start_calls = verbs[:4], verbs[4:]
+        assert stop_calls == ["get deployment", "scale deployment", "wait --for=delete", "get pods"]
+        assert start_calls == ["get configmap", "get deployment", "scale deployment", "wait --for=jsonpath={.status.readyReplicas}=1", "get pods"]
     else:
         assert not any(call.startswith("wait ") for call in kubectl_calls(log))
         assert len(pod_reads_after(log, "scale")) > 3
