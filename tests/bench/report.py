@@ -298,7 +298,8 @@ def strategy1_section(suite, history):
         "",
         "Overhead = downtime (first NCP stop -> last NCP start, `downtime_seconds` of migration-report.json, whole seconds)"
         " - quiesce - backup - importer runs x their fixed time. Goal: <= 20 s + 2 s per cluster. Phases are play durations",
-        "from the `bench_timeline` callback (tests/bench/callback_plugins).",
+        "from the `bench_timeline` callback (tests/bench/callback_plugins). The largest case with a fork per master runs"
+        " several times: its row is the median run, every run in the last column.",
         "",
     ]
     rows = []
@@ -327,6 +328,7 @@ def strategy1_section(suite, history):
                 num((c.get("downtime_module_runs_per_cluster") or {}).get("total"), 1),
                 cpu_text(c.get("cpu_seconds")),
                 num(c["wall_seconds"]),
+                runs_text(c),
             ]
         )
     out += table(
@@ -351,6 +353,7 @@ def strategy1_section(suite, history):
             "module runs / cluster in the downtime",
             "CPU s: playbook / lab servers",
             "whole run s",
+            "runs: downtime / overhead s",
         ],
         rows,
     )
@@ -464,6 +467,9 @@ BASELINE_CHANGES = {
     " cluster import returns (`nsx_mp_import`'s new `journal`), and the NCP start from the journal the Policy-mode switch"
     " wrote; each is still read for a cluster the previous step did not handle in this run. Both sides ran on the same lab"
     " code (its idle Kubernetes API stand-ins no longer spin, see below).",
+    "46170b9": "two kubectl reads fewer in each Kubernetes NCP stop and start (`ncp_service`: right after a scale the"
+    ' watch comes first, not a read that could only say "not yet"; the pods are listed up front only at 0 replicas). Both'
+    " sides ran on the same lab code (the importer stand-in's fixed duration counted from its process start).",
     "fd0a9dc": "one module task per cluster in the serial play instead of two (`nsx_mp_import` `scope: shared_then_cluster`:"
     " still two importer runs, each journaled and preceded by its own NSX re-check), and NCP's stop and start wait on"
     " `kubectl wait` (a watch) instead of polling the pods every `ncp_poll_interval`.",
@@ -473,12 +479,21 @@ BASELINE_CHANGES = {
 def strategy1_baseline_section(baseline, after):
     """Before / after of the orchestration change: the same lab and settings with the collection as of the baseline ref."""
     result = baseline["result"]
-    now = {(c["clusters"], c["forks"]): c for c in after["result"]["cases"]}
+    # Since 2026-12-02 the suite runs both sides in turn; an older result compares with the strategy1 suite's cases.
+    interleaved = "after_cases" in result
+    now = {(c["clusters"], c["forks"]): c for c in (result["after_cases"] if interleaved else after["result"]["cases"])}
+    when = f"both measured in turn, ended {baseline['date']}" if interleaved else f"measured {baseline['date']}; after = this tree, measured {after['date']}"
     out = [
-        f"### Before / after (before = plugins, roles and playbooks of commit {result['commit'][:10]}, measured {baseline['date']};"
-        f" after = this tree, measured {after['date']})",
+        f"### Before / after (before = plugins, roles and playbooks of commit {result['commit'][:10]}, after = this tree; {when})",
         "",
-        "Same lab, settings and forks. The change: " + BASELINE_CHANGES.get(result["commit"][:7], "see the git log since that commit."),
+        "Same lab, settings and forks"
+        + (
+            ", one side's run right after the other's; a case run several times shows its median run, every run's downtime / overhead in the last column"
+            if interleaved
+            else ""
+        )
+        + ". The change: "
+        + BASELINE_CHANGES.get(result["commit"][:7], "see the git log since that commit."),
         "",
     ]
     rows = []
@@ -504,6 +519,7 @@ def strategy1_baseline_section(baseline, after):
                     num((c.get("downtime_module_runs_per_cluster") or {}).get("total"), 1),
                     cpu_text(c.get("cpu_seconds")),
                     num(c["wall_seconds"]),
+                    runs_text(c),
                 ]
             )
     out += table(
@@ -522,11 +538,18 @@ def strategy1_baseline_section(baseline, after):
             "module runs / cluster in the downtime",
             "CPU s: playbook / lab servers",
             "whole run s",
+            "runs: downtime / overhead s",
         ],
         rows,
     )
     out.append("")
     return out
+
+
+def runs_text(case):
+    """Every run's downtime / overhead of a case run several times (its figures are the median run's)."""
+    runs = case.get("runs") or []
+    return ", ".join(f"{num(d, 0)} / {num(o, 0)}" for d, o in runs) if len(runs) > 1 else "-"
 
 
 def task_cost_suite_rows(result):
@@ -670,6 +693,32 @@ def cpu_sentence(case):
     return text
 
 
+def split_sentence(first, last):
+    """What of the parallel plays' CPU grows per cluster and where it would run (from the cases' cpu_split)."""
+    small, big = first.get("cpu_split") or {}, last.get("cpu_split") or {}
+    plays = [k for k in PARALLEL_PLAYS if small.get(k) and big.get(k)]
+    if not plays:
+        return ""
+    cores = last.get("cores") or 2
+
+    def per_cluster(split, field):
+        return sum(split[k][field] for k in plays)
+
+    floor = {k: big[k]["controller"] / cores for k in plays}
+    phases_small = first.get("phases") or {}
+    return (
+        f" Split by who used it (table in section 2): the module runs on the masters cost {num(per_cluster(small, 'modules_per_cluster'), 1)}"
+        f" CPU-s per cluster over the four parallel plays at {clusters_text(first['clusters'])} and {num(per_cluster(big, 'modules_per_cluster'), 1)}"
+        f" at {clusters_text(last['clusters'])}: each master's own work, the same whatever the number of clusters, which on real masters"
+        f" runs on their own cores. The controller's share (ansible-playbook and its workers: a forked worker per task and host,"
+        f" ~0.03 CPU-s even for a skipped task) is {num(per_cluster(big, 'controller_per_cluster'), 2)} CPU-s per cluster at"
+        f" {clusters_text(last['clusters'])}. With every master on its own machine and this 2-core controller, the stop and start"
+        f" plays would take at least {num(floor.get('stop'), 1)} s and {num(floor.get('start'), 1)} s of controller CPU at"
+        f" {clusters_text(last['clusters'])} against {num(phases_small.get('stop'), 1)} s and {num(phases_small.get('start'), 1)} s for"
+        " one cluster (an estimate from the split, not a measurement)."
+    )
+
+
 def cpu_text(cpu):
     """CPU seconds of the whole run: ansible-playbook and everything it ran / the lab's API stand-ins ("-" before they were measured)."""
     return f"{num(cpu['playbook'], 0)} / {num(cpu['lab_servers'], 0)}" if cpu else "-"
@@ -707,8 +756,9 @@ def analysis_section(suites, history):
         f" simulated importer time at {clusters_text(last['clusters'])}."
         + (
             f" A module task costs ~{num(plain, 2)} s on this machine whatever it does (`task_cost`: `ansible.builtin.ping`; a"
-            f" controller-only `set_fact` {num(set_fact, 3)} s), and the importer stand-in's own start (Python, PyYAML, kubectl calls)"
-            " counts as overhead here too."
+            f" controller-only `set_fact` {num(set_fact, 3)} s). The importer stand-in's own start (Python, its imports) is part"
+            " of its fixed duration (counted from its process start since 2026-12-02; before, each run lasted ~0.15-0.2 s more"
+            " and that counted as overhead)."
             if plain
             else ""
         )
@@ -722,7 +772,7 @@ def analysis_section(suites, history):
         + f" at {clusters_text(last['clusters'])} ({clusters_text(first['clusters'])}: "
         + ", ".join(f"{name} {num((first.get('phases') or {}).get(name), 1)} s" for name in parallel)
         + "). What still grows with the clusters here is contention: the lab's masters are local processes sharing 2 cores"
-        " (kubectl, Python, the Kubernetes API stand-ins); on real masters each host runs its own module." + cpu_sentence(last),
+        " (kubectl, Python, the Kubernetes API stand-ins); on real masters each host runs its own module." + cpu_sentence(last) + split_sentence(first, last),
     ]
     for c in more_forks:
         task = c.get("stop_task")
@@ -737,7 +787,7 @@ def analysis_section(suites, history):
         )
     baseline = (suites.get("strategy1_baseline") or {}).get("result")
     if baseline:
-        now = {(c["clusters"], c["forks"]): c for c in suites["strategy1"]["result"]["cases"]}
+        now = {(c["clusters"], c["forks"]): c for c in baseline.get("after_cases") or suites["strategy1"]["result"]["cases"]}
         pairs = [(b, now[(b["clusters"], b["forks"])]) for b in baseline["cases"] if (b["clusters"], b["forks"]) in now]
         out.append(
             "4. Against the baseline on the same machine (table above): "
@@ -765,8 +815,11 @@ def analysis_section(suites, history):
         "Next, not done: fewer module runs in the parallel plays (the ConfigMap and the NCP YAML file switched in one"
         " `ncp_config` run; the stop and start journal entries written by `ncp_service` itself on a one-master Kubernetes"
         " cluster - both change module contracts and the journal's write points, and save module starts that real masters"
-        " run on their own cores); and the same benchmark with masters on machines of their own, where the parallel plays'"
-        " module runs no longer share the controller's cores (the network-namespace hosts of tests/faults would share them too).",
+        " run on their own cores); fewer tasks per host in the parallel plays (the TKGI and Kubernetes alternatives in"
+        " per-platform task files: each skipped task still costs the controller a worker); and the same benchmark with masters"
+        " on machines of their own, where the parallel plays' module runs no longer share the controller's cores (the"
+        " network-namespace hosts of tests/faults would share them too). A module run costs at least ~0.25 CPU-s here"
+        " (`ansible.builtin.ping` through the metered interpreter: AnsiballZ and `ansible.module_utils.basic`), a kubectl run ~0.06.",
         "",
         "Left as they are: `pipelining = True` (no consistent effect on the lab's local connection; with SSH to real masters it"
         " saves the round trips of copying each module, so it is still worth setting in ansible.cfg); the quiesce wait rounds up"
