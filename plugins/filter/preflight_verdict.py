@@ -15,7 +15,7 @@ description:
     M(ncp.mp_to_policy.ncp_host_preflight) on each import master, adds an error for every
     import master that gave no answer, marks findings of waived checks, and says whether the
     import may start (design.md section 4, invariant 1).
-positional: nsx_result, host_results, waivers
+positional: nsx_result, host_results, waivers, controller
 options:
   _input:
     description: The clusters in scope, as a dict of cluster name to import master (null when none could be chosen).
@@ -33,12 +33,23 @@ options:
     description: Check IDs whose error findings do not block; they stay in the report, marked C(waived).
     type: list
     elements: str
+  controller:
+    description:
+      - The run's own settings for the C(controller_forks) check, C({forks, masters}) - Ansible's forks and the
+        masters the migration stops and starts at once. With fewer forks than masters the stop, the Policy-mode
+        switch and the start run in waves, each adding to the downtime - a warning, it does not block.
+      - Omitted or null, the check does not run.
+    type: dict
 """
 
 EXAMPLES = r"""
 - name: Decide
   ansible.builtin.set_fact:
     verdict: "{{ {'c1': 'master-1'} | ncp.mp_to_policy.preflight_verdict(nsx_result, host_results, ['backup_configured']) }}"
+
+- name: Decide, and warn when Ansible has fewer forks than masters
+  ansible.builtin.set_fact:
+    verdict: "{{ {'c1': 'master-1'} | ncp.mp_to_policy.preflight_verdict(nsx_result, host_results, [], {'forks': ansible_forks, 'masters': 3}) }}"
 """
 
 RETURN = r"""
@@ -47,13 +58,40 @@ _value:
   type: dict
 """
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding, summarize
 
 
-def preflight_verdict(masters, nsx_result, host_results, waivers=None):
+def forks_finding(forks, masters):
+    """A warning when the migration would stop and start NCP in waves (fewer forks than masters), else None."""
+    if forks >= masters:
+        return None
+    waves = -(-masters // forks)
+    return finding(
+        "controller_forks",
+        "warning",
+        "%d masters but Ansible runs %d forks: the migration would stop NCP, switch it to Policy mode and start it in %d waves,"
+        " each adding to the control-plane downtime" % (masters, forks, waves),
+        "Run the migration with -f %d (forks = %d under [defaults] in ansible.cfg, ANSIBLE_FORKS, or the job template's Forks in AWX)." % (masters, masters),
+    )
+
+
+def preflight_verdict(masters, nsx_result, host_results, waivers=None, controller=None):
     waivers = set(waivers or [])
     findings = []
     checks_run = []
+    if controller:
+        try:
+            forks, count = int(controller["forks"]), int(controller["masters"])
+            if forks < 1 or count < 0:
+                raise ValueError(forks)
+        except (KeyError, TypeError, ValueError):
+            raise AnsibleFilterError("preflight_verdict: controller must be {forks, masters} with whole numbers, got %r" % (controller,))
+        checks_run.append("controller_forks")
+        warning = forks_finding(forks, count)
+        if warning:
+            findings.append(warning)
     nsx_result = nsx_result or {}
     if nsx_result.get("findings") is None:
         findings.append(

@@ -31,6 +31,9 @@ HOST_CHECK_IDS = (
     "policy_nsxapi_false",
 )
 
+# Checks of the run itself, on the controller (preflight_verdict filter).
+CONTROLLER_CHECK_IDS = ("controller_forks",)
+
 
 def finding(check, severity, message, remediation="", cluster=None, object_type=None, object_id=None, display_name=None):
     """One finding; every key of the contract is always present."""

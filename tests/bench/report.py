@@ -783,7 +783,7 @@ def analysis_section(suites, history):
                 if task
                 else ""
             )
-            + ". The run now warns when there are fewer forks than masters, and the operator guide says to set them."
+            + ". The preflight warns (`controller_forks`) when there are fewer forks than masters, and the operator guide says to set them."
         )
     baseline = (suites.get("strategy1_baseline") or {}).get("result")
     if baseline:

@@ -262,7 +262,7 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0):
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None):
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
@@ -270,12 +270,14 @@ class Lab:
             command.append("--check")
         if verbosity:
             command.append("-" + "v" * verbosity)
+        if forks:
+            command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900):
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None):
         """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity),
+            self.playbook_command(name, extra_vars, check, verbosity, forks),
             cwd=self.out,
             env=playbook_env(),
             stdout=subprocess.PIPE,

@@ -7,7 +7,8 @@ pytestmark = pytest.mark.slow
 
 def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):
     lab = lab_factory("k8s2_blocker.yml")
-    run = lab.run("migrate_all.yml")
+    # One fork for two masters: the preflight also warns that the stop and the start would run in waves.
+    run = lab.run("migrate_all.yml", forks=1)
     assert run.returncode != 0, run.stdout[-3000:]
     for cluster in lab.clusters:
         assert lab.ncp_mode(cluster) == "mp"
@@ -21,3 +22,5 @@ def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):
     assert report["result"] == "failed"
     assert any(f["check"] == "dfw_admin_section_inside_ncp_range" and f["severity"] == "error" for f in report["findings"])
     assert "dfw_admin_section_inside_ncp_range" in report["next_steps"][0]
+    [forks] = [f for f in report["findings"] if f["check"] == "controller_forks"]
+    assert forks["severity"] == "warning" and "2 masters but Ansible runs 1 forks" in forks["message"]

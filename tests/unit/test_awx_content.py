@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS, NSX_CHECK_IDS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import CONTROLLER_CHECK_IDS, HOST_CHECK_IDS, NSX_CHECK_IDS
 from tests import awx_controller as awx
 
 REPO = awx.REPO
@@ -135,7 +135,7 @@ def test_check_id_questions_offer_exactly_the_collections_check_ids():
     for owner, survey in all_surveys():
         for question in survey["spec"]:
             if question["variable"] in ("ncp_preflight_waivers", "ncp_preflight_skip_checks"):
-                assert sorted(question["choices"]) == sorted(NSX_CHECK_IDS + HOST_CHECK_IDS), owner
+                assert sorted(question["choices"]) == sorted(NSX_CHECK_IDS + HOST_CHECK_IDS + CONTROLLER_CHECK_IDS), owner
 
 
 def test_surveys_are_valid_controller_survey_specs():

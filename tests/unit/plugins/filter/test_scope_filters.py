@@ -77,3 +77,29 @@ def test_verdict_blocks_when_a_master_or_nsx_did_not_answer():
     assert "ssh: timed out" in missing["blocking"][0]["message"]
     failed_nsx = preflight_verdict({"a": "a1"}, {"failed": True, "msg": "NSX Manager x could not be reached"}, {"a1": host_result()})
     assert not failed_nsx["passed"] and "could not be reached" in failed_nsx["blocking"][0]["message"]
+
+
+NSX_OK = {"findings": [], "summary": {"checks_run": []}}
+
+
+@pytest.mark.parametrize("forks, masters, waves", [(5, 20, 4), (5, 6, 2), (1, 3, 3)])
+def test_fewer_forks_than_masters_is_a_warning_naming_the_waves_and_the_fix(forks, masters, waves):
+    verdict = preflight_verdict({"a": "a1"}, NSX_OK, {"a1": host_result()}, [], {"forks": forks, "masters": masters})
+    [warning] = [f for f in verdict["findings"] if f["check"] == "controller_forks"]
+    assert warning["severity"] == "warning" and verdict["passed"]  # slower, not unsafe: it never blocks
+    assert "%d masters but Ansible runs %d forks" % (masters, forks) in warning["message"] and "%d waves" % waves in warning["message"]
+    assert "-f %d" % masters in warning["remediation"]
+    assert "controller_forks" in verdict["summary"]["checks_run"]
+
+
+def test_enough_forks_or_no_controller_settings_find_nothing():
+    enough = preflight_verdict({"a": "a1"}, NSX_OK, {"a1": host_result()}, [], {"forks": 20, "masters": 20})
+    assert not [f for f in enough["findings"] if f["check"] == "controller_forks"] and "controller_forks" in enough["summary"]["checks_run"]
+    skipped = preflight_verdict({"a": "a1"}, NSX_OK, {"a1": host_result()}, [], None)
+    assert "controller_forks" not in skipped["summary"]["checks_run"]
+
+
+@pytest.mark.parametrize("controller", [{"forks": 0, "masters": 3}, {"forks": "many", "masters": 3}, {"masters": 3}])
+def test_unusable_controller_settings_are_one_clear_error(controller):
+    with pytest.raises(AnsibleFilterError, match="controller must be"):
+        preflight_verdict({"a": "a1"}, NSX_OK, {"a1": host_result()}, [], controller)
