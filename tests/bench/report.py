@@ -399,6 +399,14 @@ def strategy1_section(suite, history):
     return out
 
 
+# Measured once (2026-12-02, 20 clusters, forks 20, in turn): does metering the masters' interpreter cost anything?
+METERING_CHECK = (
+    "The metered interpreter (a bash wrapper around each module run) does not change the figures: four runs in turn on the"
+    " same machine, plain / metered / plain / metered, overhead 66 / 65 / 68 / 60 s. The same case measured 56-72 s over"
+    " 2026-12-02 (57 and 59 s at 07:02-07:10 UTC, 65-72 s at 06:30-07:30 and at 08:00): the machine's speed varies by more"
+    " than the goal's margin, which is why the largest case runs three times."
+)
+
 # The plays that run on every master at once, in run order (the keys of a case's cpu_split).
 PARALLEL_PLAYS = ("stop", "gate", "policy_mode", "start")
 
@@ -454,7 +462,7 @@ def cpu_split_section(cases):
         ],
         rows,
     )
-    return out
+    return out + ["", METERING_CHECK]
 
 
 # What changed since each baseline commit the strategy1_baseline suite was run against (first 7 hex digits).
