@@ -388,7 +388,7 @@ def strategy1_suite(quick=False):
     sizes = [1, 3] if quick else [1, 5, 20]
     cases = [strategy1(count, forks=recommended_forks(count)) for count in sizes[:-1]]
     runs = 1 if quick else LARGEST_CASE_RUNS
-    cases.append(median_run([strategy1(sizes[-1], forks=recommended_forks(sizes[-1])) for _ in range(runs)]))
+    cases.append(median_run([strategy1(sizes[-1], forks=recommended_forks(sizes[-1])) for _run in range(runs)]))
     if recommended_forks(sizes[-1]) != DEFAULT_FORKS:
         cases.append(strategy1(sizes[-1], forks=DEFAULT_FORKS))
     return {"settings": settings(), "cases": cases, "goals": strategy1_goals(cases)}
@@ -406,7 +406,7 @@ def strategy1_baseline_suite(ref, quick=False):
         for count in sizes:
             pairs = [
                 (strategy1(count, forks=recommended_forks(count), collections=collections), strategy1(count, forks=recommended_forks(count)))
-                for _ in range(runs if count == sizes[-1] else 1)
+                for _run in range(runs if count == sizes[-1] else 1)
             ]
             before.append(median_run([b for b, _a in pairs]))
             after.append(median_run([a for _b, a in pairs]))

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Benchmark-only Python interpreter for the lab's masters (ansible_python_interpreter): runs the real one
 # (BENCH_REAL_PYTHON) and appends "start end user system" to BENCH_MODULE_CPU_LOG: the CPU seconds the
 # module and everything it waited for (kubectl, the importer) used. The bench splits a play's CPU with it:
