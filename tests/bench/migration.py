@@ -377,7 +377,7 @@ LARGEST_CASE_RUNS = 3
 def median_run(runs):
     """The run with the median overhead (a failed run counts as the worst), with every run's downtime / overhead."""
     ordered = sorted(runs, key=lambda f: float("inf") if f["overhead_seconds"] is None else f["overhead_seconds"])
-    median = dict(ordered[(len(ordered) - 1) // 2]) if len(ordered) % 2 else dict(ordered[len(ordered) // 2 - 1])
+    median = dict(ordered[(len(ordered) - 1) // 2])  # of an even number: the lower of the middle two
     median["runs"] = [[f["downtime_seconds"], f["overhead_seconds"]] for f in runs]
     return median
 
