@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.modules import ncp_config
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_config_edit
 from tests.unit import fixture_files, module_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "ncp_ini")
@@ -223,7 +223,7 @@ def test_unwritable_directory_fails_and_keeps_file(capsys, tmp_path, monkeypatch
     def refuse(*_args, **_kwargs):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(ncp_config, "atomic_write", refuse)
+    monkeypatch.setattr(ncp_config_edit, "atomic_write", refuse)
     result = run_module(capsys, path=str(path), settings={"a": 1})
     assert result["failed"] is True
     assert result["msg"] == "cannot write %s: [Errno 13] Permission denied" % path

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.modules import ncp_config
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_config_edit
 from tests.unit.fixture_files import fixture_bytes
 
 from .test_ncp_config import run_module
@@ -160,13 +160,13 @@ def test_missing_kubectl_binary_fails(capsys, tmp_path):
 def test_module_uses_stdin_not_argv_for_the_object(monkeypatch, capsys, cluster):
     """The ini (with the NSX password) never appears on a kubectl command line."""
     seen = []
-    original = ncp_config.Kubectl.run
+    original = ncp_config_edit.Kubectl.run
 
     def recording_run(self, args, data=None):
         seen.append(list(args))
         return original(self, args, data=data)
 
-    monkeypatch.setattr(ncp_config.Kubectl, "run", recording_run)
+    monkeypatch.setattr(ncp_config_edit.Kubectl, "run", recording_run)
     run_module(capsys, configmap=configmap_args(cluster), settings={"policy_nsxapi": True})
     assert [args[0] for args in seen] == ["get", "replace"]
     assert not any("VMware1!" in arg for args in seen for arg in args)

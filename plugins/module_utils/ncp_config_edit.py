@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Edit one ncp.ini - in a file, an NCP YAML manifest or the live ConfigMap - for ncp_config and ncp_mode_switch.
+
+Each ``run_on_*`` takes the module (check mode, warnings, kubectl through run_command) and the ncp_config-shaped
+parameters of one edit, writes nothing in check mode, and returns ncp_config's result or raises ConfigError.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
+    IniError,
+    NcpIni,
+    apply_edits,
+    format_value,
+    is_secret_key,
+    mask_values,
+    policy_settings_after_shared_import,
+)
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import (
+    HAS_YAML,
+    YAML_IMPORT_ERROR,
+    ManifestError,
+    ManifestIni,
+    looks_like_manifest,
+)
+
+# The live ConfigMap's suboptions (ncp_config's and ncp_mode_switch's configmap option).
+CONFIGMAP_OPTIONS = dict(
+    name=dict(type="str", default="nsx-ncp-config"),
+    namespace=dict(type="str", default="nsx-system"),
+    key=dict(type="str", default="ncp.ini", no_log=False),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    kubectl=dict(type="str", default="kubectl"),
+)
+
+
+class ConfigError(Exception):
+    """One clear failure: ``message`` plus structured details for fail_json."""
+
+    def __init__(self, message, **details):
+        super(ConfigError, self).__init__(message)
+        self.message = message
+        self.details = dict((key, value) for key, value in details.items() if value is not None)
+
+
+class Source(object):
+    """A parsed ini plus how to render the whole source back (a manifest renders the whole file)."""
+
+    def __init__(self, ini, render, label):
+        self.ini = ini
+        self.render = render
+        self.label = label
+
+
+def hide_secret_settings(module, settings):
+    """Mask secret values given in ``settings`` everywhere in the task output (invocation included)."""
+    for key, value in (settings or {}).items():
+        if not is_secret_key(key):
+            continue
+        try:
+            text = format_value(value)
+        except IniError:  # reported by the edit itself
+            continue
+        if text:
+            module.no_log_values.add(text)
+
+
+def edit(source, params):
+    settings, absent, unmapped = params["settings"], params["absent"], {}
+    try:
+        if params["policy_ids"]:
+            # Shared resources named by MP ID switch to their Policy IDs; explicit settings win.
+            mapped, mp_only, unmapped = policy_settings_after_shared_import(source.ini.values(params["section"]), params["policy_ids"])
+            mapped.update(settings or {})
+            settings = mapped
+            absent = list(mp_only) + [key for key in absent or [] if key not in mp_only]
+        result = apply_edits(source.ini, params["section"], settings, absent)
+    except IniError as exc:
+        raise ConfigError("%s: %s" % (source.label, exc.message), line=exc.line, key=exc.key)
+    result.unmapped = dict(unmapped)
+    return result
+
+
+def unmapped_warnings(edit_result):
+    return [
+        "%s keeps %s: not an MP ID in policy_ids (a display name, or a resource that was not imported); check it names the Policy object"
+        % (option, ", ".join(items))
+        for option, items in sorted(edit_result.unmapped.items())
+    ]
+
+
+def shape_result(before, after, edit_result, changed, label, **extra):
+    result = dict(
+        changed=changed,
+        unmapped=edit_result.unmapped,
+        previous=mask_values(edit_result.previous),
+        values=mask_values(edit_result.values),
+        diff=dict(
+            before=before.render(mask_secrets=True),
+            after=after.render(mask_secrets=True),
+            before_header="%s (before)" % label,
+            after_header="%s (after)" % label,
+        ),
+    )
+    result.update(extra)
+    return result
+
+
+# -- files and manifests -----------------------------------------------------------------------
+
+
+def read_text(path):
+    if not os.path.exists(path):
+        raise ConfigError("%s does not exist" % path, path=path)
+    if os.path.isdir(path):
+        raise ConfigError("%s is a directory, not an ncp.ini file or NCP YAML manifest" % path, path=path)
+    try:
+        data = read_bytes(path)
+    except (IOError, OSError) as exc:
+        raise ConfigError("cannot read %s: %s" % (path, to_native(exc)), path=path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError("%s line %d: not UTF-8 text (byte offset %d)" % (path, line, exc.start), path=path, line=line)
+
+
+def resolve_format(requested, text):
+    if requested != "auto":
+        return requested
+    return "manifest" if looks_like_manifest(text) else "ini"
+
+
+def open_source(path, text, file_format, configmap):
+    if file_format == "ini":
+        try:
+            ini = NcpIni(text)
+        except IniError as exc:
+            raise ConfigError("%s: %s" % (path, exc.message), path=path, line=exc.line, key=exc.key)
+        return Source(ini, ini.render, path)
+    if not HAS_YAML:
+        raise ConfigError(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
+    try:
+        manifest = ManifestIni(text, configmap=configmap)
+    except ManifestError as exc:
+        raise ConfigError("%s: %s" % (path, exc.message), path=path, line=exc.line)
+    return Source(manifest.ini, manifest.render, "%s (ConfigMap %s, data.ncp.ini)" % (path, configmap))
+
+
+def run_on_file(module, params):
+    path = params["path"]
+    text = read_text(path)
+    file_format = resolve_format(params["format"], text)
+    source = open_source(path, text, file_format, params["manifest_configmap"])
+    original = open_source(path, text, file_format, params["manifest_configmap"]).ini
+    edit_result = edit(source, params)
+    try:
+        new_text = source.render()
+    except ManifestError as exc:
+        raise ConfigError("%s: %s" % (path, exc.message), path=path)
+    changed = new_text != text
+    backup_file = None
+    if changed and not module.check_mode:
+        try:
+            backup_file = atomic_write(path, new_text.encode("utf-8"), backup=params["backup"] is not False)
+        except (IOError, OSError) as exc:
+            raise ConfigError("cannot write %s: %s" % (path, to_native(exc)), path=path)
+    for warning in edit_result.warnings + unmapped_warnings(edit_result):
+        module.warn("%s: %s" % (path, warning))
+    return shape_result(original, source.ini, edit_result, changed, source.label, backup_file=backup_file, format=file_format)
+
+
+# -- the live ConfigMap ------------------------------------------------------------------------
+
+
+def make_kubectl(module, spec):
+    binary = module.get_bin_path(spec["kubectl"]) if not os.path.isabs(spec["kubectl"]) else spec["kubectl"]
+    if not binary or not os.access(binary, os.X_OK):
+        raise ConfigError("kubectl binary %r not found or not executable" % spec["kubectl"])
+    return Kubectl(binary=binary, kubeconfig=spec["kubeconfig"], context=spec["context"], run_command=module.run_command)
+
+
+def run_on_configmap(module, params):
+    spec = params["configmap"]
+    where = "ConfigMap %s/%s" % (spec["namespace"], spec["name"])
+    label = "%s data.%s" % (where, spec["key"])
+    if params["backup"]:
+        module.warn("backup does not apply to a ConfigMap; no backup was made")
+    kubectl = make_kubectl(module, spec)
+    try:
+        configmap = kubectl.get_configmap(spec["name"], spec["namespace"])
+    except KubectlError as exc:
+        raise ConfigError("cannot read %s: %s" % (where, exc.message), stderr=exc.stderr, rc=exc.rc)
+    text = (configmap.get("data") or {}).get(spec["key"])
+    if text is None:
+        raise ConfigError("%s has no data key %r" % (where, spec["key"]), key=spec["key"])
+    read_version = configmap.get("metadata", {}).get("resourceVersion")
+    try:
+        ini, original = NcpIni(text), NcpIni(text)
+    except IniError as exc:
+        raise ConfigError("%s: %s" % (label, exc.message), line=exc.line, key=exc.key)
+    edit_result = edit(Source(ini, ini.render, label), params)
+    new_text = ini.render()
+    changed = new_text != text
+    resource_version = read_version
+    if changed and not module.check_mode:
+        resource_version = write_configmap(kubectl, configmap, spec, new_text, where, read_version)
+    for warning in edit_result.warnings + unmapped_warnings(edit_result):
+        module.warn("%s: %s" % (label, warning))
+    return shape_result(original, ini, edit_result, changed, label, backup_file=None, format="configmap", resource_version=resource_version)
+
+
+def write_configmap(kubectl, configmap, spec, new_text, where, read_version):
+    try:
+        stored = kubectl.replace_configmap_data(configmap, spec["key"], new_text)
+    except KubectlError as exc:
+        if exc.conflict:
+            raise ConfigError(
+                "%s was changed by someone else after it was read (resourceVersion %s); nothing was written. "
+                "Run the task again to apply the change to the current version." % (where, read_version),
+                stderr=exc.stderr,
+                rc=exc.rc,
+                conflict=True,
+            )
+        raise ConfigError("cannot write %s: %s" % (where, exc.message), stderr=exc.stderr, rc=exc.rc)
+    return stored.get("metadata", {}).get("resourceVersion")
