@@ -247,6 +247,30 @@ def mark_states(state_dir, cluster, host, marks, clear=(), at=None):
     return write_journal(state_dir, cluster, apply_marks(journal, host, marks, clear, at))
 
 
+def record_marks(state_dir, cluster, host, marks, clear=(), check_only=False):
+    """:func:`mark_states`, or with ``check_only`` the journal as it would leave it (nothing written)."""
+    if not check_only:
+        return mark_states(state_dir, cluster, host, marks, clear)
+    check_marks(marks, clear)
+    return apply_marks(load_for_host(state_dir, cluster, host), host, marks, clear)
+
+
+# A stop after NCP was started again is a new stop: the quiesce and the backup must follow it, so they are
+# forgotten with the start. A first stop keeps its recorded time on a re-run (the quiesce counts from it).
+NEW_STOP_CLEARS = ("ncp_started", "quiesced", "backed_up")
+
+
+def service_marks(state, platform="kubernetes", replicas=None, new_stop=False, mode=None):
+    """The ``(marks, clear)`` a confirmed NCP stop (``stopped``) or start (``started``, in ``mode``) journals.
+
+    A Kubernetes stop records the replicas to start again with (at least 1: NCP found at 0 comes back with one).
+    """
+    if state == "started":
+        return [("ncp_started", dict(mode=mode), False)], ()
+    kept = max(int(1 if replicas is None else replicas), 1) if platform == "kubernetes" else 0
+    return [("ncp_stopped", dict(replicas=kept, platform=platform), not new_stop)], (NEW_STOP_CLEARS if new_stop else ())
+
+
 def mark_state(state_dir, cluster, state, host, at=None, clear=(), **details):
     """Record that the cluster reached ``state`` (now, or ``at`` epoch seconds); return the journal.
 

@@ -140,8 +140,6 @@ journal:
   type: dict
 """
 
-import copy
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
@@ -205,15 +203,6 @@ def journal_before(spec):
     return journal, host
 
 
-def mark_configured(module, spec, journal, host, details):
-    """The journal with policy_configured (re-)recorded now - written, or as it would be in check mode."""
-    marks = [(JOURNALED_STATE, details, False)]
-    if module.check_mode:
-        jr.check_marks(marks)
-        return jr.apply_marks(copy.deepcopy(journal), host, marks)
-    return jr.mark_states(spec["state_dir"], spec["cluster"], host, marks)
-
-
 def switch(module):
     params = module.params
     for name in POLICY_ONLY:
@@ -234,7 +223,7 @@ def switch(module):
     changed = configmap["changed"] or bool(manifest and manifest["changed"])
     if spec:
         details = dict(policy_ids=params["policy_ids"] or {}, unmapped=configmap["unmapped"], manifest=params["manifest_path"])
-        journal = mark_configured(module, spec, journal, host, details)
+        journal = jr.record_marks(spec["state_dir"], spec["cluster"], host, [(JOURNALED_STATE, details, False)], check_only=module.check_mode)
         changed = True  # the entry is recorded again, with this time
     return dict(changed=changed, configmap=configmap, manifest=manifest, unmapped=configmap["unmapped"], diff=diffs, journal=journal)
 

@@ -78,6 +78,35 @@ options:
   ncp_ini_path:
     description: The rendered ncp.ini on this master, read for O(expect_mode) (TKGI).
     type: path
+  journal:
+    description:
+      - V(kubernetes) only. Journal the confirmed stop (C(ncp_stopped), with the replicas to start again with) or
+        start (C(ncp_started) in O(expect_mode), which it then needs) in the cluster's journal on this master
+        (M(ncp.mp_to_policy.ncp_journal)), in the same module run - the migration does this inside the
+        control-plane outage, for every cluster at once, where each module start costs time.
+      - The journal is read before NCP is touched (this host must own it); nothing is journaled when the stop or
+        the start fails. A journal that cannot be written after NCP was stopped or started fails the task, which
+        says so.
+    type: dict
+    suboptions:
+      cluster:
+        description: The cluster's name.
+        type: str
+        required: true
+      state_dir:
+        description: The journal directory.
+        type: path
+        default: /var/lib/ncp-mp-to-policy
+      host:
+        description: This master's name in the journal; the host's name when not set.
+        type: str
+      new_stop:
+        description:
+          - O(state=stopped). V(true) for a stop after NCP was started again since the first stop - its time is
+            recorded and the start, the quiesce and the backup are forgotten, as they must follow it. V(false)
+            keeps the time of a stop already recorded (a re-run).
+        type: bool
+        default: false
 """
 
 EXAMPLES = r"""
@@ -120,12 +149,19 @@ at_epoch:
   description: The same time in seconds since the epoch.
   returned: success
   type: float
+journal:
+  description:
+    - The journal as this task left it (in check mode, as it would), described as
+      M(ncp.mp_to_policy.ncp_journal) returns it (C(journal), C(states), C(state_epochs), ...).
+  returned: when O(journal) is given
+  type: dict
 """
 
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC, Kubectl
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_service import KubernetesNcp, MonitNcp, NcpServiceError
 
@@ -141,7 +177,45 @@ ARGUMENT_SPEC = dict(
     monit=dict(type="str", default="monit"),
     monit_service=dict(type="str", default="ncp"),
     ncp_ini_path=dict(type="path"),
+    journal=dict(
+        type="dict",
+        options=dict(
+            cluster=dict(type="str", required=True),
+            state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
+            host=dict(type="str"),
+            new_stop=dict(type="bool", default=False),
+        ),
+    ),
 )
+
+
+def journal_host(module):
+    """This master's name in the journal and the journal's states, once it may be written here (before NCP is touched)."""
+    p, spec = module.params, module.params["journal"]
+    if p["platform"] != "kubernetes":
+        module.fail_json(msg="journal applies to platform kubernetes only: on TKGI every master stops NCP, journal once all confirmed")
+    if p["state"] == "started" and not p["expect_mode"]:
+        module.fail_json(msg="journal with state=started needs expect_mode (the mode journaled)")
+    host = spec["host"] or jr.default_host()
+    try:
+        jr.validate_cluster_name(spec["cluster"])
+        before = jr.load_for_host(spec["state_dir"], spec["cluster"], host)
+    except jr.JournalOwnerError as exc:
+        module.fail_json(msg="%s; NCP was left as it is" % exc, owner_host=exc.owner, path=exc.path)
+    except jr.JournalError as exc:
+        module.fail_json(msg="%s; NCP was left as it is" % exc)
+    return host, before["states"]
+
+
+def journal_result(module, host, result):
+    """Journal the confirmed stop or start; the journal as ncp_journal describes it."""
+    p, spec = module.params, module.params["journal"]
+    marks, clear = jr.service_marks(p["state"], p["platform"], result.get("previous_replicas"), spec["new_stop"], p["expect_mode"])
+    try:
+        journal = jr.record_marks(spec["state_dir"], spec["cluster"], host, marks, clear, check_only=module.check_mode)
+    except jr.JournalError as exc:
+        module.fail_json(msg="NCP is %s, but the journal of %s could not be written: %s" % (p["state"], spec["cluster"], exc), **result)
+    return jr.describe(journal, host)
 
 
 def main():
@@ -151,6 +225,8 @@ def main():
         module.fail_json(msg="replicas must be at least 1 to start NCP (got %d)" % p["replicas"])
     if p["timeout"] < 0 or p["poll_interval"] <= 0:
         module.fail_json(msg="timeout must be at least 0 and poll_interval above 0")
+
+    host, states_before = journal_host(module) if p["journal"] else (None, None)
 
     def run(argv, data=None):
         return module.run_command(argv, data=data, binary_data=False)
@@ -174,6 +250,9 @@ def main():
     now = time.time()
     result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     result["at_epoch"] = now
+    if p["journal"]:
+        result["journal"] = journal_result(module, host, result)
+        result["changed"] = result["changed"] or result["journal"]["states"] != states_before
     module.exit_json(**result)
 
 

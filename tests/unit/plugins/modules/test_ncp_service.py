@@ -126,7 +126,9 @@ def test_stop_and_start_wait_on_a_watch_then_confirm_with_one_read(cluster, tmp_
         assert start_calls == ["get configmap", "get deployment", "scale deployment", "wait --for=jsonpath={.status.readyReplicas}=1", "get pods"]
     else:
         assert not any(call.startswith("wait ") for call in kubectl_calls(log))
-        assert len(pod_reads_after(log, "scale")) > 3
+        # Polling reads the pods again until they are gone (the watch path: exactly one read). Not more than 2:
+        # on a loaded machine each kubectl run takes a good part of the 1 s the pods need.
+        assert len(pod_reads_after(log, "scale")) >= 2
 
 
 def test_a_kubectl_whose_wait_fails_falls_back_to_polling(cluster, tmp_path):
