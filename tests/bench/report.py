@@ -481,6 +481,10 @@ BASELINE_CHANGES = {
     "fd0a9dc": "one module task per cluster in the serial play instead of two (`nsx_mp_import` `scope: shared_then_cluster`:"
     " still two importer runs, each journaled and preceded by its own NSX re-check), and NCP's stop and start wait on"
     " `kubectl wait` (a watch) instead of polling the pods every `ncp_poll_interval`.",
+    "1904c8a": "three module runs fewer per Kubernetes cluster inside the downtime, every cluster at once: the Policy-mode"
+    " switch is one `ncp_mode_switch` task (the live ConfigMap, the NCP YAML file and the `policy_configured` journal entry)"
+    " instead of three, and the NCP stop and start journal themselves (`ncp_service` `journal`) instead of a journal task"
+    " after each. Both sides ran on the same lab code.",
 }
 
 
@@ -820,11 +824,10 @@ def analysis_section(suites, history):
         "",
         LAB_COST_FINDING,
         "",
-        "Next, not done: fewer module runs in the parallel plays (the ConfigMap and the NCP YAML file switched in one"
-        " `ncp_config` run; the stop and start journal entries written by `ncp_service` itself on a one-master Kubernetes"
-        " cluster - both change module contracts and the journal's write points, and save module starts that real masters"
-        " run on their own cores); fewer tasks per host in the parallel plays (the TKGI and Kubernetes alternatives in"
-        " per-platform task files: each skipped task still costs the controller a worker); and the same benchmark with masters"
+        "Done 2026-12-02 (before / after above): the ConfigMap, the NCP YAML file and the journal entry switched in one"
+        " `ncp_mode_switch` run, the stop and start journaled by `ncp_service` itself - six module runs per Kubernetes cluster"
+        " inside the downtime instead of nine. Next, not done: fewer tasks per host in the parallel plays (the TKGI and"
+        " Kubernetes alternatives in per-platform task files: each skipped task still costs the controller a worker); and the same benchmark with masters"
         " on machines of their own, where the parallel plays' module runs no longer share the controller's cores (the"
         " network-namespace hosts of tests/faults would share them too). A module run costs at least ~0.25 CPU-s here"
         " (`ansible.builtin.ping` through the metered interpreter: AnsiballZ and `ansible.module_utils.basic`), a kubectl run ~0.06.",
