@@ -484,7 +484,9 @@ BASELINE_CHANGES = {
     "1904c8a": "three module runs fewer per Kubernetes cluster inside the downtime, every cluster at once: the Policy-mode"
     " switch is one `ncp_mode_switch` task (the live ConfigMap, the NCP YAML file and the `policy_configured` journal entry)"
     " instead of three, and the NCP stop and start journal themselves (`ncp_service` `journal`) instead of a journal task"
-    " after each. Both sides ran on the same lab code.",
+    " after each. Both sides ran on the same lab code. The machine was slow in that hour: the before side, 65-70 s of overhead"
+    " at 20 clusters (forks 20) at 07:00-07:35 UTC the same day, measured 98-103 s here, so the after side's 75-80 s would be"
+    " ~50-55 s at the morning's speed (an extrapolation, not a measurement).",
 }
 
 
@@ -825,7 +827,7 @@ def analysis_section(suites, history):
         LAB_COST_FINDING,
         "",
         "Done 2026-12-02 (before / after above): the ConfigMap, the NCP YAML file and the journal entry switched in one"
-        " `ncp_mode_switch` run, the stop and start journaled by `ncp_service` itself - six module runs per Kubernetes cluster"
+        " `ncp_mode_switch` run, the stop and start journaled by `ncp_service` itself - five module runs per Kubernetes cluster"
         " inside the downtime instead of nine. Next, not done: fewer tasks per host in the parallel plays (the TKGI and"
         " Kubernetes alternatives in per-platform task files: each skipped task still costs the controller a worker); and the same benchmark with masters"
         " on machines of their own, where the parallel plays' module runs no longer share the controller's cores (the"
