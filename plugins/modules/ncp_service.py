@@ -122,6 +122,14 @@ EXAMPLES = r"""
     replicas: "{{ ncp_stop.previous_replicas }}"
     expect_mode: policy
     kubeconfig: /root/.kube/config
+
+- name: Stop NCP and journal the confirmed stop in the same task
+  ncp.mp_to_policy.ncp_service:
+    state: stopped
+    kubeconfig: /root/.kube/config
+    journal:
+      cluster: k8s-prod-1
+  register: ncp_stop_journaled
 """
 
 RETURN = r"""
