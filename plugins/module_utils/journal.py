@@ -40,6 +40,14 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file impor
 JOURNAL_FORMAT = 1
 JOURNAL_FILE = "state.json"
 LOCK_FILE = ".lock"
+DEFAULT_STATE_DIR = "/var/lib/ncp-mp-to-policy"
+# Which cluster journal a module reads or writes (ncp_journal's options; the journal suboptions of
+# ncp_mode_switch and ncp_service).
+JOURNAL_OPTIONS = dict(
+    cluster=dict(type="str", required=True),
+    state_dir=dict(type="path", default=DEFAULT_STATE_DIR),
+    host=dict(type="str"),
+)
 # design.md section 4, in order.
 STATES = (
     "preflight_passed",

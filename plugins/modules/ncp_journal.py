@@ -209,9 +209,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 
 ARGUMENT_SPEC = dict(
-    cluster=dict(type="str", required=True),
-    state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
-    host=dict(type="str"),
+    jr.JOURNAL_OPTIONS,
     action=dict(type="str", choices=["read", "mark", "mark_once", "clear", "acquire_lease", "release_lease"], default="read"),
     state=dict(type="str", choices=list(jr.STATES)),
     marks=dict(

@@ -158,14 +158,7 @@ ARGUMENT_SPEC = dict(
     section=dict(type="str", default="nsx_v3"),
     policy_ids=dict(type="dict"),
     backup=dict(type="bool", default=True),
-    journal=dict(
-        type="dict",
-        options=dict(
-            cluster=dict(type="str", required=True),
-            state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
-            host=dict(type="str"),
-        ),
-    ),
+    journal=dict(type="dict", options=jr.JOURNAL_OPTIONS),
 )
 POLICY_ONLY = ("policy_ids", "journal")
 JOURNALED_STATE = "policy_configured"

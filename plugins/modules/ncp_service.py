@@ -185,15 +185,7 @@ ARGUMENT_SPEC = dict(
     monit=dict(type="str", default="monit"),
     monit_service=dict(type="str", default="ncp"),
     ncp_ini_path=dict(type="path"),
-    journal=dict(
-        type="dict",
-        options=dict(
-            cluster=dict(type="str", required=True),
-            state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
-            host=dict(type="str"),
-            new_stop=dict(type="bool", default=False),
-        ),
-    ),
+    journal=dict(type="dict", options=dict(jr.JOURNAL_OPTIONS, new_stop=dict(type="bool", default=False))),
 )
 
 

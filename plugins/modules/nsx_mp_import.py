@@ -694,7 +694,7 @@ def main():
             config=dict(type="dict"),
             user_spec=dict(type="raw"),
             rollback=dict(type="bool", default=False),
-            state_dir=dict(type="path", default="/var/lib/ncp-mp-to-policy"),
+            state_dir=dict(type="path", default=jr.DEFAULT_STATE_DIR),
             timeout=dict(type="int", default=7200),
             force=dict(type="bool", default=False),
             host_id=dict(type="str"),
