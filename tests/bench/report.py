@@ -465,6 +465,15 @@ def cpu_split_section(cases):
     return out + ["", METERING_CHECK]
 
 
+def parallel_controller_cpu(case):
+    """The controller's CPU (ansible-playbook and its workers) over the parallel downtime plays, and per cluster."""
+    splits = [(case.get("cpu_split") or {}).get(key) for key in PARALLEL_PLAYS]
+    if not all(splits):
+        return "-"
+    total = sum(split["controller"] for split in splits)
+    return f"{num(total, 1)} ({num(total / case['clusters'], 2)})"
+
+
 # What changed since each baseline commit the strategy1_baseline suite was run against (first 7 hex digits).
 BASELINE_CHANGES = {
     "b404eff": "only the importer runs stay in the serial play (the `promotion_idle` / coordinator re-check moved into"
@@ -487,6 +496,11 @@ BASELINE_CHANGES = {
     " after each. Both sides ran on the same lab code. The machine was slow in that hour: the before side, 65-70 s of overhead"
     " at 20 clusters (forks 20) at 07:00-07:35 UTC the same day, measured 98-103 s here, so the after side's 75-80 s would be"
     " ~50-55 s at the morning's speed (an extrapolation, not a measurement).",
+    "e1152d1": "the parallel plays no longer work out each cluster's masters from every host's variables on every master"
+    " (`groups['ncp_clusters'] | map('extract', hostvars) | selectattr(...)`, once per reference: five times per master in"
+    " the start play's report of the start, twice in the stop play), which costs the controller O(hosts^2); `import_master`"
+    " works them out once per master, before the downtime (`import_master_cluster_masters`), and ncp_stop, ncp_policy_mode"
+    " and ncp_start read that. Both sides ran on the same lab code.",
 }
 
 
@@ -530,6 +544,8 @@ def strategy1_baseline_section(baseline, after):
                     num(c.get("import_play_module_tasks_per_cluster")),
                     num(c.get("import_play_overhead_per_cluster"), 1),
                     num(phases.get("quiesce_backup"), 1),
+                    " / ".join(num(phases.get(key), 1) for key in PARALLEL_PLAYS),
+                    parallel_controller_cpu(c),
                     num((c.get("downtime_module_runs_per_cluster") or {}).get("total"), 1),
                     cpu_text(c.get("cpu_seconds")),
                     num(c["wall_seconds"]),
@@ -549,6 +565,8 @@ def strategy1_baseline_section(baseline, after):
             "module tasks / cluster in the serial play",
             "serial play overhead s / cluster",
             "quiesce + backup play s",
+            "stop / gate / Policy-mode / start plays s",
+            "controller CPU s in those plays (/ cluster)",
             "module runs / cluster in the downtime",
             "CPU s: playbook / lab servers",
             "whole run s",
