@@ -6,6 +6,7 @@
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -41,6 +42,24 @@ def test_ncp_that_never_stops_means_no_import_anywhere(lab_factory):
     assert lab.policy_status("k8s-01")["in_policy"] == 0
     assert lab.ncp_mode("k8s-01") == "mp"
     assert "k8s-02" in lab.report()["next_steps"][0]
+
+
+def test_tkgi_master_that_never_stops_means_no_import_anywhere(lab_factory):
+    # master-1 is not the import master: only the cluster's list of masters tells the import master to wait for it.
+    lab = lab_factory("k8s_tkgi.yml")
+    path = os.path.join(lab.host("k8s-02-master-1")["root"], "var", "vcap", "monit", "ncp.json")
+    state = lab.monit("k8s-02-master-1")
+    state["stop_seconds"] = 3600  # monit shows "stop pending" for the whole run
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(state, handle)
+    run = lab.run("migrate_all.yml", {"ncp_stop_timeout_seconds": 4})
+    assert run.returncode != 0
+    assert all(not attempts for attempts in no_attempts(lab).values()), no_attempts(lab)
+    assert "ncp_stopped" not in (lab.journal("k8s-02")[1] or {}).get("states", {}), lab.journal("k8s-02")
+    assert lab.policy_status("k8s-01")["in_policy"] == 0
+    assert lab.ncp_mode("k8s-01") == "mp"
+    assert lab.monit("k8s-02-master-1")["action"] == "stop"  # its stop never ended; nothing claims otherwise
+    assert "k8s-02" in lab.report()["next_steps"][0], lab.report()["next_steps"]
 
 
 def test_promotion_in_progress_stops_the_next_import(lab_factory):
