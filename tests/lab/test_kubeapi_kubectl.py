@@ -56,10 +56,13 @@ def test_scale_to_zero_pods_go_only_after_grace_delay_and_come_back_ready(kube_c
 
 def test_ncp_records_the_mode_it_started_in(kube_cluster):
     kube_cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=0", *NS)
+    # NCP stopped before its configuration changes, as in the migration (the scale returns before the pod goes).
+    kube_cluster.kubectl("wait", "--for=delete", "pod", "-l", "component=nsx-ncp", "--timeout=20s", *NS)
     ini = kube_cluster.kubectl_json("get", "configmap", "nsx-ncp-config", *NS)["data"]["ncp.ini"]
     patch = {"data": {"ncp.ini": ini.replace("policy_nsxapi = False", "policy_nsxapi = True")}}
     kube_cluster.kubectl("patch", "configmap", "nsx-ncp-config", "--type", "merge", "-p", json.dumps(patch), *NS)
     kube_cluster.kubectl("scale", "deployment", "nsx-ncp", "--replicas=1", *NS)
+    kube_cluster.kubectl("rollout", "status", "deployment/nsx-ncp", "--timeout=20s", *NS)
     kube_cluster.kubectl("wait", "--for=condition=Ready", "pod", "-l", "component=nsx-ncp", "--timeout=20s", *NS)
     pods = kube_cluster.wait_for_ncp(ready=1, count=1)
     assert kube_cluster.ncp_modes() == [True]
