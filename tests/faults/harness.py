@@ -330,7 +330,7 @@ class FaultLab:
     def _monit_state(self, cluster):
         modes, starts, ready = set(), [], True
         for host in self.hosts(cluster):
-            with open(os.path.join(host["root"], "var", "vcap", "monit", "ncp.json"), encoding="utf-8") as handle:
+            with open(host["monit_state"], encoding="utf-8") as handle:
                 state = json.load(handle)
             host_starts = state.get("starts", [])
             starts += [{"at": epoch(s["started_at"]), "policy": bool(s["policy_nsxapi"])} for s in host_starts]

@@ -137,8 +137,14 @@ class Lab:
         return self.kube(cluster)["starts"]
 
     def monit(self, host):
-        with open(os.path.join(self.host(host)["root"], "var", "vcap", "monit", "ncp.json"), encoding="utf-8") as handle:
+        with open(self.host(host)["monit_state"], encoding="utf-8") as handle:
             return json.load(handle)
+
+    def set_monit(self, host, **values):
+        """Change the monit stand-in's NCP process state on a TKGI master (e.g. ``stop_seconds``)."""
+        state = dict(self.monit(host), **values)
+        with open(self.host(host)["monit_state"], "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
 
     def ncp_mode(self, cluster):
         """What NCP runs as now: ``policy`` / ``mp`` / ``stopped`` (TKGI: from monit on every master)."""

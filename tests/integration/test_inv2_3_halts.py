@@ -6,7 +6,6 @@
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -47,11 +46,7 @@ def test_ncp_that_never_stops_means_no_import_anywhere(lab_factory):
 def test_tkgi_master_that_never_stops_means_no_import_anywhere(lab_factory):
     # master-1 is not the import master: only the cluster's list of masters tells the import master to wait for it.
     lab = lab_factory("k8s_tkgi.yml")
-    path = os.path.join(lab.host("k8s-02-master-1")["root"], "var", "vcap", "monit", "ncp.json")
-    state = lab.monit("k8s-02-master-1")
-    state["stop_seconds"] = 3600  # monit shows "stop pending" for the whole run
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(state, handle)
+    lab.set_monit("k8s-02-master-1", stop_seconds=3600)  # monit shows "stop pending" for the whole run
     run = lab.run("migrate_all.yml", {"ncp_stop_timeout_seconds": 4})
     assert run.returncode != 0
     assert all(not attempts for attempts in no_attempts(lab).values()), no_attempts(lab)

@@ -66,7 +66,7 @@ def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=
     nsx_host = nsx["url"].split("://", 1)[-1]
     if platform == "tkgi":
         paths["ncp_ini"] = _write(os.path.join(root, "var", "vcap", "jobs", "ncp", "config", "ncp.ini"), render_ncp_ini(cluster, nsx_host, shared))
-        _write(
+        paths["monit_state"] = _write(
             os.path.join(root, "var", "vcap", "monit", "ncp.json"),
             json.dumps({"action": "start", "action_at": 0, "stop_seconds": 1.0, "start_seconds": 1.0, "starts": []}),
         )
