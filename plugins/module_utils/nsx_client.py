@@ -35,8 +35,11 @@ DEFAULT_PORT = 443
 MAX_PAGE_SIZE = 1000
 # NSX answers these when it is overloaded or a transaction was aborted: safe to resend.
 RETRY_STATUSES = (429, 503)
-RETRY_ERROR_CODES = {500: (607,)}
+# 500/607 transaction aborted, 500/610 (NSXLIB: retryable, e.g. a manager restarting a service).
+RETRY_ERROR_CODES = {500: (607, 610)}
+# An expired session or XSRF token: 401, 403/98 and, on some releases, 403/403 (NSXLIB re-logs on both).
 XSRF_ERROR_CODE = 98
+SESSION_ERROR_CODES = (XSRF_ERROR_CODE, 403)
 # NSXLIB waits a random 0.4-0.6 s first and backs off up to 5 s; we use the same envelope.
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 5.0
@@ -482,7 +485,7 @@ def _is_transient(status, error_code):
 
 
 def _session_expired(status, error_code):
-    return status == 401 or (status == 403 and error_code == XSRF_ERROR_CODE)
+    return status == 401 or (status == 403 and error_code in SESSION_ERROR_CODES)
 
 
 def _never_sent(exc):

@@ -98,6 +98,7 @@ def test_repeated_cursor_stops_with_an_error(scripted):
         nsx_error(429, 107, "Client exceeded rate limit"),
         nsx_error(503, 503, "Service unavailable"),
         nsx_error(500, 607, "The transaction was aborted, please retry"),
+        nsx_error(500, 610, "General error, please retry"),
     ],
 )
 def test_transient_answers_are_retried(scripted, transient):
@@ -174,9 +175,11 @@ def test_refused_connection_names_manager_and_path():
 class SessionNsx:
     """Session auth as NSX does it: form login, JSESSIONID cookie, XSRF token, expiry."""
 
-    def __init__(self, server):
+    def __init__(self, server, expired_answer=(403, 98)):
         self.generation = 0
         self.valid = set()
+        self.expired_answer = expired_answer
+        self.password = PASSWORD
         server.handler = self
 
     def expire_all(self):
@@ -184,7 +187,7 @@ class SessionNsx:
 
     def __call__(self, request):
         if request["path"] == "/api/session/create":
-            if request["body"] != ("j_username=admin&j_password=" + PASSWORD.replace("!", "%21")).encode():
+            if request["body"] != ("j_username=admin&j_password=" + self.password.replace("!", "%21")).encode():
                 return nsx_error(403, 403, "The credentials were incorrect or the account specified has been locked.")
             self.generation += 1
             token = "tok%d" % self.generation
@@ -193,7 +196,8 @@ class SessionNsx:
         token = request["headers"].get("X-XSRF-TOKEN")
         cookie = request["headers"].get("Cookie", "")
         if token not in self.valid or ("JSESSIONID=js" + token[3:]) not in cookie:
-            return nsx_error(403, 98, "Bad XSRF token")
+            status, code = self.expired_answer
+            return nsx_error(status, code, "Bad XSRF token" if code == 98 else "The credentials were incorrect or the account specified has been locked.")
         return (200, {"product_version": "4.1.2.0.0.1"}, {})
 
 
@@ -213,6 +217,31 @@ def test_expired_session_is_renewed_once(scripted):
     nsx.expire_all()
     assert client.get("/api/v1/node/version")["product_version"]
     assert len(scripted.calls("POST", "/api/session/create")) == 2
+
+
+@pytest.mark.parametrize("expired_answer", [(401, 401), (403, 98), (403, 403)])
+def test_session_ended_by_nsx_is_renewed_once_and_the_request_repeated(scripted, expired_answer):
+    # NSXLIB re-logs on 403/98 and 403/403 (nsx-reference.md section 5); a rejected request had no
+    # effect, so even a POST is sent again.
+    nsx = SessionNsx(scripted, expired_answer)
+    client = make_client(scripted, auth="session")
+    client.get("/api/v1/node/version")
+    nsx.expire_all()
+    assert client.post("/api/v1/cluster?action=backup_to_remote")["product_version"]
+    assert len(scripted.calls("POST", "/api/session/create")) == 2
+    assert len(scripted.calls("POST", "/api/v1/cluster")) == 2
+
+
+def test_failed_login_after_expiry_fails_with_the_logins_own_error(scripted):
+    nsx = SessionNsx(scripted, (403, 403))
+    client = make_client(scripted, auth="session")
+    client.get("/api/v1/node/version")
+    nsx.expire_all()
+    nsx.password = "changed-" + PASSWORD
+    with pytest.raises(NsxApiError) as caught:
+        client.get("/api/v1/node/version")
+    assert "rejected the login of user 'admin'" in str(caught.value) and caught.value.path == "/api/session/create"
+    assert len(scripted.calls("POST", "/api/session/create")) == 2 and len(scripted.calls("GET")) == 2
 
 
 def test_wrong_password_is_one_clear_error_without_the_password(scripted):
