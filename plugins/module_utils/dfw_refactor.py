@@ -124,7 +124,10 @@ class FirewallState:
         self.sections = sections  # ordered list of section dicts, as NSX listed them
         self.rules = rules  # section id -> ordered list of rule dicts (in-scope NCP sections with rules)
         self.scan = scan  # the preflight's SectionRangeScan, fed with every section
-        self.identities = identities
+        self.identities = identities  # the ncp_principal_identities given (empty: each section's creator)
+        # Principal identities whose objects are never moved or deleted, whoever runs the refactoring:
+        # the ones given, else the creators of every ncp/cluster-tagged section.
+        self.principals = set(identities) or set(scan.ncp_creators)
 
 
 def scan_sections(sections, options):
@@ -138,7 +141,7 @@ def read_firewall(client, options):
     """Read the DFW the way the preflight does: the section list, then rules per in-scope NCP section."""
     sections = list(client.paginate(SECTIONS))
     scan = scan_sections(sections, options)
-    identities = set(options.identities) or scan.derived_identities
+    identities = set(options.identities)
     with_rules = [section for section in scan.ncp_sections if section[3] != 0]
     rules = {}
     if with_rules:
@@ -235,6 +238,7 @@ def compute_plan(state, options):
     if not plan.findings:
         plan.after = list(sections)
         return plan
+    _refuse_principal_objects(state, section_findings, rule_findings, index)
 
     bounded = [i for i, section in enumerate(sections) if scan.is_ncp(section) or scan.is_marker(section)]
     first, last = bounded[0], bounded[-1]
@@ -444,6 +448,24 @@ def _add_section_move(plan, section, move, operation, anchor, after_index, flips
         }
     )
     plan.work.append({"section": section, "allow_overwrite": section.get("_protection") == checks.PROTECTED})
+
+
+def _refuse_principal_objects(state, section_findings, rule_findings, index):
+    """Never plan to move an object a principal identity created (``_create_user``, not ``_protection``)."""
+    creators = {}
+    for item in section_findings:
+        creators[item["object_id"]] = state.sections[index[item["object_id"]]].get("_create_user")
+    rule_ids = set(item["object_id"] for item in rule_findings)
+    for section_rules in state.rules.values():
+        for rule in section_rules:
+            if rule.get("id") in rule_ids:
+                creators[rule.get("id")] = rule.get("_create_user")
+    refused = sorted("%s (created by %s)" % (object_id, creator) for object_id, creator in creators.items() if creator in state.principals)
+    if refused:
+        raise RefactorError(
+            "the DFW blockers include objects created by a principal identity, which nsx_dfw_refactor never moves or deletes: %s."
+            " Have their owner move them, or name NCP's identities in ncp_principal_identities if these creators are not NCP's" % ", ".join(refused)
+        )
 
 
 def _add_create(plan, target, operation, anchor, after_index):

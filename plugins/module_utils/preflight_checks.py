@@ -17,6 +17,8 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import f
 
 CLUSTER_TAG = "ncp/cluster"
 MARKER_TAG = "ncp/fw_sect_marker"
+# What ``_protection`` says to a superuser about a principal identity's object: changing it needs
+# X-Allow-Overwrite. It describes the reader's rights, never who created the object (nsx-reference 3).
 PROTECTED = "REQUIRE_OVERRIDE"
 # NSX 9 removed the Manager API, and with it this import path.
 FIRST_VERSION_WITHOUT_MP = (9,)
@@ -192,8 +194,8 @@ class SectionRangeScan:
         self.pending = []
         self.previous_ncp = None
         self.findings = []
-        self.ncp_sections = []  # (id, display_name, cluster, rule_count) of in-scope clusters
-        self.derived_identities = set()
+        self.ncp_sections = []  # (id, display_name, cluster, rule_count, _create_user) of in-scope clusters
+        self.ncp_creators = set()  # creators of every ncp/cluster-tagged section, any cluster
         self.first_last = {}
 
     def _is_ncp(self, section):
@@ -222,10 +224,11 @@ class SectionRangeScan:
             return
         cluster = tag_value(section, CLUSTER_TAG)
         current = brief + (cluster,)
+        creator = section.get("_create_user")
+        if cluster and creator:
+            self.ncp_creators.add(creator)
         if cluster in self.clusters:
-            self.ncp_sections.append((section.get("id"), section.get("display_name"), cluster, section.get("rule_count")))
-            if section.get("_protection") == PROTECTED and section.get("_create_user"):
-                self.derived_identities.add(section["_create_user"])
+            self.ncp_sections.append((section.get("id"), section.get("display_name"), cluster, section.get("rule_count"), creator))
             first, _last = self.first_last.get(cluster, (current, None))
             self.first_last[cluster] = (first, current)
         if self.pending and (cluster in self.clusters or self.previous_ncp[3] in self.clusters):
@@ -271,21 +274,34 @@ class SectionRangeScan:
 # -- dfw_user_rule_in_ncp_section -----------------------------------------------------------
 
 
+def rule_owners(section, identities):
+    """Who may have created NCP's rules in ``section`` (a SectionRangeScan.ncp_sections tuple).
+
+    The principal identities named by the user when given, else the section's own creator: NCP
+    creates a section and its rules with one principal identity. Never ``_protection``, which
+    describes what the reader may do (NCP's own identity sees NOT_PROTECTED, an auditor PROTECTED).
+    """
+    if identities:
+        return set(identities)
+    creator = section[4] if len(section) > 4 else None
+    return set([creator]) if creator else set()
+
+
 def check_rules_of_section(section, rules, identities):
-    """Rules in an NCP section that NCP did not create (other creator, or not protected)."""
+    """Rules in an NCP section whose ``_create_user`` is not NCP's (see ``rule_owners``)."""
     section_id, section_name, cluster = section[0], section[1], section[2]
+    owners = rule_owners(section, identities)
     found = []
     for rule in rules:
         creator = rule.get("_create_user")
-        protection = rule.get("_protection")
-        if protection == PROTECTED and (not identities or creator in identities):
+        if creator in owners:
             continue
         found.append(
             finding(
                 "dfw_user_rule_in_ncp_section",
                 "error",
-                "Rule %r (%s) in NCP section %r (%s) of cluster %s was created by %s (protection %s), not by NCP"
-                % (rule.get("display_name"), rule.get("id"), section_name, section_id, cluster, creator, protection),
+                "Rule %r (%s) in NCP section %r (%s) of cluster %s was created by %s, not by NCP's principal identity (%s)"
+                % (rule.get("display_name"), rule.get("id"), section_name, section_id, cluster, creator, ", ".join(sorted(owners)) or "unknown"),
                 "Move the rule into an admin section at the same priority (outside NCP's range), then delete it from section %s." % section_id,
                 cluster=cluster,
                 object_type="FirewallRule",

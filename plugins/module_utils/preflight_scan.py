@@ -151,9 +151,8 @@ class NsxPreflight:
         if want_sections:
             self._record("dfw_admin_section_inside_ncp_range", scan.result())
         if want_rules:
-            identities = set(self.options.identities) or scan.derived_identities
             with_rules = [section for section in scan.ncp_sections if section[3] != 0]
-            self._record("dfw_user_rule_in_ncp_section", self._rules_findings(with_rules, identities))
+            self._record("dfw_user_rule_in_ncp_section", self._rules_findings(with_rules, set(self.options.identities)))
 
     def _rules_findings(self, sections, identities):
         def inspect(section):

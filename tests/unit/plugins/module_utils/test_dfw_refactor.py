@@ -72,7 +72,7 @@ def layout():
 def plan_for(sections, rules, clusters=("a",), **options):
     opts = dfw.RefactorOptions(clusters=list(clusters), **options)
     scan = dfw.scan_sections(sections, opts)
-    identities = set(opts.identities) or scan.derived_identities
+    identities = set(opts.identities)
     state = dfw.FirewallState(sections, rules, scan, identities)
     return dfw.compute_plan(state, opts), state
 
@@ -117,6 +117,43 @@ def test_hand_computed_plan():
     assert order(plan) == ["top", "X", "ncp-mp-to-policy-moved-rules-above", "a1", "a2", "a3", "b1", "Y", "bottom", "default"]
     assert create["to_position"] == 3
     assert {f["check"] for f in plan.findings} == {"dfw_admin_section_inside_ncp_range", "dfw_user_rule_in_ncp_section"}
+
+
+def _as_read_by(objects, reader):
+    """The objects as NSX shows them to ``reader`` (superuser, read-only or NCP's own identity)."""
+    seen = []
+    for obj in objects:
+        creator = obj["_create_user"]
+        if reader == "read-only":
+            protection = "PROTECTED"
+        elif creator.startswith("ncp-") and creator != reader:
+            protection = "REQUIRE_OVERRIDE" if reader == "superuser" else "PROTECTED"
+        else:
+            protection = "NOT_PROTECTED"
+        seen.append(dict(obj, _protection=protection))
+    return seen
+
+
+@pytest.mark.parametrize("reader", ["superuser", "read-only", NCP])
+def test_plan_is_the_same_whoever_reads_and_moves_no_ncp_rule(reader):
+    sections, rules = layout()
+    expected, _state = plan_for(sections, rules)
+    plan, _state = plan_for(_as_read_by(sections, reader), dict((k, _as_read_by(v, reader)) for k, v in rules.items()))
+    assert [(i["kind"], i["action"], i["id"] or i["display_name"]) for i in plan.items] == [
+        (i["kind"], i["action"], i["id"] or i["display_name"]) for i in expected.items
+    ]
+    assert [i["id"] for i in plan.items if i["kind"] == "rule"] == ["u"]
+
+
+@pytest.mark.parametrize("where", ["rule", "section"])
+def test_objects_created_by_a_principal_identity_are_never_moved(where):
+    sections, rules = layout()
+    if where == "rule":
+        rules["a2"][1] = ncp_rule("u", cluster="b")  # another cluster's NCP put a rule into a2
+    else:
+        sections[2] = dict(sections[2], _create_user="ncp-b")  # X: an untagged section made by NCP of b
+    with pytest.raises(dfw.RefactorError, match="principal identity.*created by ncp-b"):
+        plan_for(sections, rules)
 
 
 def test_planned_layout_passes_the_preflight_judgement():

@@ -89,7 +89,7 @@ def test_admin_sections_inside_ncp_range_from_fixture():
         assert expected["before"] in item["message"] and expected["after"] in item["message"]
         assert "a1" in item["remediation"] and "a2" in item["remediation"]
     assert [s[0] for s in scan.ncp_sections if s[3] != 0] == data["expected_ncp_sections_with_rules"]
-    assert sorted(scan.derived_identities) == data["expected_identities"]
+    assert sorted(scan.ncp_creators) == data["expected_ncp_creators"]
 
 
 def test_admin_section_between_clusters_in_scope_is_reported():
@@ -112,6 +112,25 @@ def test_section_scan_holds_only_pending_admin_sections():
     assert len(scan.pending) == 5000
     scan.add({"id": "x", "tags": [{"scope": "ncp/cluster", "tag": "other"}]})
     assert scan.pending == [] and len(scan.findings) == 5000
+
+
+READER_VIEWS = {
+    # What NSX shows each kind of reader (nsx-reference.md section 3): the same objects, other _protection.
+    "superuser": {"ncp-a": "REQUIRE_OVERRIDE", "someone": "REQUIRE_OVERRIDE", "admin": "NOT_PROTECTED"},
+    "read-only": {"ncp-a": "PROTECTED", "someone": "PROTECTED", "admin": "PROTECTED"},
+    "ncp-a": {"ncp-a": "NOT_PROTECTED", "someone": "PROTECTED", "admin": "NOT_PROTECTED"},
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READER_VIEWS))
+def test_user_rules_are_judged_by_creator_whoever_reads(reader):
+    view = READER_VIEWS[reader]
+    section = ("s1", "ns-web", "a", 3, "ncp-a")
+    rules = [
+        {"id": rule_id, "display_name": rule_id, "_create_user": creator, "_protection": view[creator]}
+        for rule_id, creator in (("r1", "ncp-a"), ("r2", "admin"), ("r3", "someone"), ("r4", "ncp-a"))
+    ]
+    assert [f["object_id"] for f in checks.check_rules_of_section(section, rules, set())] == ["r2", "r3"]
 
 
 def test_user_rules_in_ncp_section():
