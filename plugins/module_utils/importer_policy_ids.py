@@ -4,8 +4,12 @@
 """Read back from NSX the Policy IDs the shared-resource import gave (MP id -> Policy id).
 
 Which rule an NCP 4.x importer uses to name Policy objects is UNCONFIRMED (display-name derived
-or the MP UUID), so the IDs are never computed: a promoted MP object carries the tag
-``{scope: policyPath, tag: <policy path>}`` and its last path segment is the Policy ID.
+or the MP UUID), so the IDs are never computed. The documented source is the migration API's
+mapping ``GET /api/v1/migration/migrated-resources?resource_type=<T>`` (official API reference,
+MigratedObject: ``resource_id`` = MP id, ``policy_id``, ``policy_path``). A ``policyPath`` tag on
+the promoted MP object (UNCONFIRMED, no public source) is read only when the mapping has no entry.
+Each Policy ID found is checked to exist with a GET on the Policy API before it is returned, so
+that ncp.ini never gets a dangling ID.
 
 Shared resources are the MP Tier-0/Tier-1 routers, IP blocks and IP pools that carry no
 ``ncp/cluster`` tag (NCP did not create them). When the user spec names resources, only those
@@ -16,9 +20,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+
 POLICY_PATH_SCOPE = "policyPath"
 CLUSTER_TAG_SCOPE = "ncp/cluster"
-SHARED_KIND_PATHS = ("/api/v1/logical-routers", "/api/v1/pools/ip-blocks", "/api/v1/pools/ip-pools")
+# MP list of each shared kind -> its Policy collection (routers: by router_type), for a mapping entry
+# that gives a policy_id without its policy_path.
+SHARED_KINDS = (
+    ("/api/v1/logical-routers", {"TIER0": "/infra/tier-0s", "TIER1": "/infra/tier-1s"}),
+    ("/api/v1/pools/ip-blocks", "/infra/ip-blocks"),
+    ("/api/v1/pools/ip-pools", "/infra/ip-pools"),
+)
+MIGRATED_RESOURCES = "/api/v1/migration/migrated-resources"
+# MigratedObject resource types of the shared kinds (TIER0, IPBLOCK, IPPOOL: official API reference; TIER1 UNCONFIRMED).
+MIGRATED_RESOURCE_TYPES = ("TIER0", "TIER1", "IPBLOCK", "IPPOOL")
+POLICY_API = "/policy/api/v1"
 # Parts of the user spec that name no shared resource.
 _NOT_SHARED_KEYS = ("k8s-clusters",)
 
@@ -59,16 +75,61 @@ def _is_cluster_owned(mp_object):
     return any(tag.get("scope") == CLUSTER_TAG_SCOPE for tag in mp_object.get("tags") or [])
 
 
-def shared_policy_ids(client, refs=None):
-    """{MP id: Policy id} of promoted shared resources; ``refs`` limits them to names/IDs given."""
+def migrated_resources(client):
+    """{MP id: (Policy id, Policy path or None)} from the migration API's mapping, every shared type.
+
+    A type this NSX release does not know (400 / 404) is skipped: the tag fallback may still name it.
+    """
+    mapping = {}
+    for resource_type in MIGRATED_RESOURCE_TYPES:
+        try:
+            for item in client.paginate(MIGRATED_RESOURCES, params={"resource_type": resource_type}):
+                if item.get("resource_id") and (item.get("policy_id") or item.get("policy_path")):
+                    policy_path = item.get("policy_path") or None
+                    policy_id = item.get("policy_id") or policy_path.rstrip("/").rsplit("/", 1)[-1]
+                    mapping[item["resource_id"]] = (policy_id, policy_path)
+        except NsxApiError as exc:
+            if exc.status not in (400, 404):
+                raise
+    return mapping
+
+
+def _policy_object_exists(client, policy_path):
+    try:
+        client.get(POLICY_API + policy_path)
+    except NsxApiError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True
+
+
+def shared_policy_ids(client, refs=None, dangling=None):
+    """{MP id: Policy id} of promoted shared resources; ``refs`` limits them to names/IDs given.
+
+    A Policy ID whose object the Policy API does not have is left out (and appended to
+    ``dangling``, a list, as ``(MP id, Policy path)``): the caller reports it as unmapped.
+    """
+    mapping = migrated_resources(client)
     result = {}
-    for path in SHARED_KIND_PATHS:
+    for path, collections in SHARED_KINDS:
         for mp_object in client.paginate(path):
             if _is_cluster_owned(mp_object):
                 continue
             if refs and mp_object.get("id") not in refs and mp_object.get("display_name") not in refs:
                 continue
-            policy_path = policy_path_of(mp_object)
-            if policy_path:
-                result[mp_object["id"]] = policy_path.rstrip("/").rsplit("/", 1)[-1]
+            policy_id, policy_path = mapping.get(mp_object.get("id"), (None, None))
+            if policy_id is None:
+                policy_path = policy_path_of(mp_object)
+                if not policy_path:
+                    continue
+                policy_id = policy_path.rstrip("/").rsplit("/", 1)[-1]
+            if not policy_path:
+                collection = collections.get(mp_object.get("router_type")) if isinstance(collections, dict) else collections
+                policy_path = "%s/%s" % (collection, policy_id) if collection else None
+            if policy_path and not _policy_object_exists(client, policy_path.rstrip("/")):
+                if dangling is not None:
+                    dangling.append((mp_object["id"], policy_path))
+                continue
+            result[mp_object["id"]] = policy_id
     return result

@@ -38,7 +38,9 @@ description:
   - Only one run per cluster at a time; the importer inherits the lock, so a run started while an
     importer from an interrupted run still works is refused.
   - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read back
-    from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon.
+    from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon. They come from the migration API's
+    mapping C(GET /api/v1/migration/migrated-resources) (a C(policyPath) tag on the MP object only when the mapping has no
+    entry), and each one is checked with a GET on the Policy API: an ID whose Policy object does not exist is left out, with a warning.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
@@ -615,8 +617,12 @@ class ImportTask:
         return result, outcome
 
     def read_policy_ids(self):
+        dangling = []
         try:
-            return shared_policy_ids(self.module.client, shared_resource_refs(self.user_spec) or None)
+            found = shared_policy_ids(self.module.client, shared_resource_refs(self.user_spec) or None, dangling)
+            for mp_id, policy_path in dangling:
+                self.module.warn("shared resource %s was imported as %s, but the Policy API has no such object: its ID is not used" % (mp_id, policy_path))
+            return found
         except NsxApiError as exc:
             self.module.warn("the shared import ended 0 but its Policy IDs could not be read back from NSX: %s" % exc.message)
             return {}

@@ -70,9 +70,9 @@ def test_failing_rollback_exits_1(nsx, importer):
 
 
 def test_failure_after_dfw_import_exits_1_without_rollback(nsx, importer):
-    # Phase 3 reads every imported section back; make that read fail after the DFW sections went in.
+    # Phase 3 reads the Policy paths back from migrated-resources; make that read fail after the DFW sections went in.
     _import_shared(importer)
-    nsx.admin.add_fault(type="status", status=500, error_code=99, path="/api/v1/firewall/sections/*", method="GET", count=50)
+    nsx.admin.add_fault(type="status", status=500, error_code=99, path="/api/v1/migration/migrated-resources", method="GET", count=50)
     done = importer.run("--cluster-only")
     assert done.returncode == 1, done.stdout
     assert "restore the NSX backup" in done.stdout

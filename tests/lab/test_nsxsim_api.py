@@ -117,7 +117,7 @@ def test_section_put_revision_and_protection(nsxsim):
     assert updated.status_code == 200, updated.text
     assert updated.json()["_revision"] == section["_revision"] + 1
     # The old _revision is now stale.
-    assert_nsx_error(nsxsim.put(url, json=changed, headers={"X-Allow-Overwrite": "true"}), 412)
+    assert_nsx_error(nsxsim.put(url, json=changed, headers={"X-Allow-Overwrite": "true"}), 409)
     assert nsxsim.get(url).json()["description"] == "edited"
 
 

@@ -65,9 +65,10 @@ def test_client_certificate_principal(nsxsim_tls):
     cert = (nsxsim_tls.client_cert, nsxsim_tls.client_key)
     response = nsxsim_tls.get(VERSION, auth=None, cert=cert)
     assert response.status_code == 200
-    # The certificate's principal owns what it creates (protected) and may change k8s-01's objects without override.
+    # The certificate's principal owns what it creates: NOT_PROTECTED to itself, REQUIRE_OVERRIDE to the superuser.
     created = nsxsim_tls.post("/api/v1/ns-groups", auth=None, cert=cert, json={"display_name": "pi-group"}).json()
-    assert created["_create_user"] == "ncp-k8s-01" and created["_protection"] == "REQUIRE_OVERRIDE"
+    assert created["_create_user"] == "ncp-k8s-01" and created["_protection"] == "NOT_PROTECTED"
+    assert nsxsim_tls.get(f"/api/v1/ns-groups/{created['id']}").json()["_protection"] == "REQUIRE_OVERRIDE"
     assert_nsx_error(nsxsim_tls.put(f"/api/v1/ns-groups/{created['id']}", json=dict(created, description="x")), 400, 289)
     owned = nsxsim_tls.put(f"/api/v1/ns-groups/{created['id']}", auth=None, cert=cert, json=dict(created, description="x"))
     assert owned.status_code == 200

@@ -27,10 +27,10 @@ def test_section_revise_moves_with_revision_guard(nsxsim_factory):
     assert answer.json()["_revision"] == second["_revision"] + 1
     now = order(sim)
     assert now.index(second["id"]) + 1 == now.index(first["id"])
-    # The same body again is stale now (412 / 207), and so is a body without _revision.
-    assert_nsx_error(sim.post(f"{SECTIONS}/{second['id']}", params={"action": "revise", "operation": "insert_top"}, json=second), 412, 207)
+    # The same body again is stale now (409 / 207), and so is a body without _revision.
+    assert_nsx_error(sim.post(f"{SECTIONS}/{second['id']}", params={"action": "revise", "operation": "insert_top"}, json=second), 409, 207)
     no_revision = {k: v for k, v in second.items() if k != "_revision"}
-    assert_nsx_error(sim.post(f"{SECTIONS}/{second['id']}", params={"action": "revise", "operation": "insert_top"}, json=no_revision), 412, 207)
+    assert_nsx_error(sim.post(f"{SECTIONS}/{second['id']}", params={"action": "revise", "operation": "insert_top"}, json=no_revision), 409, 207)
     assert order(sim) == now
     moved = sim.get(f"{SECTIONS}/{second['id']}").json()
     assert sim.post(f"{SECTIONS}/{second['id']}", params={"action": "revise", "operation": "insert_after", "id": ncp["id"]}, json=moved).status_code == 200
@@ -65,7 +65,7 @@ def test_rule_revise_reorders_within_its_section(nsxsim_factory):
     assert [r["id"] for r in sim.get(f"{SECTIONS}/{section['id']}/rules").json()["results"]][0] == last["id"]
     assert sim.get(f"{SECTIONS}/{section['id']}").json()["_revision"] == section["_revision"] + 1
     # Stale body, an anchor in another section, itself as anchor.
-    assert_nsx_error(sim.post(path, params={"action": "revise", "operation": "insert_bottom"}, json=last), 412, 207)
+    assert_nsx_error(sim.post(path, params={"action": "revise", "operation": "insert_bottom"}, json=last), 409, 207)
     fresh = sim.get(path).json()
     other = sim.get(f"{SECTIONS}/{admin_sections(sim)[1]['id']}/rules").json()["results"][0]
     assert_nsx_error(sim.post(path, params={"action": "revise", "operation": "insert_after", "id": other["id"]}, json=fresh), 404, 202)

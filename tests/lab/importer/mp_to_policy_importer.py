@@ -17,7 +17,8 @@ IP_POOL: [...]}; names not found are ignored; ip-allocations and k8s-clusters ar
 Phases: 1 reads the cluster (kubectl) and the MP objects, builds every request, and exits 2 without changing
 anything when it cannot; 2 submits them type by type in the documented order to the migration API (CONSUMER
 mode), records each imported batch under records/ beside the script, and on failure rolls back what the records
-hold; 3 reads back the policyPath tag of every imported object (policy-ids-<cluster>.json beside the script).
+hold; 3 reads back the Policy path of every imported object from the migration API's mapping,
+GET /api/v1/migration/migrated-resources (policy-ids-<cluster>.json beside the script).
 Exit codes: 0 imported (or rolled back on request); 1 failed and NCP must not run in MP mode (rollback failed,
 or DFW sections were imported); 2 failed, nothing left imported: restart NCP in MP mode.
 """
@@ -49,7 +50,6 @@ RETRY_ERROR_CODES = (607,)
 DUPLICATE = re.compile(r"MP resource (\S+) of type (\S+) is duplicate or already migrated")
 CLUSTER_TAG = "ncp/cluster"
 PROJECT_TAG = "ncp/project"
-POLICY_PATH_TAG = "policyPath"
 SWITCHING_PROFILES = {
     "SPOOFGUARD_PROFILES": "SpoofGuardSwitchingProfile",
     "MACDISCOVERY_PROFILES": "MacManagementSwitchingProfile",
@@ -474,20 +474,23 @@ def chunks(entries, size):
         yield entries[start : start + size]
 
 
+# MigratedObject.resource_type where it differs from the migration_data type (IP_BLOCK / IP_POOL names UNCONFIRMED).
+MIGRATED_RESOURCE_TYPES = {"IP_BLOCK": "IPBLOCK", "IP_POOL": "IPPOOL"}
+
+
 def read_back(client, records):
-    """Phase 3: the Policy path of every imported object, from the policyPath tag NSX put on the MP object."""
+    """Phase 3: the Policy path of every imported object, from the migration API's MP-id -> Policy mapping."""
     paths = {}
     for batch in records.batches:
+        if batch["type"] == "TIER0_LOGICAL_ROUTER_CONFIG" or "{router}" in batch["path"]:
+            continue  # no object of its own (config) / NAT rules: read through their router
+        resource_type = MIGRATED_RESOURCE_TYPES.get(batch["type"], batch["type"])
+        query = urllib.parse.urlencode({"resource_type": resource_type})
+        mapping = {item["resource_id"]: item["policy_path"] for item in client.list_all(f"/api/v1/migration/migrated-resources?{query}")}
         for entry in batch["resource_ids"]:
-            if batch["type"] == "TIER0_LOGICAL_ROUTER_CONFIG":
-                continue
-            url = batch["path"]
-            if "{router}" in url:
-                continue  # NAT rules are read through their router's list below
-            obj = client.call("GET", f"{url}/{entry['manager_id']}")
-            path = tag_value(obj, POLICY_PATH_TAG)
+            path = mapping.get(entry["manager_id"])
             if not path:
-                raise ImportFailure(f"{batch['type']} {entry['manager_id']} has no policyPath tag after import")
+                raise ImportFailure(f"{batch['type']} {entry['manager_id']} has no Policy path in migrated-resources after import")
             paths[entry["manager_id"]] = path
     records.data["policy_paths"] = paths
     records.save()

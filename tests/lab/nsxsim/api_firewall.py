@@ -13,7 +13,8 @@ OPERATIONS = ("insert_top", "insert_bottom", "insert_after", "insert_before")
 
 
 def _operation(request):
-    operation = request.query.get("operation", "insert_bottom")
+    # The published API: insert parameters default to insert_top (FirewallInsertParameters).
+    operation = request.query.get("operation", "insert_top")
     if operation not in OPERATIONS:
         raise bad_request(f"Invalid operation '{operation}'.")
     anchor = request.query.get("id")
@@ -47,7 +48,8 @@ class FirewallApi:
     def list_sections(self, request):
         sections = self.sim.inventory.sections
         for name in ("type", "enforced_on", "locked"):
-            wanted = request.query.get(name)
+            # The published API: the list holds LAYER3 sections unless type=LAYER2 is asked for.
+            wanted = request.query.get(name, "LAYER3" if name == "type" else None)
             if wanted is not None:
                 field = "section_type" if name == "type" else name
                 sections = [s for s in sections if str(s.get(field)).lower() == wanted.lower()]

@@ -1,5 +1,6 @@
 """Migration-coordinator endpoints of the MP-to-Policy promotion (all answer 500 while the service is stopped)."""
 
+from .errors import bad_request
 from .paging import paginate
 from .routing import Response, require_action
 
@@ -21,6 +22,7 @@ class MigrationApi:
             ("POST", BASE + "/mp-to-policy/rollback", self.rollback),
             ("GET", BASE + "/mp-to-policy/feedback", self.feedback),
             ("GET", BASE + "/mp-to-policy/stats", self.stats),
+            ("GET", BASE + "/migrated-resources", self.migrated_resources),
         ]
 
     def promotion_state(self, request):
@@ -50,6 +52,15 @@ class MigrationApi:
     def feedback(self, request):
         self.sim.coordinator.require_up()
         return paginate(self.sim.coordinator.feedback, request.query, request.path)
+
+    def migrated_resources(self, request):
+        # Official API reference: GET /api/v1/migration/migrated-resources?resource_type=<T> (required) ->
+        # MigratedObjectListResult {results: [{resource_type, resource_id, policy_id, policy_path}]}.
+        self.sim.coordinator.require_up()
+        resource_type = request.query.get("resource_type")
+        if not resource_type:
+            raise bad_request("Required parameter resource_type is missing.", module_name="migration-coordinator")
+        return paginate(self.sim.promoter.migrated_resources(resource_type), request.query, request.path + "?" + resource_type)
 
     def stats(self, request):
         pre = str(request.query.get("pre_promotion", "false")).lower() == "true"

@@ -1,5 +1,8 @@
 """Authentication as NSX does it: HTTP Basic, session cookie + XSRF token, or a client certificate.
 
+Three kinds of account (readers.py): the superuser ``settings.username``, the read-only
+``settings.readonly_username``, and principal identities by client certificate (CN = identity).
+
 Bad or missing credentials answer 403 with error_code 403 (NSX does not use 401); a session request whose
 ``X-XSRF-TOKEN`` is missing or wrong answers 403 with error_code 98.
 """
@@ -13,14 +16,16 @@ import urllib.parse
 from http.cookies import CookieError, SimpleCookie
 
 from .errors import bad_credentials, bad_xsrf
+from .readers import PRINCIPAL, READ_ONLY, SUPERUSER
 
 SESSION_COOKIE = "JSESSIONID"
 XSRF_HEADER = "X-XSRF-TOKEN"
 
 
 class Session:
-    def __init__(self, username, xsrf, idle_seconds):
+    def __init__(self, username, role, xsrf, idle_seconds):
         self.username = username
+        self.role = role
         self.xsrf = xsrf
         self.idle_seconds = idle_seconds
         self.last_used = time.monotonic()
@@ -41,9 +46,10 @@ class Authenticator:
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("basic "):
             user, password = _decode_basic(header[6:].strip())
-            if not self._credentials_ok(user, password):
+            role = self._role_of(user, password)
+            if role is None:
                 raise bad_credentials()
-            request.principal, request.auth_kind = user, "basic"
+            request.principal, request.auth_kind, request.role = user, "basic", role
             return
         session_id = _session_cookie(request.headers.get("Cookie"))
         if session_id:
@@ -55,27 +61,33 @@ class Authenticator:
                 if request.headers.get(XSRF_HEADER) != session.xsrf:
                     raise bad_xsrf()
                 session.last_used = time.monotonic()
-            request.principal, request.auth_kind = session.username, "session"
+            request.principal, request.auth_kind, request.role = session.username, "session", session.role
             return
         if request.peer_cn:
-            request.principal, request.auth_kind = request.peer_cn, "certificate"
+            request.principal, request.auth_kind, request.role = request.peer_cn, "certificate", PRINCIPAL
             return
         raise bad_credentials()
 
-    def _credentials_ok(self, user, password):
-        return secrets.compare_digest(str(user), self.settings.username) and secrets.compare_digest(str(password), self.settings.password)
+    def _role_of(self, user, password):
+        """SUPERUSER or READ_ONLY for a known user and password, else None."""
+        accounts = ((self.settings.username, self.settings.password, SUPERUSER), (self.settings.readonly_username, self.settings.readonly_password, READ_ONLY))
+        for known_user, known_password, role in accounts:
+            if secrets.compare_digest(str(user), known_user) and secrets.compare_digest(str(password), known_password):
+                return role
+        return None
 
     def create_session(self, body, secure):
         """POST /api/session/create: form j_username/j_password -> (headers) with cookie and XSRF token."""
         form = urllib.parse.parse_qs((body or b"").decode("utf-8", "replace"))
         user = form.get("j_username", [""])[0]
         password = form.get("j_password", [""])[0]
-        if not self._credentials_ok(user, password):
+        role = self._role_of(user, password)
+        if role is None:
             raise bad_credentials()
         session_id = secrets.token_hex(16)
         xsrf = secrets.token_urlsafe(24)
         with self._lock:
-            self.sessions[session_id] = Session(user, xsrf, self.settings.session_idle_seconds)
+            self.sessions[session_id] = Session(user, role, xsrf, self.settings.session_idle_seconds)
         cookie = f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly" + ("; Secure" if secure else "")
         return {"Set-Cookie": cookie, XSRF_HEADER: xsrf}
 

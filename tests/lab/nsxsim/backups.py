@@ -119,8 +119,8 @@ class Backups:
             cluster = [dict(e) for e in self.history]
         node = [dict(e) for e in cluster]
         inventory = [dict(e) for e in cluster]
-        overall = {}
+        # A string in the published API (BackupOperationHistory); its values are UNCONFIRMED.
+        overall = ""
         if cluster:
-            last = cluster[-1]
-            overall = {"success": last["success"], "end_time": last["end_time"]}
+            overall = "SUCCESS" if cluster[-1]["success"] else "FAILED"
         return {"cluster_backup_statuses": cluster, "node_backup_statuses": node, "inventory_backup_statuses": inventory, "overall_backup_status": overall}

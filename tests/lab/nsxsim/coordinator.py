@@ -61,11 +61,15 @@ class Coordinator:
             "runtime_state": state,
             "monitor_runtime_state": state,
             "pids": [4242] if state == "running" else [],
-            "health": "HEALTHY" if state == "running" else "UNKNOWN",
+            # NodeServiceStatusProperties.health: STABLE | DEGRADED.
+            "health": "STABLE" if state == "running" else "DEGRADED",
         }
 
     # -- promotion window ----------------------------------------------------------------
     def promotion_state(self):
+        # The four published states; the two cancel states only by lab control (settings.promotion_state).
+        if self.sim.settings.promotion_state:
+            return {"mp_policy_promotion": self.sim.settings.promotion_state}
         busy = self.busy or self.window_open or self.status in RUNNING  # busy fault: another promotion runs
         return {"mp_policy_promotion": "PROMOTION_IN_PROGRESS" if busy else "PROMOTION_NOT_IN_PROGRESS"}
 

@@ -71,7 +71,8 @@ def bad_xsrf():
 
 
 def stale_revision(kind, object_id):
-    return NsxError(412, 207, f"The object {kind}/{object_id} was modified by somebody else. Please retry with the latest _revision.")
+    # The published API answers a stale _revision with 409 Conflict (some releases 412; clients treat both alike).
+    return NsxError(409, 207, f"The object {kind}/{object_id} was modified by somebody else. Please retry with the latest _revision.")
 
 
 def not_owner(principal, kind, create_user):

@@ -9,6 +9,9 @@ import dataclasses
 from .inventory import PROTECTED, UNPROTECTED, bump
 
 POLICY_PATH_SCOPE = "policyPath"
+# MigratedObject.resource_type names where they differ from the migration_data type (official API reference:
+# TIER0, IPBLOCK, IPPOOL, ...; the migration_data names IP_BLOCK / IP_POOL are UNCONFIRMED).
+MIGRATED_RESOURCE_TYPES = {"IP_BLOCK": "IPBLOCK", "IP_POOL": "IPPOOL"}
 MAX_LB_RULES = 255
 
 
@@ -270,8 +273,10 @@ class Promoter:
                 self._tag(mp_obj, item["path"], record)
 
     def _tag(self, obj, path, record):
-        obj.setdefault("tags", []).append({"scope": POLICY_PATH_SCOPE, "tag": path})
-        bump(obj, "nsx_policy")
+        # UNCONFIRMED (no public source): a policyPath tag on the promoted MP object; off by settings.tag_promoted_objects.
+        if self.settings.tag_promoted_objects:
+            obj.setdefault("tags", []).append({"scope": POLICY_PATH_SCOPE, "tag": path})
+            bump(obj, "nsx_policy")
         self.policy_path_of[obj["id"]] = path
         record["tagged"].append(obj)
 
@@ -293,6 +298,17 @@ class Promoter:
                     bump(obj, "nsx_policy")
                     self.policy_path_of.pop(obj["id"], None)
         return undone
+
+    # -- GET /api/v1/migration/migrated-resources ------------------------------------------
+    def migrated_resources(self, resource_type):
+        """MigratedObject entries (MP id -> Policy id and path) of what was promoted, for one resource type."""
+        found = []
+        for (type_name, manager_id), record in self.records.items():
+            if MIGRATED_RESOURCE_TYPES.get(type_name, type_name) != resource_type or not record["paths"]:
+                continue
+            path = record["paths"][0]
+            found.append({"resource_type": resource_type, "resource_id": manager_id, "policy_id": path.rsplit("/", 1)[-1], "policy_path": path})
+        return found
 
     # -- stats ------------------------------------------------------------------------------
     def count_mp(self, spec, pending_only=False):

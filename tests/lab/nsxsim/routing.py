@@ -24,6 +24,7 @@ class Request:
         self.peer_cn = peer_cn
         self.principal = None  # set by authentication
         self.auth_kind = None  # "basic", "session" or "certificate"
+        self.role = None  # readers.SUPERUSER, READ_ONLY or PRINCIPAL, set by authentication
 
     def json(self, required=True):
         if not self.body or not self.body.strip():

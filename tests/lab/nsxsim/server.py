@@ -17,6 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .errors import NsxError, bad_request, internal_error
+from .readers import check_may_write, reader_view
 from .routing import Request, Response
 from .simulator import PUBLIC_PATHS
 
@@ -108,11 +109,13 @@ class NsxRequestHandler(BaseHTTPRequestHandler):
         try:
             if authenticate:
                 sim.auth.authenticate(request)
+                check_may_write(request)
             handler, params = router.resolve(request.method, request.path)
             with sim.inventory.lock:
                 result = handler(request, **params)
                 response = result if isinstance(result, Response) else Response(result)
-                payload = b"" if response.body is None else json.dumps(response.body).encode()
+                body = response.body if request.role is None else reader_view(response.body, request.principal, request.role)
+                payload = b"" if body is None else json.dumps(body).encode()
         except NsxError as error:
             response, payload = Response(None, error.status, error.headers), json.dumps(error.body()).encode()
         except Exception:  # noqa: BLE001 - any bug becomes an NSX 500 for the client, the traceback stays here

@@ -4,6 +4,8 @@ import dataclasses
 
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!Lab"
+DEFAULT_READONLY_USERNAME = "auditor"
+DEFAULT_READONLY_PASSWORD = "Lab-Aud1tor!Lab"
 
 
 @dataclasses.dataclass
@@ -12,6 +14,9 @@ class Settings:
 
     username: str = DEFAULT_USERNAME
     password: str = DEFAULT_PASSWORD
+    # A second account with NSX's read-only role (auditor): it may read everything and change nothing.
+    readonly_username: str = DEFAULT_READONLY_USERNAME
+    readonly_password: str = DEFAULT_READONLY_PASSWORD
     product_version: str = "4.1.2.0.0.22589037"
     api_virtual_ip: str = "0.0.0.0"
     # client_api_rate_limit / client_api_concurrency_limit: off unless enabled.
@@ -33,12 +38,17 @@ class Settings:
     # ``mp_id`` (TKGI keeps the MP UUID) or ``display_name`` (NCP 3.2: spaces and '/' become '_').
     honour_requested_policy_id: bool = True
     shared_policy_id_rule: str = "display_name"
+    # UNCONFIRMED: whether NSX tags a promoted MP object {scope: policyPath, tag: <path>}; the documented mapping is
+    # GET /api/v1/migration/migrated-resources, which the simulator always answers.
+    tag_promoted_objects: bool = True
     policy_id_rule: str = "mp_id"
     # NSX documents list_with_rules as "4-5 calls a minute" and seconds per ~1000 rules.
     list_with_rules_per_minute: int = 4
     list_with_rules_seconds_per_1000_rules: float = 2.0
     backup_seconds: float = 0.05
     session_idle_seconds: float = 1800.0
+    # Lab control: force GET /api/v1/migration/mp-policy-promotion/state (CANCELLING_PROMOTION, CANCEL_FAILED, ...).
+    promotion_state: str = ""
     # Principals whose objects are NCP's (used by the generator; client-certificate principals are always protected).
     log_requests: bool = False
 
@@ -64,6 +74,9 @@ class Settings:
         rules = ("mp_id", "display_name")
         if self.shared_policy_id_rule not in rules or self.policy_id_rule not in rules:
             raise ValueError(f"policy id rules must be one of {rules}")
+        promotion_states = ("", "PROMOTION_NOT_IN_PROGRESS", "PROMOTION_IN_PROGRESS", "CANCELLING_PROMOTION", "CANCEL_FAILED")
+        if self.promotion_state not in promotion_states:
+            raise ValueError(f"promotion_state must be one of {promotion_states}")
         statuses = ("PAUSED", "FAILED")
         if self.status_after_precheck_failure not in statuses or self.status_after_migration_failure not in statuses:
             raise ValueError(f"status_after_* must be one of {statuses}")
@@ -71,6 +84,7 @@ class Settings:
     def public(self):
         data = dataclasses.asdict(self)
         data["password"] = "********"
+        data["readonly_password"] = "********"
         return data
 
 

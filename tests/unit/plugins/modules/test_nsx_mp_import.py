@@ -213,6 +213,7 @@ def route_promoted_t0(scripted):
     scripted.route("GET", "/api/v1/logical-routers", (200, tagged, {}))
     scripted.route("GET", "/api/v1/pools/ip-blocks", (200, {"results": []}, {}))
     scripted.route("GET", "/api/v1/pools/ip-pools", (200, {"results": []}, {}))
+    scripted.route("GET", "/policy/api/v1/infra/tier-0s/t0", (200, {"id": "t0", "path": "/infra/tier-0s/t0"}, {}))
 
 
 def test_shared_import_reads_policy_ids_back_from_nsx(capsys, base, importer, scripted):
