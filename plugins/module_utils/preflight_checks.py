@@ -141,21 +141,34 @@ def check_promotion_idle(state_answer):
 
 
 def check_backup_configured(config_answer):
+    """A backup on request (``backup_to_remote``) needs only the remote file server (nsx-reference 5).
+
+    ``backup_enabled`` switches NSX's own schedule: off is worth knowing, never a blocker.
+    """
     config = config_answer or {}
     server = (config.get("remote_file_server") or {}).get("server")
-    if config.get("backup_enabled") and server:
-        return []
-    missing = "backups are disabled" if not config.get("backup_enabled") else "no remote file server is set"
-    return [
-        finding(
-            "backup_configured",
-            "error",
-            "NSX backup to a remote server is not configured (%s): strategy 1 must back up NSX before the first import" % missing,
-            "Configure it under System > Backup & Restore (PUT /api/v1/cluster/backups/config). Strategy 2 runs without a backup:"
-            " waive this check there with skip_checks.",
-            object_type="BackupConfiguration",
-        )
-    ]
+    if not server:
+        return [
+            finding(
+                "backup_configured",
+                "error",
+                "NSX backup to a remote server is not configured (no remote file server is set): strategy 1 must back up NSX before the first import",
+                "Configure the remote file server under System > Backup & Restore (PUT /api/v1/cluster/backups/config). Strategy 2 runs"
+                " without a backup: waive this check there with skip_checks.",
+                object_type="BackupConfiguration",
+            )
+        ]
+    if not config.get("backup_enabled"):
+        return [
+            finding(
+                "backup_configured",
+                "info",
+                "NSX's own backup schedule is off (backup_enabled false); the backup before the import is taken on request to %s" % server,
+                "Nothing to do for the import; turn the schedule on if NSX should back itself up regularly.",
+                object_type="BackupConfiguration",
+            )
+        ]
+    return []
 
 
 # -- cluster_objects_found ------------------------------------------------------------------

@@ -58,16 +58,19 @@ def test_promotion_in_progress_blocks():
 
 
 @pytest.mark.parametrize(
-    "config, ok",
+    "config, severities",
     [
-        ({"backup_enabled": True, "remote_file_server": {"server": "10.0.0.5", "port": 22}}, True),
-        ({"backup_enabled": False, "remote_file_server": {"server": "10.0.0.5"}}, False),
-        ({"backup_enabled": True}, False),
-        ({}, False),
+        ({"backup_enabled": True, "remote_file_server": {"server": "10.0.0.5", "port": 22}}, []),
+        # A backup on request needs only the remote file server: the schedule off is information.
+        ({"backup_enabled": False, "remote_file_server": {"server": "10.0.0.5"}}, ["info"]),
+        ({"backup_enabled": True}, ["error"]),
+        ({}, ["error"]),
     ],
 )
-def test_backup_configured(config, ok):
-    assert (checks.check_backup_configured(config) == []) is ok
+def test_backup_configured(config, severities):
+    found = checks.check_backup_configured(config)
+    assert [f["severity"] for f in found] == severities
+    assert passed(found, "warning") is ("error" not in severities)
 
 
 def test_misspelt_cluster_is_reported():
