@@ -19,6 +19,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
+    IMPORTED_RESOURCE_OPTIONS,
     IniError,
     NcpIni,
     apply_edits,
@@ -79,10 +80,13 @@ def hide_secret_settings(module, settings):
 
 def edit(source, params):
     settings, absent, unmapped = params["settings"], params["absent"], {}
+    require = params.get("require_policy_ids")
     try:
-        if params["policy_ids"]:
+        if params["policy_ids"] or require:
             # Shared resources named by MP ID switch to their Policy IDs; explicit settings win.
-            mapped, mp_only, unmapped = policy_settings_after_shared_import(source.ini.values(params["section"]), params["policy_ids"])
+            mapped, mp_only, unmapped = policy_settings_after_shared_import(source.ini.values(params["section"]), params["policy_ids"] or {})
+            if require:
+                check_policy_ids_complete(source.label, params["section"], unmapped)
             mapped.update(settings or {})
             settings = mapped
             absent = list(mp_only) + [key for key in absent or [] if key not in mp_only]
@@ -91,6 +95,21 @@ def edit(source, params):
         raise ConfigError("%s: %s" % (source.label, exc.message), line=exc.line, key=exc.key)
     result.unmapped = dict(unmapped)
     return result
+
+
+def check_policy_ids_complete(label, section, unmapped):
+    """After the shared import every imported shared resource must be named by Policy ID: NCP never starts with an MP ID."""
+    missing = [(option, unmapped[option]) for option in IMPORTED_RESOURCE_OPTIONS if unmapped.get(option)]
+    if not missing:
+        return
+    named = "; ".join("[%s] %s names %s" % (section, option, ", ".join(items)) for option, items in missing)
+    raise ConfigError(
+        "%s: %s, with no Policy ID after the shared import (not in NSX's migrated-resources, or its Policy object is missing);"
+        " nothing was written and NCP stays stopped. Next step: find the Policy ID of each (GET /api/v1/migration/migrated-resources"
+        "?resource_type=TIER0|IPBLOCK|IPPOOL, or the Policy UI), give it as ncp_policy_mode_policy_ids {MP ID: Policy ID}"
+        " (or set the option to the Policy ID), and run the playbook again" % (label, named),
+        unmapped=dict(missing),
+    )
 
 
 def unmapped_warnings(edit_result):

@@ -40,6 +40,9 @@ SHARED_RESOURCE_OPTIONS = (
     "external_ip_pools_lb",
     "overlay_tz",
 )
+# The shared-resource options the shared import moves to Policy: after it, an item without a Policy ID is
+# an error (overlay_tz is not imported: a transport zone keeps its ID in Policy, UNCONFIRMED).
+IMPORTED_RESOURCE_OPTIONS = SHARED_RESOURCE_OPTIONS[:-1]
 # Options NCP only understands in MP mode (the NCP operator strips them in Policy mode).
 MP_ONLY_OPTIONS = ("top_firewall_section_marker", "bottom_firewall_section_marker")
 

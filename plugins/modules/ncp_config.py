@@ -87,6 +87,13 @@ options:
         (vendor procedure step 6.3). O(settings) win over these edits.
       - Items that are not MP IDs in the map are kept and reported in RV(unmapped), with a warning.
     type: dict
+  require_policy_ids:
+    description:
+      - After the shared import - every item of C(top_tier_router), C(tier0_gateway), C(container_ip_blocks),
+        C(external_ip_pools) and C(external_ip_pools_lb) must be an MP ID of O(policy_ids) or one of its Policy IDs.
+        One that is not fails the task naming the option and the item, and nothing is written.
+    type: bool
+    default: false
   backup:
     description:
       - Keep a timestamped copy C(<path>.<YYYYmmddTHHMMSS>.bak) of the file beside it before changing it.
@@ -210,6 +217,7 @@ ARGUMENT_SPEC = dict(
     settings=dict(type="dict"),
     absent=dict(type="list", elements="str"),
     policy_ids=dict(type="dict"),
+    require_policy_ids=dict(type="bool", default=False),
     backup=dict(type="bool"),
 )
 

@@ -62,6 +62,13 @@ options:
       - V(policy) only. MP ID to Policy ID of the imported shared resources
         (RV(ncp.mp_to_policy.nsx_mp_import#module:policy_ids)), applied as O(ncp.mp_to_policy.ncp_config#module:policy_ids).
     type: dict
+  require_policy_ids:
+    description:
+      - V(policy) only. As O(ncp.mp_to_policy.ncp_config#module:require_policy_ids) - a shared resource of the ConfigMap
+        with no Policy ID fails the task before anything is written.
+      - It applies also when not set if O(journal) records the shared import of the cluster.
+    type: bool
+    default: false
   backup:
     description: Keep a backup of O(manifest_path) before changing it.
     type: bool
@@ -157,6 +164,7 @@ ARGUMENT_SPEC = dict(
     manifest_configmap=dict(type="str", default="nsx-ncp-config"),
     section=dict(type="str", default="nsx_v3"),
     policy_ids=dict(type="dict"),
+    require_policy_ids=dict(type="bool", default=False),
     backup=dict(type="bool", default=True),
     journal=dict(type="dict", options=jr.JOURNAL_OPTIONS),
 )
@@ -170,6 +178,7 @@ def edit_params(params, **target):
         settings=dict(policy_nsxapi=params["mode"] == "policy"),
         absent=None,
         policy_ids=params["policy_ids"],
+        require_policy_ids=params["require_policy_ids"] and params["mode"] == "policy",
         section=params["section"],
         manifest_configmap=params["manifest_configmap"],
         backup=params["backup"],
@@ -203,6 +212,8 @@ def switch(module):
             raise ConfigError("%s applies to mode=policy only, not mode=%s" % (name, params["mode"]))
     spec = params["journal"]
     journal, host = journal_before(spec) if spec else (None, None)
+    if journal and jr.is_imported(journal, "shared"):
+        params = dict(params, require_policy_ids=True)
     configmap = run_on_configmap(module, edit_params(params, configmap=params["configmap"], backup=None))
     diffs = [configmap.pop("diff")]
     manifest = None

@@ -242,3 +242,16 @@ def test_policy_ids_switch_shared_resources_and_drop_mp_only_options(tmp_path, c
         "[nsx_v3]\n# T0\ntop_tier_router = t0-policy\ncontainer_ip_blocks = pods-block,by-name\npolicy_nsxapi = True\n[coe]\ncluster = c1\n"
     )
     assert any("by-name" in str(warning) for warning in result.get("warnings", []))
+
+
+def test_require_policy_ids_fails_naming_the_option_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "ncp.ini"
+    text = "[nsx_v3]\ntop_tier_router = t0-mp-id\nexternal_ip_pools = pool-1\noverlay_tz = tz-1\npolicy_nsxapi = False\n"
+    path.write_text(text)
+    result = run_module(capsys, path=str(path), policy_ids={"t0-mp-id": "t0-policy"}, require_policy_ids=True, settings={"policy_nsxapi": True})
+    assert result["failed"] is True and "[nsx_v3] external_ip_pools names pool-1" in result["msg"]
+    assert result["unmapped"] == {"external_ip_pools": ["pool-1"]}
+    assert path.read_text() == text
+    # Every imported resource mapped (overlay_tz is not imported): the switch goes through.
+    done = run_module(capsys, path=str(path), policy_ids={"t0-mp-id": "t0-policy", "pool-1": "ext"}, require_policy_ids=True, settings={"policy_nsxapi": True})
+    assert done["changed"] and "external_ip_pools = ext" in path.read_text()

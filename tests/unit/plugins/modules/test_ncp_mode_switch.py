@@ -103,6 +103,19 @@ def test_policy_mode_switches_configmap_then_file_then_journals(capsys, cluster,
     assert configured["unmapped"] == result["unmapped"] == {"overlay_tz": ["1b3c5d7e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"]}
 
 
+def test_after_the_shared_import_a_resource_without_policy_id_stops_the_switch(capsys, cluster, manifest, state_dir):
+    jr.mark_state(state_dir, CLUSTER, "shared_imported", HOST, attempt=1, policy_ids={})
+    before_live, before_file = ini_of(cluster), manifest.read_bytes()
+    missing = dict(POLICY_IDS)
+    del missing["7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f"]  # the Tier-0 got no Policy ID
+    result = run(capsys, cluster, mode="policy", manifest_path=str(manifest), policy_ids=missing, journal=dict(cluster=CLUSTER, state_dir=state_dir, host=HOST))
+    assert result["failed"] is True
+    assert "top_tier_router names 7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f" in result["msg"] and "ncp_policy_mode_policy_ids" in result["msg"]
+    assert result["unmapped"] == {"top_tier_router": ["7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f"]}  # overlay_tz is not required
+    assert (ini_of(cluster), manifest.read_bytes()) == (before_live, before_file)
+    assert "policy_configured" not in jr.read_journal(state_dir, CLUSTER)["states"]
+
+
 def test_second_run_changes_no_config(capsys, cluster, manifest, state_dir):
     args = dict(mode="policy", manifest_path=str(manifest), policy_ids=POLICY_IDS, journal=dict(cluster=CLUSTER, state_dir=state_dir, host=HOST))
     run(capsys, cluster, **args)
