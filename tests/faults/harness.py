@@ -21,9 +21,15 @@ import requests
 import urllib3
 import yaml
 
+from tests.lab.importer.mp_to_policy_importer import read_run_ledger
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios")
 BIN = os.path.dirname(sys.executable)
+# The collection under test: this checkout, or (to see a test fail with a break planted in a copy, docs/invariants.md)
+# NCP_IT_COLLECTIONS_PATH=<dir holding ansible_collections/ncp/mp_to_policy>, as tests/integration/labtools.py reads it.
+COLLECTIONS = os.environ.get("NCP_IT_COLLECTIONS_PATH") or os.path.join(REPO, "build", "collections")
+PLAYBOOKS = os.path.join(COLLECTIONS, "ansible_collections", "ncp", "mp_to_policy", "playbooks")
 # Lab tuning given to every run: the vendor's 10-minute quiesce is shortened with the explicit test flag.
 LAB_VARS = {
     "ncp_quiesce_seconds": 1,
@@ -352,15 +358,38 @@ class FaultLab:
 
     def set_importer_fault(self, cluster, spec, index=0):
         """Arm the importer stand-in's ``lab_fault`` on one master (None disarms it)."""
+        self.set_importer_config(cluster, index, lab_fault=spec)
+
+    def set_importer_config(self, cluster, index=0, **keys):
+        """Set keys of the importer's config.yaml on one master (a None value removes the key).
+
+        Replaced atomically: an importer reading config.yaml mid-write would see an empty file and refuse (rc 2).
+        Set them before the run: written while a run imports, they race the module's own read-merge-write of the file.
+        """
         path = self.importer_config_path(cluster, index)
         with open(path, encoding="utf-8") as handle:
             config = yaml.safe_load(handle) or {}
-        if spec:
-            config["lab_fault"] = spec
-        else:
-            config.pop("lab_fault", None)
-        with open(path, "w", encoding="utf-8") as handle:
+        for key, value in keys.items():
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+        with open(path + ".tmp", "w", encoding="utf-8") as handle:
             yaml.safe_dump(config, handle, sort_keys=False)
+        os.chmod(path + ".tmp", os.stat(path).st_mode & 0o777)
+        os.replace(path + ".tmp", path)
+
+    def importer_runs(self):
+        """Every importer run of the lab in start order, each with ``running_with`` (the runs it found running)."""
+        return read_run_ledger(self.info["importer_runs"])
+
+    def importer_log(self, cluster, index=0):
+        """The importer stand-in's own log on one master (its every run, beside the script)."""
+        path = os.path.join(os.path.dirname(self.host(cluster, index)["importer_path"]), "mp_to_policy_importer.log")
+        if not os.path.exists(path):
+            return ""
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
 
     def journal_files(self, cluster):
         found = []
@@ -424,11 +453,11 @@ class FaultLab:
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir(report))
         variables.update(extra or {})
         name = name or f"run-{len(self.runs) + 1}"
-        command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or self.inventory_path, os.path.join(REPO, "playbooks", playbook)]
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or self.inventory_path, os.path.join(PLAYBOOKS, playbook)]
         command += ["-e", json.dumps(variables)]
         environment = dict(
             os.environ,
-            ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+            ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_FORCE_COLOR="0",
             ANSIBLE_HOST_KEY_CHECKING="False",
@@ -446,8 +475,8 @@ class FaultLab:
 
 
 # ---- the invariants --------------------------------------------------------------------------------------------
-def _attempt_range(attempt, now):
-    return epoch(attempt["started_at"]), epoch(attempt.get("ended_at")) or now
+def describe_run(run):
+    return f"{run['cluster']} {'+'.join(run['scopes'])} on {run['host']} (pid {run['pid']})"
 
 
 def _cluster_import_ok(journal):
@@ -468,7 +497,6 @@ def files_under(root):
 def check_invariants(lab, report, run=None, *, strategy="all_clusters", expect_result=None, allow_ncp_down=(), secrets=()):
     """Every violated invariant as a sentence (empty list: all hold). See :func:`assert_invariants`."""
     problems = []
-    now = time.time()
     journals = lab.journals()
     ncp = {name: lab.ncp_state(name) for name in lab.cluster_names}
     inis = {name: lab.configmap_ini(name) for name in lab.cluster_names if lab.cluster(name)["platform"] == "kubernetes"}
@@ -565,12 +593,15 @@ def check_invariants(lab, report, run=None, *, strategy="all_clusters", expect_r
         if all_attempts and not lab.nsx_state()["backups"]["history"]:
             problems.append("imports ran but NSX has no backup in its history")
 
-    # Invariant 3: one import at a time (attempt time ranges of different clusters never overlap).
-    ranges = [(name, a["attempt"], *_attempt_range(a, now)) for name, a in all_attempts]
-    for index, (name_a, number_a, start_a, end_a) in enumerate(ranges):
-        for name_b, number_b, start_b, end_b in ranges[index + 1 :]:
-            if name_a != name_b and start_a < end_b and start_b < end_a:
-                problems.append(f"imports overlap: {name_a} attempt {number_a} and {name_b} attempt {number_b}")
+    # Invariant 3: one import at a time - no importer run started while another one ran (the lab's run ledger; the
+    # journal's whole-second times cannot tell). An importer run that imported is always in the ledger.
+    runs = lab.importer_runs()
+    for entry in runs:
+        if entry["running_with"]:
+            problems.append(f"imports overlap: {describe_run(entry)} started while {', '.join(map(describe_run, entry['running_with']))} ran")
+    imported = [a for j in journals.values() for a in (j or {}).get("attempts", []) if a.get("outcome") == "imported"]
+    if len(runs) < len(imported):
+        problems.append(f"{len(imported)} importer runs imported but the lab's run ledger holds {len(runs)}: invariant 3 was not checked")
 
     # Invariant 8: no secret in the playbook output, the report, journals, logs or records.
     needles = [s for s in list(lab.secrets) + list(secrets) if s]

@@ -105,9 +105,9 @@ def test_configmap_set_to_policy_by_someone_else_then_rc2(fault_lab):
     """Someone sets policy_nsxapi = True by hand during the window and the import then fails rc 2: NCP must come
     back in MP mode, never in Policy mode without an import (invariants 4 and 6)."""
     lab = fault_lab("clusters_1.yml")
+    lab.set_importer_fault("k8s-01", {"kind": "rc2", "scope": "cluster", "after_batches": 0})  # before the run: see set_importer_fault
     run = lab.start()
     assert run.wait_until(lab.attempt_open("k8s-01", "shared"))
-    lab.set_importer_fault("k8s-01", {"kind": "rc2", "scope": "cluster", "after_batches": 0})
     ini = lab.configmap_ini("k8s-01")
     lab.set_configmap_ini("k8s-01", ini.replace("policy_nsxapi = False", "policy_nsxapi = True"))
     run.wait()

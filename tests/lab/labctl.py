@@ -179,7 +179,8 @@ def up(scenario_path, out):
             raise LabError(f"a lab is already running from {out}: run `python -m tests.lab down --out {out}` first")
     scenario = load_scenario(scenario_path)
     os.makedirs(out, exist_ok=True)
-    lab = {"scenario": os.path.abspath(scenario_path), "out": out, "clusters": []}
+    # Every importer run of the lab notes there which others were running (invariant 3's oracle).
+    lab = {"scenario": os.path.abspath(scenario_path), "out": out, "clusters": [], "importer_runs": os.path.join(out, "importer-runs")}
     try:
         nsx = start_nsx(scenario, os.path.dirname(os.path.abspath(scenario_path)), out, lab)
         state = nsx_lab_get(nsx["url"], "/_lab/state", nsx["ca_file"])
@@ -192,7 +193,8 @@ def up(scenario_path, out):
             cluster["hosts"] = []
             for index in range(int(spec.get("masters", 1))):
                 host = f"{spec['name']}-master-{index}"
-                paths = build_host(os.path.join(out, "hosts", host), spec["name"], cluster["platform"], cluster["kubeconfig"], nsx, shared_ini, user_spec)
+                root = os.path.join(out, "hosts", host)
+                paths = build_host(root, spec["name"], cluster["platform"], cluster["kubeconfig"], nsx, shared_ini, user_spec, run_ledger=lab["importer_runs"])
                 cluster["hosts"].append({"name": host, **paths})
             lab["clusters"].append(cluster)
     except (LabError, OSError, ValueError, KeyError) as exc:

@@ -42,8 +42,9 @@ def _install_script(source, target, python):
     return target
 
 
-def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=None, kubectl=None, python=None, manifest_text=None):
-    """Create the host root; ``nsx`` has url, username, password, ca_file. Returns the paths as a dict."""
+def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=None, kubectl=None, python=None, manifest_text=None, run_ledger=None):
+    """Create the host root; ``nsx`` has url, username, password, ca_file; ``run_ledger``: the lab's importer run
+    ledger directory (config.yaml ``lab_run_ledger``). Returns the paths as a dict."""
     python = python or sys.executable
     root = os.path.abspath(root)
     paths = {
@@ -91,6 +92,8 @@ def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=
         "rollback_imported_resources": False,
         "poll_interval": 0.05,
     }
+    if run_ledger:
+        config["lab_run_ledger"] = run_ledger
     paths["importer_config"] = _write(os.path.join(paths["importer_dir"], "config.yaml"), yaml.safe_dump(config, sort_keys=False), 0o600)
     paths["user_spec"] = _write(os.path.join(paths["importer_dir"], "user-spec.yaml"), yaml.safe_dump(user_spec or {"shared_resources": {}}, sort_keys=False))
     os.chmod(paths["importer_dir"], stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)

@@ -10,7 +10,9 @@ nsx_client_key, ca_file, insecure (skip TLS verification), cluster, kubeconfig, 
 rollback_imported_resources (default False), poll_interval (s), migration_timeout (s), batch_size, request_timeout,
 simulated_seconds (lab only, default 0: the run lasts at least this long from its process start; benchmarks use it
 for a fixed import time),
-lab_fault (lab only, fault tests: {kind: rc1|rc2|crash|hang, scope: cluster|shared|any, after_batches: N}, see fault_hook).
+lab_fault (lab only, fault tests: {kind: rc1|rc2|crash|hang, scope: cluster|shared|any, after_batches: N}, see fault_hook),
+lab_run_ledger (lab only: a directory shared by the lab's importers, where each run notes the runs it found running:
+invariant 3's oracle, see join_run_ledger).
 user-spec.yaml (beside the script unless --user-spec): shared_resources: {TIER0: [name or id], IP_BLOCK: [...],
 IP_POOL: [...]}; names not found are ignored; ip-allocations and k8s-clusters are accepted and not used.
 
@@ -26,6 +28,7 @@ or DFW sections were imported); 2 failed, nothing left imported: restart NCP in 
 import argparse
 import base64
 import datetime
+import fcntl
 import json
 import logging
 import os
@@ -586,6 +589,63 @@ def roll_back_on_request(client, config, scopes):
     return RC_OK
 
 
+# ---- lab only: importer runs that ran at once (invariant 3, tests/faults and tests/integration) ----------------
+RUN_LEDGER_KEY = "lab_run_ledger"
+RUN_LEDGER_FILE = "runs.jsonl"
+HOST_NAME = os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(HERE))))  # HOST_ROOT/opt/ncp/<dir>
+
+
+def join_run_ledger(config, scopes):
+    """Note this run in the lab's run ledger with the importer runs still running now; return the handle to keep open.
+
+    Each run holds an exclusive ``flock`` on its own entry under ``running/`` for as long as its process lives (the
+    kernel drops it at exit, also on SIGKILL or SIGSEGV); an entry is renamed into place only once locked, so one whose
+    lock can be taken belongs to a run that ended. ``runs.jsonl`` gets one line per run, in start order, with
+    ``running_with``: the runs it found running. Independent of clocks: two runs that overlap by a millisecond are
+    seen (the later one finds the earlier locked). None without ``lab_run_ledger``.
+    """
+    directory = config.get(RUN_LEDGER_KEY)
+    if not directory:
+        return None
+    running = os.path.join(str(directory), "running")
+    os.makedirs(running, exist_ok=True)
+    entry = {"pid": os.getpid(), "host": HOST_NAME, "cluster": str(config.get("cluster")), "scopes": scopes, "started": time.time()}
+    name = f"{os.getpid()}-{random.getrandbits(32):08x}.json"
+    handle = open(os.path.join(running, "." + name), "w", encoding="utf-8")  # noqa: SIM115 - held until the process exits
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    json.dump(entry, handle)
+    handle.flush()
+    os.rename(handle.name, os.path.join(running, name))
+    others = []
+    for other in sorted(os.listdir(running)):
+        if other == name or other.startswith("."):
+            continue
+        path = os.path.join(running, other)
+        try:
+            with open(path, encoding="utf-8") as peer:
+                try:
+                    fcntl.flock(peer, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    others.append(json.load(peer))
+                    continue
+                os.unlink(path)  # its run ended
+        except FileNotFoundError:
+            continue
+    with open(os.path.join(str(directory), RUN_LEDGER_FILE), "a", encoding="utf-8") as ledger:
+        fcntl.flock(ledger, fcntl.LOCK_EX)
+        ledger.write(json.dumps(dict(entry, running_with=others)) + "\n")
+    return handle
+
+
+def read_run_ledger(directory):
+    """The runs noted in a run ledger, in start order (see join_run_ledger); [] when none ran."""
+    path = os.path.join(str(directory), RUN_LEDGER_FILE)
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
 # ---- command line -----------------------------------------------------------------------------------------
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -635,6 +695,7 @@ def run(argv, simulated):
     try:
         config = load_config(args.config)
         simulated["simulated_seconds"] = config.get("simulated_seconds")
+        simulated["ledger_entry"] = join_run_ledger(config, scopes)  # before the first NSX call, held until exit
         user_spec = load_yaml(args.user_spec, required=False)
         client = NsxClient(config)
         if config.get("rollback_imported_resources"):
