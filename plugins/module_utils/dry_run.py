@@ -118,12 +118,12 @@ def _policy_step(entry, facts):
     return None
 
 
-def planned_journal(entry, facts, run):
+def planned_journal(entry, facts):
     """The cluster's journal as the plan's path would leave it: stop, quiesce, backup, imports, Policy-mode switch."""
     imported = ((facts.get("mp_import_result") or {}).get("journal") or {}).get("journal")
     rollbacks = [item.get("journal") for item in (facts.get("recover_rollback") or {}).get("results") or [] if item.get("journal")]
-    journal = copy.deepcopy(rollbacks[-1]["journal"] if rollbacks else imported or entry.get("journal") or jr.new_journal(entry["cluster"], entry["import_master"]))
     host = entry["import_master"]
+    journal = copy.deepcopy(rollbacks[-1]["journal"] if rollbacks else imported or entry.get("journal") or jr.new_journal(entry["cluster"], host))
     if entry["stops"]:
         restarted = "ncp_started" in journal["states"]
         jr.apply_marks(journal, host, [("ncp_stopped", {}, not restarted)], jr.NEW_STOP_CLEARS if restarted else ())
@@ -151,7 +151,7 @@ def cluster_plan(entry, facts, masters_facts, run):
         steps += [stop, _quiesce_step(run, stopping), _backup_step(run)]
     steps += _import_steps(facts)
     steps.append(_policy_step(entry, facts))
-    mode = start_mode(planned_journal(entry, facts, run), run.get("restart_mp", True))
+    mode = start_mode(planned_journal(entry, facts), run.get("restart_mp", True))
     if run.get("recover_action") == "keep_down":
         mode = "stopped"
     steps.append("start NCP in %s mode" % mode if mode in ("policy", "mp") else "leave NCP %s" % ("stopped" if mode == "stopped" else "as it is"))
