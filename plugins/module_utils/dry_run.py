@@ -143,18 +143,25 @@ def cluster_plan(entry, facts, masters_facts, run):
     plan = dict(cluster=entry["cluster"], platform=entry["platform"], import_master=entry["import_master"], masters=entry["masters"])
     if entry.get("done"):
         return dict(plan, steps=["already imported and running in Policy mode: left alone"], ncp_start_mode="none")
-    if run.get("halt_reason"):
-        return dict(plan, steps=["nothing: the run would stop before changing anything (%s)" % run["halt_reason"]], ncp_start_mode="none")
-    steps = []
+    halted = run.get("halt_reason")
+    steps, stopping = [], False
     if entry["stops"]:
         stop, stopping = _stop_step(entry, facts, masters_facts)
-        steps += [stop, _quiesce_step(run, stopping), _backup_step(run)]
-    steps += _import_steps(facts)
-    steps.append(_policy_step(entry, facts))
-    mode = start_mode(planned_journal(entry, facts), run.get("restart_mp", True))
+        steps += [stop] if halted else [stop, _quiesce_step(run, stopping), _backup_step(run)]
+    if halted:
+        # The real run stops here; what it stopped comes back as the journal then allows (no import was made).
+        steps = (steps if stopping else []) + ["the run would stop: %s" % halted]
+        facts = {}
+    else:
+        steps += _import_steps(facts)
+        steps.append(_policy_step(entry, facts))
+    mode = start_mode(planned_journal(dict(entry, stops=entry["stops"] and (stopping or not halted)), facts), run.get("restart_mp", True))
     if run.get("recover_action") == "keep_down":
         mode = "stopped"
-    steps.append("start NCP in %s mode" % mode if mode in ("policy", "mp") else "leave NCP %s" % ("stopped" if mode == "stopped" else "as it is"))
+    if mode in ("policy", "mp"):
+        steps.append("start NCP in %s mode" % mode)
+    elif mode == "stopped" or not halted:
+        steps.append("leave NCP %s" % ("stopped" if mode == "stopped" else "as it is"))
     return dict(plan, steps=[step for step in steps if step], ncp_start_mode=mode)
 
 

@@ -12,7 +12,7 @@ def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):
     check = lab.run("migrate_all.yml", check=True)
     after = lab.snapshot()
     assert check.returncode != 0, check.stdout[-3000:]
-    assert "The dry run found that the run would stop before changing anything: the preflight found" in check.stdout, check.stdout[-3000:]
+    assert "The dry run found where the real run would stop: the preflight found" in check.stdout, check.stdout[-3000:]
     assert "dfw_admin_section_inside_ncp_range" in check.stdout
     assert sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)) == []
     # One fork for two masters: the preflight also warns that the stop and the start would run in waves.

@@ -109,11 +109,11 @@ def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
 def test_recover_check_mode_changes_nothing(rc1):
     """Invariant 9: recover.yml --check ends rc 0, changes nothing, and reaches the steps that would change something:
     its plan names the importer runs (the retry's cluster import, the rollback of both scopes) and how NCP comes back."""
-    for action, run in rc1["checks"].items():
-        assert run.returncode == 0, (action, run.stdout[-3000:])
     before, after = rc1["before"], rc1["after"]
     changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
     assert changed == [], changed
+    for action, run in rc1["checks"].items():
+        assert run.returncode == 0, (action, run.stdout[-3000:])
     importer = "mp_to_policy_importer.py"
     retry = plan_steps(dry_run_plan(rc1["checks"]["retry"].stdout) or [], "k8s-02")
     assert retry[0] == "shared import: already imported (journal), not run again", retry

@@ -82,9 +82,17 @@ def test_resumed_run_waits_only_the_rest_and_reuses_the_backup():
 def test_strategy2_has_no_backup_and_a_halted_run_plans_nothing():
     steps = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, dict(RUN, strategy="one_cluster"))["steps"]
     assert not any("back up" in step for step in steps) and len(steps) == 6
-    halted = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, dict(RUN, halt_reason="the preflight found 1 blocking finding(s)"))
-    assert halted["steps"] == ["nothing: the run would stop before changing anything (the preflight found 1 blocking finding(s))"]
+    # a blocker before the stop: nothing else
+    halted = cluster_plan(entry(), {}, {"m0": {}}, dict(RUN, halt_reason="the preflight found 1 blocking finding(s)"))
+    assert halted["steps"] == ["the run would stop: the preflight found 1 blocking finding(s)"]
     assert halted["ncp_start_mode"] == "none"
+    # a stop after the stop (NSX busy right before the import): NCP stopped, then started again in MP mode, no import
+    late = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, dict(RUN, halt_reason="c1 was not imported: NSX is busy"))
+    assert late["steps"] == [
+        "scale Deployment nsx-ncp from 2 to 0 replicas and wait until its pods are gone",
+        "the run would stop: c1 was not imported: NSX is busy",
+        "start NCP in mp mode",
+    ]
 
 
 def test_recover_rollback_plans_mp_and_keep_down_keeps_ncp_stopped():
