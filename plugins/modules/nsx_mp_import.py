@@ -308,7 +308,9 @@ journal:
   description:
     - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns
       (C(journal), C(states), C(state_epochs), C(imported), ...), so that the next step need not read it again.
-    - Null when the step wrote nothing (check mode with the import still to run, a refusal before the start) and when its result could not be journaled.
+    - In check mode with an import still to run, the journal as the runs would leave it if each ended rc 0 (its
+      attempts carry C(planned=true)); nothing is written.
+    - Null when the step wrote nothing (a refusal before the start) and when its result could not be journaled.
   returned: always
   type: dict
   sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
@@ -317,6 +319,7 @@ scopes:
     - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration),
       C(log_file) and C(changed) (one for O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared
       import, then the cluster import when it was reached). An import refused before it started is not listed.
+    - In check mode each also has C(command), the command that would run (secrets masked).
   returned: always
   type: list
   elements: dict
@@ -338,6 +341,7 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dry_run
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
@@ -659,19 +663,24 @@ def import_tasks(module):
 
 
 def check_mode_result(tasks):
-    """What would run, scope by scope; nothing runs and nothing is written."""
-    result = None
+    """What would run, scope by scope; nothing runs and nothing is written.
+
+    RV(journal) is the journal as the runs would leave it if each ended rc 0 (dry_run.planned_import), so that the
+    dry run's next steps (the Policy-mode switch) show what they would do after a successful import.
+    """
+    result, planned = None, None
     for task in tasks:
         task.earlier = result["scopes"] if result else []
-        journal = task.read_journal()
+        journal = planned or task.read_journal()
         if task.skips(journal):
             result = task.already_imported(journal)
         else:
             task.require_nsx_idle()
             result = task.base_result()
+            planned = dry_run.planned_import(journal, task.cluster, task.host, task.scope, task.params["rollback"], task.command)
             # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
-            result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command))
-        result["scopes"] = task.earlier + [task.summary(result)]
+            result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command), journal=jr.describe(planned, task.host))
+        result["scopes"] = task.earlier + [dict(task.summary(result), command=task.command)]
     return result
 
 

@@ -268,22 +268,24 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None):
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False):
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
         if check:
             command.append("--check")
+        if diff:
+            command.append("--diff")
         if verbosity:
             command.append("-" + "v" * verbosity)
         if forks:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None):
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False):
         """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity, forks),
+            self.playbook_command(name, extra_vars, check, verbosity, forks, diff),
             cwd=self.out,
             env=playbook_env(),
             stdout=subprocess.PIPE,
@@ -292,6 +294,27 @@ class Lab:
             timeout=timeout,
             check=False,
         )
+
+
+def dry_run_plan(output):
+    """The plan a check-mode run printed (the report's "Show the dry run's plan"): its lines, or None when not shown."""
+    marker = output.find("Show the dry run's plan")
+    if marker < 0:
+        return None
+    start = output.find("{", output.find("=>", marker))
+    answer, _end = json.JSONDecoder().raw_decode(output[start:])
+    return answer["msg"]
+
+
+def plan_steps(lines, cluster):
+    """The numbered steps of ``cluster`` in a dry-run plan (see :func:`dry_run_plan`), without their numbers."""
+    steps, inside = [], False
+    for line in lines:
+        if line.startswith("## "):
+            inside = line.startswith("## %s " % cluster)
+        elif inside and line[:1].isdigit():
+            steps.append(line.split(". ", 1)[1])
+    return steps
 
 
 def playbook_env():

@@ -7,6 +7,14 @@ pytestmark = pytest.mark.slow
 
 def test_blocker_stops_the_run_before_any_ncp_stop(lab_factory):
     lab = lab_factory("k8s2_blocker.yml")
+    # Invariant 9: the dry run fails as the real run would, before anything, naming the blocker.
+    before = lab.snapshot()
+    check = lab.run("migrate_all.yml", check=True)
+    after = lab.snapshot()
+    assert check.returncode != 0, check.stdout[-3000:]
+    assert "The dry run found where the real run would stop: the preflight found" in check.stdout, check.stdout[-3000:]
+    assert "dfw_admin_section_inside_ncp_range" in check.stdout
+    assert sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)) == []
     # One fork for two masters: the preflight also warns that the stop and the start would run in waves.
     run = lab.run("migrate_all.yml", forks=1)
     assert run.returncode != 0, run.stdout[-3000:]

@@ -1,6 +1,7 @@
 """One clean strategy-1 run on three clusters, preceded by --check runs of every migration playbook.
 
-- invariant 9: preflight, migrate_all and migrate_cluster in check mode change nothing in the lab;
+- invariant 9: preflight, prepare, migrate_all, migrate_cluster (before the run) and finish (after it) in check mode end rc 0,
+  change nothing in the lab, and the migrations' dry runs print their plan and the Policy-mode diff;
 - invariant 2: every import starts after the last NCP stop + the quiesce, and after a backup taken after that stop;
 - invariant 3: importer runs never overlap;
 - invariant 8: the NSX password is in no task output (-vvv), log, report, journal or importer argv.
@@ -11,6 +12,8 @@ import os
 import time
 
 import pytest
+
+from .labtools import dry_run_plan, plan_steps
 
 pytestmark = pytest.mark.slow
 
@@ -28,21 +31,62 @@ def strategy1(module_lab_factory):
     lab = module_lab_factory("k8s3.yml")
     before = lab.snapshot()
     checks = {
-        "preflight.yml": lab.run("preflight.yml", check=True),
-        "migrate_all.yml": lab.run("migrate_all.yml", check=True),
-        "migrate_cluster.yml": lab.run("migrate_cluster.yml", {"ncp_cluster": "k8s-02", "ncp_ack_no_backup_restore": True}, check=True),
+        "preflight.yml": lab.run("preflight.yml", check=True, diff=True),
+        "prepare.yml": lab.run("prepare.yml", check=True, diff=True),
+        "migrate_all.yml": lab.run("migrate_all.yml", check=True, diff=True),
+        "migrate_cluster.yml": lab.run("migrate_cluster.yml", {"ncp_cluster": "k8s-02", "ncp_ack_no_backup_restore": True}, check=True, diff=True),
     }
     after_check = lab.snapshot()
     run = lab.run("migrate_all.yml", {"ncp_quiesce_seconds": QUIESCE}, verbosity=3)
-    return {"lab": lab, "before": before, "after_check": after_check, "checks": checks, "run": run}
+    # finish.yml has its healthy lab only now, after the migration.
+    after_run = lab.snapshot()
+    checks["finish.yml"] = lab.run("finish.yml", check=True, diff=True)
+    after_finish_check = lab.snapshot()
+    return {
+        "lab": lab,
+        "before": before,
+        "after_check": after_check,
+        "checks": checks,
+        "run": run,
+        "after_run": after_run,
+        "after_finish_check": after_finish_check,
+    }
+
+
+def changed_keys(before, after):
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
 def test_check_mode_changes_nothing(strategy1):
+    """Invariant 9: every playbook's --check --diff ends rc 0 on a healthy lab, changes nothing, and the migrations' dry
+    runs reach every step that would change something (their plan and the Policy-mode diff are printed)."""
     for name, run in strategy1["checks"].items():
-        assert "PLAY RECAP" in run.stdout, (name, run.stdout[-3000:])
-    before, after = strategy1["before"], strategy1["after_check"]
-    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
-    assert changed == [], changed
+        assert run.returncode == 0, (name, run.stdout[-3000:])
+    assert changed_keys(strategy1["before"], strategy1["after_check"]) == []
+    assert changed_keys(strategy1["after_run"], strategy1["after_finish_check"]) == []
+    importer = "mp_to_policy_importer.py"
+    plan = dry_run_plan(strategy1["checks"]["migrate_all.yml"].stdout)
+    assert plan is not None, strategy1["checks"]["migrate_all.yml"].stdout[-3000:]
+    for cluster in ("k8s-01", "k8s-02", "k8s-03"):
+        assert "## %s (kubernetes): import master %s-master-0 (masters: %s-master-0)" % (cluster, cluster, cluster) in plan
+        steps = plan_steps(plan, cluster)
+        assert steps[0] == "scale Deployment nsx-ncp from 1 to 0 replicas and wait until its pods are gone", steps
+        assert steps[1] == "wait the quiesce: 3 s after the last NCP stop", steps
+        assert steps[2].startswith("back up NSX"), steps
+        assert steps[3].startswith("shared import: run ") and steps[3].endswith(importer + " --shared-only"), steps
+        assert steps[4].startswith("cluster import: run ") and steps[4].endswith(importer + " --cluster-only"), steps
+        assert steps[5].startswith("set policy_nsxapi = True in ConfigMap nsx-ncp-config and /"), steps
+        assert steps[6:] == ["start NCP in policy mode"], steps
+    # strategy 2: the one cluster, no backup
+    plan = dry_run_plan(strategy1["checks"]["migrate_cluster.yml"].stdout)
+    assert [line for line in plan if line.startswith("## ")] == ["## k8s-02 (kubernetes): import master k8s-02-master-0 (masters: k8s-02-master-0)"]
+    steps = plan_steps(plan, "k8s-02")
+    assert len(steps) == 6 and not any("back up" in step for step in steps), steps
+    assert steps[-1] == "start NCP in policy mode", steps
+    # --diff: the ncp.ini change the switch would write, in the live ConfigMap and the NCP YAML file of each cluster
+    for name, clusters in (("migrate_all.yml", 3), ("migrate_cluster.yml", 1)):
+        output = strategy1["checks"][name].stdout
+        assert output.count("\n+policy_nsxapi = True") == clusters and output.count("\n+    policy_nsxapi = True") == clusters, name
 
 
 def test_run_succeeds(strategy1):

@@ -5,7 +5,7 @@
   the untouched cluster restarts in MP mode; the imported one stays in Policy mode;
 - invariant 5: after rc 1 that cluster's NCP is never started (also not by a re-run of the migration); further
   imports stop; the report gives the recovery choices;
-- invariant 9: recover.yml in check mode (retry and rollback) changes nothing;
+- invariant 9: recover.yml in check mode (retry and rollback) ends rc 0, changes nothing and plans the importer runs;
 - invariant 8: the password is in no output of the failure paths (-vvv).
 """
 
@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from .labtools import ROOT, ini_value
+from .labtools import ROOT, dry_run_plan, ini_value, plan_steps
 
 pytestmark = pytest.mark.slow
 
@@ -107,15 +107,28 @@ def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
 
 
 def test_recover_check_mode_changes_nothing(rc1):
-    for action, run in rc1["checks"].items():
-        assert "PLAY RECAP" in run.stdout, (action, run.stdout[-3000:])
+    """Invariant 9: recover.yml --check ends rc 0, changes nothing, and reaches the steps that would change something:
+    its plan names the importer runs (the retry's cluster import, the rollback of both scopes) and how NCP comes back."""
     before, after = rc1["before"], rc1["after"]
     changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
     assert changed == [], changed
+    for action, run in rc1["checks"].items():
+        assert run.returncode == 0, (action, run.stdout[-3000:])
+    importer = "mp_to_policy_importer.py"
+    retry = plan_steps(dry_run_plan(rc1["checks"]["retry"].stdout) or [], "k8s-02")
+    assert retry[0] == "shared import: already imported (journal), not run again", retry
+    assert retry[1].startswith("cluster import: run ") and retry[1].endswith(importer + " --cluster-only"), retry
+    assert retry[2].startswith("set policy_nsxapi = True in ConfigMap nsx-ncp-config and /"), retry
+    assert retry[3:] == ["start NCP in policy mode"], retry
+    rollback = plan_steps(dry_run_plan(rc1["checks"]["rollback"].stdout) or [], "k8s-02")
+    assert [step.split(": run ")[0] for step in rollback[:2]] == ["roll back the cluster import", "roll back the shared import"], rollback
+    assert rollback[2:] == ["start NCP in mp mode"], rollback
 
 
 def test_no_secret_in_failure_output(rc1):
     password = rc1["lab"].nsx["password"]
     assert password not in rc1["run"].stdout
-    for run in rc1["checks"].values():
+    for action, run in rc1["checks"].items():
+        # -vvv outputs of dry runs that reached the importer tasks (their module arguments carry the credentials)
+        assert "nsx_mp_import" in run.stdout and dry_run_plan(run.stdout), action
         assert password not in run.stdout
