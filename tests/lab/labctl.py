@@ -92,18 +92,30 @@ def _reap(pid):
 
 
 # ---- NSX side -------------------------------------------------------------------------------------------
-def nsx_lab_get(url, path, ca_file):
+def nsx_lab_get(url, path, ca_file, method="GET", body=None):
     context = ssl.create_default_context(cafile=ca_file) if url.startswith("https") else None
-    with urllib.request.urlopen(url + path, timeout=30, context=context) as answer:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30, context=context) as answer:
         return json.loads(answer.read())
 
 
-def shared_names(nsx_url, ca_file, generated):
-    """ncp.ini names of the shared resources, and the user-spec.yaml that selects them, from the simulator."""
+def shared_names(nsx_url, ca_file, generated, by_id=False):
+    """ncp.ini names of the shared resources (display names, or MP IDs with ``by_id``), and the user-spec.yaml
+    that selects them (by display name), from the simulator."""
     shared = generated.get("shared") or {}
 
     def name(object_id):
         return nsx_lab_get(nsx_url, f"/_lab/object/{object_id}", ca_file)["object"]["display_name"]
+
+    if by_id:
+        ini, user_spec = shared_names(nsx_url, ca_file, generated)
+        ids = {name(object_id): object_id for key in ("ip_blocks", "ip_pools") for object_id in shared.get(key, [])}
+        if shared.get("tier0"):
+            ids[name(shared["tier0"])] = shared["tier0"]
+        for option in ("top_tier_router", "container_ip_blocks", "external_ip_pools", "external_ip_pools_lb"):
+            ini[option] = ids.get(ini[option], ini[option])
+        return ini, user_spec
 
     blocks = [name(i) for i in shared.get("ip_blocks", [])]
     pools = [name(i) for i in shared.get("ip_pools", [])]
@@ -145,6 +157,8 @@ def start_nsx(scenario, scenario_dir, out, lab):
         args += ["--generate", str(nsx["generate"])]
     pid, url = spawn("nsxsim", args, out, "NSX simulator listening on ")
     ca_file = os.path.join(certdir, "ca.pem") if nsx.get("tls", True) else None
+    if nsx.get("settings"):
+        nsx_lab_get(url, "/_lab/settings", ca_file, "PATCH", nsx["settings"])
     lab["nsx"] = {"pid": pid, "url": url, "username": username, "password": password, "ca_file": ca_file}
     return lab["nsx"]
 
@@ -185,7 +199,8 @@ def up(scenario_path, out):
         nsx = start_nsx(scenario, os.path.dirname(os.path.abspath(scenario_path)), out, lab)
         state = nsx_lab_get(nsx["url"], "/_lab/state", nsx["ca_file"])
         generated = state.get("generated") or {}
-        shared_ini, user_spec = shared_names(nsx["url"], nsx["ca_file"], generated)
+        by_id = (scenario.get("nsx") or {}).get("ncp_ini_shared_resources") == "mp_id"
+        shared_ini, user_spec = shared_names(nsx["url"], nsx["ca_file"], generated, by_id)
         specs = scenario.get("clusters") or [{"name": c["name"]} for c in generated.get("clusters", [])]
         objects_of = _objects_reader(nsx)
         for spec in specs:

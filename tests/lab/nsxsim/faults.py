@@ -5,6 +5,8 @@ Request faults match the URL path (no query) with a shell-style glob and optiona
 - ``{type: latency, seconds: 0.5, path: "/api/v1/firewall/*", method: GET, count: N}`` (count absent = forever)
 - ``{type: status, status: 429|503|500, count: N, path: ..., error_code: ...}`` (500 defaults to error_code 607)
 - ``{type: drop, count: N, path: ...}``: the connection is closed without an answer
+- ``{type: session_expiry, count: N, path: ...}``: every API session ends just before a matching request is
+  served, as when NSX ends a session mid-scan; that request (and any other on an old session) gets 403 / 403
 
 State faults are handed to the component they concern (see ``Simulator.apply_fault``).
 """
@@ -14,7 +16,8 @@ import threading
 
 from .errors import NsxError, service_unavailable, too_many_requests, transaction_aborted
 
-REQUEST_FAULTS = ("latency", "status", "drop")
+REQUEST_FAULTS = ("latency", "status", "drop", "session_expiry")
+EXPIRE_SESSIONS = "expire_sessions"
 
 
 class Faults:
@@ -44,7 +47,7 @@ class Faults:
         return fault
 
     def on_request(self, method, path):
-        """(latency seconds, action) for this request; action is None, "drop" or an NsxError to answer."""
+        """(latency seconds, action) for this request; action is None, "drop", EXPIRE_SESSIONS or an NsxError to answer."""
         latency = 0.0
         action = None
         with self._lock:
@@ -56,7 +59,7 @@ class Faults:
                 if fault["type"] == "latency":
                     latency += fault["seconds"]
                 elif action is None:
-                    action = "drop" if fault["type"] == "drop" else _status_error(fault)
+                    action = {"drop": "drop", "session_expiry": EXPIRE_SESSIONS}.get(fault["type"]) or _status_error(fault)
                 else:
                     continue
                 if fault["count"] is not None:

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .errors import NsxError, bad_request, internal_error
+from .faults import EXPIRE_SESSIONS
 from .readers import check_may_write, reader_view
 from .routing import Request, Response
 from .simulator import PUBLIC_PATHS
@@ -100,6 +101,8 @@ class NsxRequestHandler(BaseHTTPRequestHandler):
             elif isinstance(action, NsxError):
                 self._send_error(action)
             else:
+                if action == EXPIRE_SESSIONS:
+                    sim.auth.expire_sessions()
                 self._dispatch(sim.router, request, authenticate=path not in PUBLIC_PATHS)
         finally:
             sim.limits.leave()
