@@ -253,8 +253,13 @@ def test_failed_rollback_keeps_ncp_stopped(capsys, base):
 
 def test_check_mode_runs_nothing_and_writes_nothing(capsys, base, importer):
     result = run_module(capsys, check_mode=True, user_spec={"a": 1}, **base)
-    assert result["changed"] is True and result["outcome"] is None and result["rc"] is None and result["journal"] is None
+    assert result["changed"] is True and result["outcome"] is None and result["rc"] is None
     assert result["command"] == [sys.executable, str(importer), "--cluster-only"]
+    assert result["scopes"][0]["command"] == result["command"]
+    # the journal as an rc-0 run would leave it (the dry run's next steps plan on it), nothing written
+    planned = result["journal"]
+    assert planned["imported"] == {"shared": False, "cluster": True}
+    assert [(a["scope"], a["rc"], a["outcome"], a["planned"]) for a in planned["journal"]["attempts"]] == [("cluster", 0, "imported", True)]
     assert not os.path.exists(base["state_dir"]) and seen(importer) is None
     assert sorted(os.listdir(importer.parent)) == ["mp_to_policy_importer.py"]
 
