@@ -3,7 +3,7 @@
 The importer stand-in's ``lab_fault`` (config.yaml on that cluster's import master) fires after the first
 imported batch of the cluster scope: rc 1 (objects left imported), rc 2 (rolled back), a crash (SIGSEGV),
 a hang past ``ncp_import_timeout``; "killed" hangs and the test SIGKILLs the importer while the controller
-waits. The default subset runs each fault once on two clusters; ``-m long`` runs the cross product on three.
+waits. All are ``long`` (make test-faults): a few cases on two clusters, and the cross product on three.
 """
 
 import time

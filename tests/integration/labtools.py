@@ -29,6 +29,8 @@ import urllib.request
 
 import yaml
 
+from tests.lab.importer.mp_to_policy_importer import read_run_ledger
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The collection under test: this checkout, or (to try a deliberately broken copy without touching the working
 # tree) NCP_IT_COLLECTIONS_PATH=<dir holding ansible_collections/ncp/mp_to_policy>.
@@ -200,6 +202,10 @@ class Lab:
                     return host, json.load(handle)
         return None, None
 
+    def importer_runs(self):
+        """Every importer run of the lab in start order, each with ``running_with`` (the runs it found running)."""
+        return read_run_ledger(self.data["importer_runs"])
+
     def journals_on(self, cluster):
         return [h for h in self.masters(cluster) if os.path.exists(os.path.join(self.host(h)["state_dir"], cluster, "state.json"))]
 
@@ -213,7 +219,8 @@ class Lab:
     def end_state(self):
         """The end state the Molecule verifiers assert on: per cluster NCP's mode, its starts (mode of each),
         policy_nsxapi in the live ConfigMap, in each master's NCP YAML file / rendered ncp.ini, the journal,
-        the MP objects promoted to Policy; and the report."""
+        the MP objects promoted to Policy; the report; and every importer run in start order (``importer_runs``, each
+        with ``running_with``: the runs it found running)."""
         clusters = {}
         for name in self.clusters:
             host, journal = self.journal(name)
@@ -246,7 +253,8 @@ class Lab:
         report = None
         if os.path.exists(os.path.join(self.report_dir, "migration-report.json")):
             report = self.report()
-        return {"clusters": clusters, "report": report, "backups": self.nsx_state().get("backups")}
+        runs = [{k: r[k] for k in ("cluster", "scopes", "host", "running_with")} for r in self.importer_runs()]
+        return {"clusters": clusters, "report": report, "backups": self.nsx_state().get("backups"), "importer_runs": runs}
 
     # -- snapshot (check mode changes nothing) ------------------------------------------------------------
     def snapshot(self):
