@@ -140,4 +140,6 @@ def test_a_kubectl_whose_wait_fails_falls_back_to_polling(cluster, tmp_path):
     broken.chmod(0o755)
     stopped = run_module("ncp_service", ncp_args(cluster, state="stopped", kubectl=str(broken)))
     assert not stopped.failed and cluster.ncp_pods() == []
-    assert len(pod_reads_after(log, "scale")) > 3
+    # Polled: more than the watch path's single confirming read. Not "> 3": on a loaded machine each kubectl run
+    # takes a good part of the 1 s the pods need (it failed so under load, as its sibling above did).
+    assert len(pod_reads_after(log, "scale")) >= 2
