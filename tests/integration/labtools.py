@@ -268,9 +268,10 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None):
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, ansible_playbook=None):
+        """``ansible_playbook``: another ansible-playbook than this Python's (another ansible-core version)."""
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
+        command = [ansible_playbook or os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
         if check:
             command.append("--check")
@@ -280,10 +281,10 @@ class Lab:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None):
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, ansible_playbook=None):
         """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity, forks),
+            self.playbook_command(name, extra_vars, check, verbosity, forks, ansible_playbook),
             cwd=self.out,
             env=playbook_env(),
             stdout=subprocess.PIPE,
