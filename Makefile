@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link test-faults molecule molecule-test molecule-scenarios
+.PHONY: help venv core-venvs changelog-lint test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link test-faults molecule molecule-test molecule-scenarios
 
 help:
 	@echo "make demo    - run the strategy-1 migration against the built-in lab"
@@ -30,12 +30,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The ansible-core versions the collection supports (meta/runtime.yml, README): each gets a clean virtual
+# environment with only that ansible-core and requirements.txt, in which the tests run the Galaxy tarball's
+# install and a strategy-1 lab migration (tests/unit/test_galaxy_build.py, tests/integration/test_ansible_core_versions.py).
+# 2.19 is the newest ansible-core that runs on the controller's Python 3.11 (2.20 needs 3.12).
+CORE_VERSIONS := 2.16 2.17 2.18 2.19
+CORE_VENV_DIR := $(BUILD)/core
+CORE_STAMPS := $(foreach v,$(CORE_VERSIONS),$(CORE_VENV_DIR)/$(v)/.installed)
+export NCP_CORE_VENVS := $(foreach v,$(CORE_VERSIONS),$(CURDIR)/$(CORE_VENV_DIR)/$(v))
+
+$(CORE_VENV_DIR)/%/.installed: requirements.txt
+	rm -rf $(CORE_VENV_DIR)/$*
+	$(PYTHON) -m venv $(CORE_VENV_DIR)/$*
+	$(CORE_VENV_DIR)/$*/bin/pip install --quiet --disable-pip-version-check "ansible-core==$*.*" -r requirements.txt
+	touch $@
+
+core-venvs: $(CORE_STAMPS)
+
 # pytest and ansible-playbook find the collection through this link (a copy is made for ansible-test).
 collection-link:
 	@mkdir -p $(BUILD)/collections/ansible_collections/ncp
 	@ln -sfn $(CURDIR) $(BUILD)/collections/ansible_collections/ncp/mp_to_policy
 
-test: ruff unit molecule-test sanity ansible-lint build
+test: ruff changelog-lint unit molecule-test sanity ansible-lint build
 	@echo "make test: all checks passed"
 
 ruff: $(STAMP)
@@ -46,7 +63,10 @@ ruff: $(STAMP)
 # pytest-xdist 3.8, set a module-scoped lab up again for every test of the module). The fault suite's labs
 # take a lock (tests/faults/harness.py: lab_lock), so one runs at a time across the workers.
 # --durations lists the slowest tests (the 20-minute budget of make test).
-unit: $(STAMP) collection-link
+changelog-lint: $(STAMP)
+	$(BIN)/antsibull-changelog lint
+
+unit: $(STAMP) core-venvs collection-link
 	$(BIN)/pytest -n 2 --dist loadfile -q --durations=15
 
 # End-to-end scenarios (extensions/molecule) against the lab, run from the collection root, one at a time.

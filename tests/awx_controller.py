@@ -209,3 +209,70 @@ def job_result(out_dir):
         "events": events,
         "artifact_data": (stats[-1]["event_data"].get("artifact_data") or {}) if stats else {},
     }
+
+
+# -- a recording stand-in of the controller behind the awx.awx modules ---------------------------
+
+
+def apply_module_call(state, module, params):
+    """What the controller ends up holding after one awx.awx module call, as awx.awx 24.x decides it:
+    returns (changed, failure message or None) and updates ``state`` (JSON-able) in place.
+
+    - every object is looked up by name and updated only where a field differs (``create_or_update_if_needed``):
+      the same call twice changes nothing the second time;
+    - workflow_job_template (awx_collection/plugins/modules/workflow_job_template.py): ``destroy_current_nodes``
+      deletes every node first and always reports a change; otherwise nodes are looked up by identifier and
+      updated in place. An approval node's template is looked up by name among all unified job templates
+      (no organization): none - a new one is created for the node; one - the node uses it; more - the lookup
+      fails (``get_one``: more than one match).
+    """
+    objects = state.setdefault("objects", {})
+    approvals = state.setdefault("approvals", {})  # template id -> {name, description, timeout}
+    key = "%s:%s" % (module, params["name"])
+    if module != "workflow_job_template":
+        changed = objects.get(key) != params
+        objects[key] = params
+        return changed, None
+    fields = {k: v for k, v in params.items() if k not in ("workflow_nodes", "destroy_current_nodes")}
+    previous = objects.get(key) or {"fields": None, "nodes": {}}
+    changed = previous["fields"] != fields
+    nodes = dict(previous["nodes"])
+    if params.get("destroy_current_nodes"):
+        nodes, changed = {}, True
+    for node in params.get("workflow_nodes") or []:
+        ujt = node["unified_job_template"]
+        old = nodes.get(node["identifier"]) or {}
+        record = {"extra_data": node.get("extra_data") or {}, "related": node.get("related") or {}}
+        if ujt["type"] == "workflow_approval":
+            named = [tid for tid, a in approvals.items() if a["name"] == ujt["name"]]
+            if len(named) > 1:
+                return changed, "expected 1 unified_job_templates named %r, found %d" % (ujt["name"], len(named))
+            template = named[0] if named else old.get("template")
+            spec = {k: ujt.get(k) for k in ("name", "description", "timeout")}
+            if template is None:
+                template = str(state.setdefault("next_id", 1))
+                state["next_id"] = int(template) + 1
+            if approvals.get(template) != spec:
+                approvals[template], changed = spec, True
+            record["template"] = template
+        else:
+            record["template"] = json.dumps(ujt, sort_keys=True)
+        if old != record:
+            changed = True
+        nodes[node["identifier"]] = record
+    objects[key] = {"fields": fields, "nodes": nodes}
+    return changed, None
+
+
+def run_module_call(module, params, state_path, log_path):
+    """One stand-in module run: load the controller's state, apply the call, save, log it; the module's result."""
+    state = {}
+    if os.path.exists(state_path):
+        with open(state_path, encoding="utf-8") as handle:
+            state = json.load(handle)
+    changed, failure = apply_module_call(state, module, params)
+    with open(state_path, "w", encoding="utf-8") as handle:
+        json.dump(state, handle, sort_keys=True)
+    with open(log_path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"module": module, "params": params, "changed": changed}) + "\n")
+    return {"failed": True, "msg": failure} if failure else {"changed": changed}

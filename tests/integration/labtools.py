@@ -276,9 +276,10 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False):
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False, ansible_playbook=None):
+        """``ansible_playbook``: another ansible-playbook than this Python's (another ansible-core version)."""
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
+        command = [ansible_playbook or os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
         if check:
             command.append("--check")
@@ -290,10 +291,10 @@ class Lab:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False):
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False, ansible_playbook=None):
         """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity, forks, diff),
+            self.playbook_command(name, extra_vars, check, verbosity, forks, diff, ansible_playbook),
             cwd=self.out,
             env=playbook_env(),
             stdout=subprocess.PIPE,

