@@ -40,7 +40,7 @@ description:
   - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read back
     from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon. They come from the migration API's
     mapping C(GET /api/v1/migration/migrated-resources) (a C(policyPath) tag on the MP object only when the mapping has no
-    entry), and each one is checked with a GET on the Policy API: an ID whose Policy object does not exist is left out, with a warning.
+    entry), and each one is checked with a GET on the Policy API - an ID whose Policy object does not exist is left out, with a warning.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
