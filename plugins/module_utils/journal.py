@@ -496,8 +496,26 @@ def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, fo
     now = time.time() if now is None else now
     if check_only:  # check mode: judge from what is on disk, create nothing (not even the lock file)
         return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, False, controller_pid)
-    with ClusterLock(state_dir, cluster):
+    try:
+        lock = ClusterLock(state_dir, cluster).acquire()
+    except JournalBusyError:
+        # The other run writes its journal or runs an importer right now: name it when its lease says who it is.
+        current = _readable_lease(state_dir, cluster)
+        if current and current.get("run_id") != run_id and _lease_live(current, now):
+            raise JournalLeaseError(cluster, current)
+        raise
+    try:
         return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, True, controller_pid)
+    finally:
+        lock.release()
+
+
+def _readable_lease(state_dir, cluster):
+    """The journal's lease as it is on disk (written atomically, so readable without the lock); None if unreadable."""
+    try:
+        return (read_journal(state_dir, cluster) or {}).get("lease")
+    except JournalError:
+        return None
 
 
 def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write, controller_pid=None):

@@ -127,6 +127,19 @@ def test_clear_state(tmp_path):
     assert not jr.is_imported(jr.read_journal(str(tmp_path), "c1"), "cluster")
 
 
+def test_a_lease_refused_while_the_holder_has_the_lock_names_the_holder(tmp_path):
+    """The first run holds the lock (a journal write, an importer): the second is told which run holds the cluster."""
+    state_dir = str(tmp_path)
+    jr.acquire_lease(state_dir, "c1", "m1", "run-1", 600, controller="ctl-1", now=1795620000)
+    with jr.ClusterLock(state_dir, "c1"):
+        with pytest.raises(jr.JournalLeaseError, match=r"held by another run \(run run-1 from ctl-1"):
+            jr.acquire_lease(state_dir, "c1", "m1", "run-2", 600, now=1795620010)
+        with pytest.raises(jr.JournalBusyError, match="may still be running"):  # the holder itself, or once its lease expired
+            jr.acquire_lease(state_dir, "c1", "m1", "run-1", 600, now=1795620010)
+        with pytest.raises(jr.JournalBusyError, match="may still be running"):
+            jr.acquire_lease(state_dir, "c1", "m1", "run-2", 600, now=1795620000 + 601)
+
+
 def test_one_run_at_a_time(tmp_path):
     with jr.ClusterLock(str(tmp_path), "c1") as lock:
         assert lock.fileno() is not None
