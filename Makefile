@@ -97,10 +97,11 @@ SSH_TOOLS := $(BIN)/python -c "from tests.lab.hosts.netns import ensure_packages
 ssh-tools: $(STAMP)
 	@$(SSH_TOOLS)
 
-# The long fault matrix (tests/faults, pytest marker `long`; the default subset runs under `make test`).
+# The long fault matrix (tests/faults, pytest marker `long`; the default subset runs under `make test`), and the
+# long cases of the preflight's window-prerequisite matrix (tests/integration/test_preflight_window_matrix.py).
 # One lab at a time; the real-SSH masters need root, iproute2 and openssh-server (installed from Debian if missing).
 test-faults: $(STAMP) collection-link ssh-tools
-	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults
+	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults tests/integration/test_preflight_window_matrix.py
 
 # DEMO_SSH=1: the masters are real SSH hosts and the NSX password is only in the controller's environment.
 demo: $(STAMP) collection-link
