@@ -16,10 +16,10 @@ STAMP := $(VENV)/.installed
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv core-venvs changelog-lint test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link test-faults molecule molecule-test molecule-scenarios
+.PHONY: help venv core-venvs changelog-lint ssh-tools test unit lab-test ruff sanity lint ansible-lint build demo bench clean collection-link test-faults molecule molecule-test molecule-scenarios
 
 help:
-	@echo "make demo    - run the strategy-1 migration against the built-in lab"
+	@echo "make demo    - run the strategy-1 migration against the built-in lab (DEMO_SSH=1: masters over SSH)"
 	@echo "make test    - everything CI runs (ruff, unit + lab + integration tests, molecule, sanity, ansible-lint, build)"
 	@echo "make unit | sanity | lint | build | bench | clean"
 
@@ -66,7 +66,7 @@ ruff: $(STAMP)
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 
-unit: $(STAMP) core-venvs collection-link
+unit: $(STAMP) core-venvs collection-link ssh-tools
 	$(BIN)/pytest -n 2 --dist loadfile -q --durations=15
 
 # End-to-end scenarios (extensions/molecule) against the lab, run from the collection root, one at a time.
@@ -111,14 +111,22 @@ build: $(STAMP)
 	@mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 
-# The long fault matrix (tests/faults, pytest marker `long`; the default subset runs under `make test`).
-# One lab at a time; the real-SSH masters need root, iproute2 and openssh-server (installed from Debian if missing).
-test-faults: $(STAMP) collection-link
-	@$(BIN)/python -c "from tests.faults.netns_hosts import ensure_packages; print(ensure_packages() or 'ssh/netns tools present')"
-	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults
+# Real SSH masters (python -m tests.lab up --ssh, tests/integration/test_ssh_masters.py, tests/faults) need sshd and
+# ip: installed from Debian when missing (root and apt-get; ~20 s once). Without them those tests skip and say why.
+SSH_TOOLS := $(BIN)/python -c "from tests.lab.hosts.netns import ensure_packages; print(ensure_packages() or 'ssh/netns tools present')"
+ssh-tools: $(STAMP)
+	@$(SSH_TOOLS)
 
+# The long fault matrix (tests/faults, pytest marker `long`; the default subset runs under `make test`), and the
+# long cases of the preflight's window-prerequisite matrix (tests/integration/test_preflight_window_matrix.py).
+# One lab at a time; the real-SSH masters need root, iproute2 and openssh-server (installed from Debian if missing).
+test-faults: $(STAMP) collection-link ssh-tools
+	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults tests/integration/test_preflight_window_matrix.py
+
+# DEMO_SSH=1: the masters are real SSH hosts and the NSX password is only in the controller's environment.
 demo: $(STAMP) collection-link
-	$(BIN)/python -m tests.lab.demo
+	@if [ -n "$(DEMO_SSH)" ] && [ "$(DEMO_SSH)" != 0 ]; then $(SSH_TOOLS); fi
+	DEMO_SSH=$(DEMO_SSH) $(BIN)/python -m tests.lab.demo
 
 bench: $(STAMP) collection-link
 	$(BIN)/python -m tests.bench

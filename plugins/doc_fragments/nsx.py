@@ -61,6 +61,22 @@ options:
       - PEM file of the CA that signed the NSX Manager's certificate.
       - If not set, the environment variable E(NSX_CA_PATH) is used.
     type: path
+  ca_content:
+    description:
+      - The PEM text of O(ca_path)'s file, read on the controller (the collection's playbooks send it this way, so a
+        master reached over SSH needs no copy of the controller's files).
+      - Written to a 0600 file in the module's private temporary directory for the module's run only, and used
+        instead of O(ca_path).
+    type: str
+  nsx_client_cert_content:
+    description:
+      - The PEM text of O(nsx_client_cert), handled like O(ca_content) and used instead of O(nsx_client_cert).
+    type: str
+  nsx_client_key_content:
+    description:
+      - The PEM text of O(nsx_client_key), handled like O(ca_content) and used instead of O(nsx_client_key).
+        Never logged or returned.
+    type: str
   request_timeout:
     description:
       - Seconds to wait for NSX to answer one HTTP request.

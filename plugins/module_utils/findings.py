@@ -29,6 +29,15 @@ HOST_CHECK_IDS = (
     "importer_present",
     "ncp_version",
     "policy_nsxapi_false",
+    # The window's prerequisites on the import master (issue 25).
+    "host_module_libraries",
+    "importer_cli_flags",
+    "host_nsx_reachable",
+    "host_kubectl_rights",
+    "host_state_dir_writable",
+    "host_ncp_yaml_writable",
+    "host_clock_skew",
+    "host_tkgi_login",
 )
 
 # Checks of the run itself, on the controller (preflight_verdict filter).

@@ -27,7 +27,7 @@ def _first_line(text):
     return lines[-1] if lines else ""
 
 
-def check_python3(run, python, cluster):
+def check_python3(run, python, cluster, host=None):
     rc, out, err = run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
     if rc == 0 and out.strip().startswith("3."):
         return [], out.strip()
@@ -35,14 +35,14 @@ def check_python3(run, python, cluster):
         finding(
             "host_python3",
             "error",
-            "%s does not run Python 3 on this master (%s)" % (python, _first_line(err or out) or "rc %s" % rc),
+            "%s does not run Python 3 on %s (%s)" % (python, host or "this master", _first_line(err or out) or "rc %s" % rc),
             "Install python3 on the master, or point the importer's interpreter (importer_python) to one.",
             cluster=cluster,
         )
     ], None
 
 
-def check_pyyaml(run, python, cluster):
+def check_pyyaml(run, python, cluster, host=None):
     rc, out, err = run([python, "-c", "import yaml; print(yaml.__version__)"])
     if rc == 0:
         return [], out.strip()
@@ -50,7 +50,7 @@ def check_pyyaml(run, python, cluster):
         finding(
             "host_pyyaml",
             "error",
-            "PyYAML is not importable by %s on this master (%s)" % (python, _first_line(err) or "rc %s" % rc),
+            "PyYAML is not importable by %s on %s (%s)" % (python, host or "this master", _first_line(err) or "rc %s" % rc),
             "Install PyYAML for that interpreter (for example: apt-get install python3-yaml, or pip install pyyaml).",
             cluster=cluster,
         )
@@ -195,3 +195,204 @@ def check_policy_nsxapi(sources, cluster):
                 )
             )
     return found
+
+
+# ---- the window's prerequisites, proved with the interpreters and rights the window will use (issue 25) ----------
+
+
+def _on(host):
+    return " on %s" % host if host else ""
+
+
+def check_module_libraries(missing, python, cluster, host=None):
+    """``missing``: {library: error} of the libraries the collection's modules import on the master (requests,
+    PyYAML), as Ansible's interpreter there (``python``) failed to import them."""
+    if not missing:
+        return []
+    names = ", ".join(sorted(missing))
+    details = "; ".join("%s: %s" % (name, _first_line(error)) for name, error in sorted(missing.items()))
+    return [
+        finding(
+            "host_module_libraries",
+            "error",
+            "Ansible's interpreter %s%s cannot import %s (%s): nsx_mp_import would fail there in the window, after NCP was stopped"
+            % (python, _on(host), names, details),
+            "Install them for that interpreter (apt-get install python3-requests python3-yaml, or pip install requests pyyaml), "
+            "or set ansible_python_interpreter for %s to one that has them." % (host or "this master"),
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+def configured_flags(argv):
+    """The options (``-x`` / ``--name``, without ``=value``) of the importer command lines the window runs."""
+    flags = []
+    for arg in argv:
+        if arg.startswith("-") and arg not in ("-", "--"):
+            flag = arg.split("=", 1)[0]
+            if flag not in flags:
+                flags.append(flag)
+    return flags
+
+
+def check_importer_flags(rc, help_text, flags, command, cluster, host=None):
+    """The importer's ``--help`` (exit ``rc``, text ``help_text``) must name every configured flag."""
+    if rc != 0:
+        return [
+            finding(
+                "importer_cli_flags",
+                "error",
+                "The importer's --help failed%s (%s, rc %s): %s" % (_on(host), " ".join(command), rc, _first_line(help_text) or "no output"),
+                "Run the command by hand on %s and fix the importer or its interpreter (ncp_importer_python)." % (host or "the master"),
+                cluster=cluster,
+                object_type="Host",
+                object_id=host,
+            )
+        ]
+    unknown = [flag for flag in flags if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(flag), help_text)]
+    if not unknown:
+        return []
+    return [
+        finding(
+            "importer_cli_flags",
+            "error",
+            "The importer%s does not accept %s (not in its --help): the window's import command would be refused" % (_on(host), ", ".join(unknown)),
+            "Fix ncp_importer_argv to the flags of the importer release in use, or install the importer that has them.",
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+def check_nsx_reachable(error, nsx_manager, ca_source, cluster, host=None):
+    """``error``: why an HTTPS request from the master to the NSX Manager failed (None: it answered)."""
+    if error is None:
+        return []
+    return [
+        finding(
+            "host_nsx_reachable",
+            "error",
+            "The NSX Manager %s is not reachable%s with %s: %s" % (nsx_manager, _on(host), ca_source, error),
+            "Open the route / firewall from %s to %s (HTTPS), or fix nsx_ca_path to the CA that signed the manager's certificate."
+            % (host or "the master", nsx_manager),
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+# What the window does with kubectl, as `kubectl auth can-i` arguments: scale nsx-ncp (ncp_service: kubectl scale sends a
+# PATCH of the scale subresource) and write its ConfigMap (ncp_config: replace, i.e. update, and patch).
+def kubectl_rights(namespace, deployment, configmap):
+    return [
+        ("patch", "deployment/%s" % deployment, "scale", namespace),
+        ("update", "configmap/%s" % configmap, None, namespace),
+        ("patch", "configmap/%s" % configmap, None, namespace),
+    ]
+
+
+def check_kubectl_rights(answers, cluster, host=None):
+    """``answers``: [((verb, resource, subresource, namespace), rc, output)] of ``kubectl auth can-i``."""
+    denied = []
+    for (verb, resource, subresource, namespace), rc, output in answers:
+        if rc != 0 or output.strip().splitlines()[:1] != ["yes"]:
+            what = "%s %s%s in %s" % (verb, resource, " (%s)" % subresource if subresource else "", namespace)
+            denied.append("%s: %s" % (what, _first_line(output) or "rc %s" % rc))
+    if not denied:
+        return []
+    return [
+        finding(
+            "host_kubectl_rights",
+            "error",
+            "kubectl%s may not do what the window needs: %s" % (_on(host), "; ".join(denied)),
+            "Give the kubeconfig's user those rights (RBAC: patch deployments/scale, update and patch configmaps in the NCP namespace).",
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+def writable_error(path, directory=False):
+    """Why the window could not write ``path`` (None when it can): a file, or a directory to create files in.
+    A missing directory counts as writable when its nearest existing parent is (the modules create it)."""
+    target = path
+    if directory:
+        while not os.path.exists(target):
+            parent = os.path.dirname(target)
+            if parent == target:
+                break
+            target = parent
+        if not os.path.isdir(target):
+            return "%s is not a directory" % target
+        return None if os.access(target, os.W_OK | os.X_OK) else "%s is not writable" % target
+    if not os.path.exists(path):
+        return "%s does not exist" % path
+    # An atomic write replaces the file: its directory must take a new file too.
+    for item in (path, os.path.dirname(path) or "."):
+        if not os.access(item, os.W_OK):
+            return "%s is not writable" % item
+    return None
+
+
+def check_writable(check_id, error, what, cluster, host=None):
+    if error is None:
+        return []
+    return [
+        finding(
+            check_id,
+            "error",
+            "The %s is not writable%s: %s" % (what, _on(host), error),
+            "Make it writable for the user Ansible connects as on %s (mount read-write, owner, mode)." % (host or "the master"),
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+def clock_skew(master_time, controller_time, transit):
+    """Seconds the master's clock is off from the controller's (0 within the ``transit`` the task took to arrive:
+    the controller's time is read before the connection, so a later master time up to ``transit`` is no skew)."""
+    offset = master_time - controller_time
+    if 0 <= offset <= transit:
+        return 0.0
+    return offset if offset < 0 else offset - transit
+
+
+def check_clock(skew, max_skew, cluster, host=None):
+    if abs(skew) <= max_skew:
+        return []
+    return [
+        finding(
+            "host_clock_skew",
+            "error",
+            "The clock%s is %.0f s %s the controller's (more than %s s): the quiesce and the journal's times are compared across them"
+            % (_on(host), abs(skew), "behind" if skew < 0 else "ahead of", max_skew),
+            "Synchronise %s with NTP (timedatectl set-ntp true; chronyc makestep) and run the preflight again." % (host or "the master"),
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]
+
+
+def check_tkgi_login(rc, output, tkgi, cluster, host=None):
+    """``tkgi cluster CLUSTER --json`` must answer: tkgi is logged in and knows the cluster."""
+    if rc == 0:
+        return []
+    return [
+        finding(
+            "host_tkgi_login",
+            "error",
+            "%s cluster %s failed%s (rc %s): %s" % (tkgi, cluster, _on(host), rc, _first_line(output) or "no output"),
+            "Log tkgi in on %s (tkgi login -a TKGI-API -u USER -k or --ca-cert) with a user allowed to promote %s." % (host or "the master", cluster),
+            cluster=cluster,
+            object_type="Host",
+            object_id=host,
+        )
+    ]

@@ -204,10 +204,11 @@ def expand_argv(template, values):
     return argv
 
 
-def argv_values(importer_path, scope, cluster, config_file=None, user_spec_file=None):
+def argv_values(importer_path, scope, cluster, config_file=None, user_spec_file=None, python=None):
+    """The placeholders' values; ``python`` is the importer's interpreter (default: the one running the module)."""
     importer_path = importer_path or ""
     return {
-        "python": sys.executable,
+        "python": python or sys.executable,
         "importer_path": importer_path,
         "importer_dir": os.path.dirname(importer_path),
         "scope": scope or "",

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import (
@@ -25,8 +27,20 @@ NSX_CONNECTION_ARGSPEC = dict(
     nsx_auth=dict(type="str", choices=["session", "basic"], default="session"),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["NSX_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["NSX_CA_PATH"])),
+    # The same three files as PEM text, read on the controller: a master over SSH never needs the controller's files.
+    ca_content=dict(type="str"),
+    nsx_client_cert_content=dict(type="str"),
+    nsx_client_key_content=dict(type="str", no_log=True),
     request_timeout=dict(type="float", default=60.0),
     retries=dict(type="int", default=5),
+)
+
+
+# (content option, the path option it stands for, file name in the module's temporary directory)
+CONTENT_OPTIONS = (
+    ("ca_content", "ca_path", "nsx-ca.pem"),
+    ("nsx_client_cert_content", "nsx_client_cert", "nsx-client-cert.pem"),
+    ("nsx_client_key_content", "nsx_client_key", "nsx-client-key.pem"),
 )
 
 
@@ -45,6 +59,25 @@ class NsxModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
+        self.materialize_pem_content()
+
+    def materialize_pem_content(self):
+        """Write each ``*_content`` option to a 0600 file in the module's private temporary directory and use it
+        as the matching path option (content wins over a path). Ansible removes that directory when the module
+        ends, failed or not, so nothing the controller sent stays on the host."""
+        for content_key, path_key, name in CONTENT_OPTIONS:
+            content = self.params.get(content_key)
+            if not content:
+                continue
+            path = os.path.join(self.tmpdir, name)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(content if content.endswith("\n") else content + "\n")
+            except (IOError, OSError) as exc:
+                self.fail_json(msg="cannot write %s to %s: %s" % (content_key, path, exc), path=path)
+            self.add_cleanup_file(path)  # removed by exit_json / fail_json; the directory at exit
+            self.params[path_key] = path
 
     @property
     def client(self):

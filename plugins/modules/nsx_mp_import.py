@@ -91,11 +91,17 @@ options:
       - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is
         C(--shared-only) or C(--cluster-only) (the flags of the importer stand-in of the lab).'
       - 'Default for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json", "--non-interactive"]).'
-      - 'Placeholders: C({python}) (the Python running this module), C({importer_path}), C({importer_dir}),
+      - 'Placeholders: C({python}) (O(importer_python)), C({importer_path}), C({importer_dir}),
         C({scope}), C({cluster}), C({config_file}), C({user_spec_file}); C({{) and C(}}) are literal braces.'
       - Never put a secret here.
     type: list
     elements: str
+  importer_python:
+    description:
+      - The interpreter that runs the importer (C({python}) in O(argv)); the same option of
+        M(ncp.mp_to_policy.ncp_host_preflight), which proves before the window that it runs the importer.
+      - Default the Python running this module (Ansible's interpreter on the master).
+    type: str
   config:
     description:
       - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept).
@@ -412,7 +418,7 @@ class ImportTask:
         elif params["user_spec"] is not None or params["config"]:
             self.module.warn("config and user_spec are not used with driver tkgi")
         template = params["argv"] or cfg.DEFAULT_ARGV[params["driver"]]
-        values = cfg.argv_values(params["importer_path"], self.scope, self.cluster, self.config_file, self.user_spec_file)
+        values = cfg.argv_values(params["importer_path"], self.scope, self.cluster, self.config_file, self.user_spec_file, params["importer_python"])
         try:
             self.argv = cfg.expand_argv(template, values)
         except cfg.ImporterConfigError as exc:
@@ -706,6 +712,7 @@ def main():
             cluster=dict(type="str", required=True),
             importer_path=dict(type="path"),
             argv=dict(type="list", elements="str"),
+            importer_python=dict(type="str"),
             config=dict(type="dict"),
             user_spec=dict(type="raw"),
             rollback=dict(type="bool", default=False),

@@ -1,4 +1,4 @@
-"""Real remote hosts (issue 11): every master is an SSH host in its own network namespace (tests/faults/netns_hosts.py);
+"""Real remote hosts (issue 11): every master is an SSH host in its own network namespace (tests/lab/hosts/netns.py);
 the import master of the first cluster imported is cut off the network while its importer runs."""
 
 import os
@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from tests.lab.hosts.netns import NetnsHosts, can_make_namespaces, ensure_packages
+
 from .harness import assert_invariants
-from .netns_hosts import NetnsHosts, can_make_namespaces, ensure_packages
 
 
 @pytest.fixture

@@ -291,12 +291,14 @@ class Lab:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False, ansible_playbook=None):
-        """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False, ansible_playbook=None, env=None):
+        """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout).
+        ``ansible_playbook``: another ansible-core's ansible-playbook; ``env``: more environment for the controller (an
+        SSH lab's NSX_PASSWORD, as an AWX credential injects it)."""
         return subprocess.run(
             self.playbook_command(name, extra_vars, check, verbosity, forks, diff, ansible_playbook),
             cwd=self.out,
-            env=playbook_env(),
+            env={**playbook_env(), **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

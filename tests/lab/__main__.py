@@ -15,12 +15,13 @@ def main(argv=None):
     up_cmd = commands.add_parser("up", help="start a lab and write DIR/inventory.yml and DIR/lab.json")
     up_cmd.add_argument("--scenario", default=DEFAULT_SCENARIO, help="lab scenario YAML (default: scenarios/lab_3clusters.yml)")
     up_cmd.add_argument("--out", required=True, help="directory for the lab's files")
+    up_cmd.add_argument("--ssh", action="store_true", help="masters as real SSH hosts in network namespaces (root; installs openssh-server/iproute2)")
     down_cmd = commands.add_parser("down", help="stop every process the lab in DIR started")
     down_cmd.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            print(describe(up(args.scenario, args.out)))
+            print(describe(up(args.scenario, args.out, ssh=args.ssh)))
         else:
             stopped = down(args.out)
             print(f"lab in {args.out} stopped ({len(stopped)} process(es))")

@@ -4,6 +4,7 @@ host roots) as background processes, write DIR/inventory.yml and DIR/lab.json; s
 import json
 import os
 import secrets
+import shutil
 import signal
 import ssl
 import subprocess
@@ -15,6 +16,7 @@ import yaml
 
 from .hosts.layout import build_host
 from .hosts.manifest import render_manifest, render_tkgi_manifest
+from .hosts.netns import LAB_SUBNET, NetnsHosts, can_make_namespaces, close_recorded, ensure_packages
 from .importer.harness import cluster_namespaces
 from .nsxsim.settings import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
@@ -183,7 +185,10 @@ def start_cluster(spec, out, nsx, shared_ini, namespaces, kube):
     return {"name": name, "platform": platform, "pid": pid, "url": url, "kubeconfig": os.path.join(cluster_dir, "kubeconfig"), "admin": f"{url}/_lab/ncp"}
 
 
-def up(scenario_path, out):
+def up(scenario_path, out, ssh=False):
+    """Start a lab in ``out``. ``ssh``: every master is a real SSH host in its own network namespace
+    (tests/lab/hosts/netns.py), reached by the inventory over SSH, with neither the NSX password nor the
+    controller's CA on it: the run brings them (the NSX password from the controller's environment)."""
     out = os.path.abspath(out)
     lab_file = os.path.join(out, "lab.json")
     if os.path.exists(lab_file):
@@ -192,6 +197,10 @@ def up(scenario_path, out):
         if any(_is_lab_process(pid) for pid in all_pids(previous)):
             raise LabError(f"a lab is already running from {out}: run `python -m tests.lab down --out {out}` first")
     scenario = load_scenario(scenario_path)
+    if ssh:
+        reason = ensure_packages() or can_make_namespaces()
+        if reason:
+            raise LabError(f"--ssh needs real SSH hosts: {reason}")
     os.makedirs(out, exist_ok=True)
     # Every importer run of the lab notes there which others were running (invariant 3's oracle).
     lab = {"scenario": os.path.abspath(scenario_path), "out": out, "clusters": [], "importer_runs": os.path.join(out, "importer-runs")}
@@ -203,22 +212,61 @@ def up(scenario_path, out):
         shared_ini, user_spec = shared_names(nsx["url"], nsx["ca_file"], generated, by_id)
         specs = scenario.get("clusters") or [{"name": c["name"]} for c in generated.get("clusters", [])]
         objects_of = _objects_reader(nsx)
+        tkgi_api = write_tkgi_api(out, nsx) if ssh else None
         for spec in specs:
             cluster = start_cluster(spec, out, nsx, shared_ini, cluster_namespaces(objects_of, spec["name"]), scenario.get("kube") or {})
             cluster["hosts"] = []
             for index in range(int(spec.get("masters", 1))):
                 host = f"{spec['name']}-master-{index}"
                 root = os.path.join(out, "hosts", host)
-                paths = build_host(root, spec["name"], cluster["platform"], cluster["kubeconfig"], nsx, shared_ini, user_spec, run_ledger=lab["importer_runs"])
+                paths = build_host(
+                    root,
+                    spec["name"],
+                    cluster["platform"],
+                    cluster["kubeconfig"],
+                    nsx,
+                    shared_ini,
+                    user_spec,
+                    nsx_secrets=not ssh,
+                    tkgi_api=tkgi_api,
+                    run_ledger=lab["importer_runs"],
+                )
                 cluster["hosts"].append({"name": host, **paths})
             lab["clusters"].append(cluster)
-    except (LabError, OSError, ValueError, KeyError) as exc:
+        if ssh:
+            lab["ssh"] = start_ssh_hosts(lab)
+    except (LabError, OSError, ValueError, KeyError, RuntimeError, subprocess.SubprocessError) as exc:
         write_json(lab_file, lab)
         down(out, quiet=True)
         raise LabError(f"lab did not start: {exc}") from exc
     write_json(lab_file, lab)
     write_inventory(os.path.join(out, "inventory.yml"), lab)
     return lab
+
+
+def write_tkgi_api(out, nsx):
+    """The TKGI API VM's NSX credentials and CA (an SSH lab): ``tkgi promote-cluster-to-policy`` uses TKGI's own
+    NSX credentials, never the migration run's, so they live outside every master's root (DIR/tkgi-api/)."""
+    directory = os.path.join(out, "tkgi-api")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    credentials = os.path.join(directory, "nsx-credentials.yaml")
+    fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"nsx_username": nsx["username"], "nsx_password": nsx["password"]}, handle)
+    ca_file = None
+    if nsx.get("ca_file"):
+        ca_file = os.path.join(directory, "ca.pem")
+        shutil.copyfile(nsx["ca_file"], ca_file)
+    return {"credentials_file": credentials, "ca_file": ca_file}
+
+
+def start_ssh_hosts(lab):
+    """One network namespace + sshd per master; the NSX simulator's files (its CA and key) hidden from them."""
+    ports = [lab["nsx"]["url"].rsplit(":", 1)[1]] + [c["url"].rsplit(":", 1)[1] for c in lab["clusters"]]
+    names = [h["name"] for c in lab["clusters"] for h in c["hosts"]]
+    hosts = NetnsHosts(os.path.join(lab["out"], "ssh"), names, ports, subnet=LAB_SUBNET, prefix="l", hidden=[os.path.join(lab["out"], "nsx")])
+    hosts.start()
+    return {**hosts.record(), "inventory_vars": {name: hosts.inventory_vars(name) for name in names}}
 
 
 def _objects_reader(nsx):
@@ -245,6 +293,8 @@ def down(out, quiet=False):
     with open(lab_file, encoding="utf-8") as handle:
         lab = json.load(handle)
     stopped = []
+    if lab.get("ssh") and not lab.get("stopped"):
+        close_recorded(lab["ssh"])
     for pid in all_pids(lab):
         if _is_lab_process(pid):
             stop_pid(pid)
@@ -279,6 +329,10 @@ def write_inventory(path, lab):
                 "ncp_environment": {"PATH": f"{host['bin']}:{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin"},
                 "ncp_importer_path": host["importer_path"],
                 "ncp_state_dir": host["state_dir"],
+                # Ansible's temporary files on the master (module tmpdirs) stay under its root.
+                **(
+                    {"ansible_remote_tmp": os.path.join(host["root"], "tmp", "ansible"), **lab["ssh"]["inventory_vars"][host["name"]]} if lab.get("ssh") else {}
+                ),
             }
             if cluster["platform"] == "tkgi":
                 # BOSH renders ncp.ini on each master; there is no NCP YAML file to keep in step.
@@ -297,23 +351,26 @@ def write_inventory(path, lab):
                 **({"ncp_version": "4.1.2"} if cluster["platform"] == "tkgi" else {}),
             },
         }
+    ssh = bool(lab.get("ssh"))
     inventory = {
         "all": {
             "vars": {
                 "ansible_python_interpreter": sys.executable,
                 "nsx_manager": nsx["url"].split("://", 1)[-1],
                 "nsx_username": nsx["username"],
-                "nsx_password": nsx["password"],
+                # An SSH lab keeps the password out of the inventory, like AWX: NSX_PASSWORD in the controller's environment.
+                **({} if ssh else {"nsx_password": nsx["password"]}),
                 "nsx_validate_certs": bool(nsx["ca_file"]),
                 "nsx_ca_path": nsx["ca_file"],
                 "ncp_lab_dir": lab["out"],
             },
             "hosts": {"localhost": {"ansible_connection": "local"}},
-            "children": {"ncp_clusters": {"children": groups, "vars": {"ansible_connection": "local"}}},
+            "children": {"ncp_clusters": {"children": groups, **({} if ssh else {"vars": {"ansible_connection": "local"}})}},
         }
     }
+    how = "over SSH; the NSX password is not here: export NSX_PASSWORD (see lab.json)" if ssh else "local connection"
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("# Written by `python -m tests.lab up`: the lab's clusters and master hosts (local connection).\n")
+        handle.write(f"# Written by `python -m tests.lab up`: the lab's clusters and master hosts ({how}).\n")
         yaml.safe_dump(inventory, handle, sort_keys=False)
 
 
@@ -321,6 +378,11 @@ def describe(lab):
     lines = [f"NSX Manager simulator: {lab['nsx']['url']} (user {lab['nsx']['username']}, CA {lab['nsx']['ca_file']})"]
     for cluster in lab["clusters"]:
         lines.append(f"cluster {cluster['name']} ({cluster['platform']}): Kubernetes API {cluster['url']}, kubeconfig {cluster['kubeconfig']}")
-        lines += [f"  master host {h['name']}: root {h['root']}" for h in cluster["hosts"]]
+        ssh = (lab.get("ssh") or {}).get("hosts", {})
+        lines += [
+            f"  master host {h['name']}: root {h['root']}" + (f", ssh root@{ssh[h['name']]['address']}" if h["name"] in ssh else "") for h in cluster["hosts"]
+        ]
     lines.append(f"inventory: {os.path.join(lab['out'], 'inventory.yml')}")
+    if lab.get("ssh"):
+        lines.append(f"masters over SSH (key {lab['ssh']['key']}): the inventory has no NSX password; run playbooks with NSX_PASSWORD set")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests.lab.labctl import REPO
@@ -81,3 +82,49 @@ def test_tkgi_host_stand_ins(tmp_path):
     )
     assert declined.returncode == 2 and "nothing was changed" in declined.stderr
     assert oct(os.stat(tmp_path / "h" / "etc" / "ncp" / "nsx-credentials.yaml").st_mode & 0o777) == "0o600"
+
+
+def test_up_ssh_reaches_masters_over_ssh_and_down_removes_the_namespaces(tmp_path):
+    from tests.lab.hosts.netns import can_make_namespaces, ensure_packages
+
+    reason = ensure_packages() or can_make_namespaces()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path / "lab"
+    started = _lab("up", "--ssh", "--scenario", os.path.join(REPO, "tests", "integration", "scenarios", "k8s2.yml"), "--out", str(out))
+    try:
+        assert started.returncode == 0, started.stderr
+        lab = json.loads((out / "lab.json").read_text())
+        namespaces = [h["netns"] for h in lab["ssh"]["hosts"].values()]
+        assert len(namespaces) == 2 and all(n in _netns() for n in namespaces)
+        inventory_text = (out / "inventory.yml").read_text()
+        assert lab["nsx"]["password"] not in inventory_text
+        host = yaml.safe_load(inventory_text)["all"]["children"]["ncp_clusters"]["children"]["cluster_k8s_01"]["hosts"]["k8s-01-master-0"]
+        assert host["ansible_connection"] == "ssh" and host["ansible_host"].startswith("10.214.")
+        # Real Ansible over real SSH, into the master's own network namespace (its address is not the controller's).
+        ping = subprocess.run(
+            [
+                os.path.join(os.path.dirname(sys.executable), "ansible"),
+                "-i",
+                str(out / "inventory.yml"),
+                "k8s-01-master-0",
+                "-m",
+                "ansible.builtin.command",
+                "-a",
+                "ip -4 -o addr show",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert ping.returncode == 0 and host["ansible_host"] in ping.stdout, ping.stdout + ping.stderr
+        assert not os.path.exists(out / "hosts" / "k8s-01-master-0" / "etc" / "ncp" / "nsx-credentials.yaml")
+    finally:
+        stopped = _lab("down", "--out", str(out))
+    assert stopped.returncode == 0, stopped.stderr
+    assert not any(n in _netns() for n in namespaces)
+
+
+def _netns():
+    return subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout

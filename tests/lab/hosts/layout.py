@@ -5,7 +5,8 @@ HOST_ROOT/
   var/vcap/jobs/ncp/config/ncp.ini             NCP's rendered config (tkgi; path UNCONFIRMED)
   var/vcap/monit/ncp.json                      NCP process state for the monit stand-in (tkgi)
   opt/ncp/mp_to_policy_import/                 importer stand-in + config.yaml + user-spec.yaml
-  etc/ncp/nsx-credentials.yaml                 NSX user/password (0600; config.yaml points at it)
+  etc/ncp/nsx-credentials.yaml                 NSX user/password (0600; config.yaml points at it; not on an SSH
+                                               lab's masters, where each run brings the credentials and the CA)
   var/lib/ncp-mp-to-policy/                    the collection's state dir
   bin/                                         kubectl (link), monit and tkgi stand-ins (tkgi)
 """
@@ -42,9 +43,26 @@ def _install_script(source, target, python):
     return target
 
 
-def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=None, kubectl=None, python=None, manifest_text=None, run_ledger=None):
-    """Create the host root; ``nsx`` has url, username, password, ca_file; ``run_ledger``: the lab's importer run
-    ledger directory (config.yaml ``lab_run_ledger``). Returns the paths as a dict."""
+def build_host(
+    root,
+    cluster,
+    platform,
+    kubeconfig,
+    nsx,
+    shared=None,
+    user_spec=None,
+    kubectl=None,
+    python=None,
+    manifest_text=None,
+    nsx_secrets=True,
+    tkgi_api=None,
+    run_ledger=None,
+):
+    """Create the host root; ``nsx`` has url, username, password, ca_file. Returns the paths as a dict.
+    ``run_ledger``: the lab's importer run ledger directory (config.yaml ``lab_run_ledger``).
+    ``nsx_secrets=False``: no NSX password nor CA path on the host (an SSH master: the run brings both). A TKGI
+    promotion is run by the TKGI API with its own NSX credentials, not the run's: ``tkgi_api`` (a dict with
+    ``credentials_file`` and ``ca_file``, outside every host root) stands for that VM's files."""
     python = python or sys.executable
     root = os.path.abspath(root)
     paths = {
@@ -77,13 +95,18 @@ def build_host(root, cluster, platform, kubeconfig, nsx, shared=None, user_spec=
     else:
         paths["manifest_path"] = _write(os.path.join(root, "etc", "ncp", "ncp-ubuntu.yaml"), manifest_text or render_manifest(cluster, nsx_host, shared))
     _install_script(IMPORTER_SOURCE, paths["importer_path"], python)
-    credentials = _write(
-        os.path.join(root, "etc", "ncp", "nsx-credentials.yaml"), yaml.safe_dump({"nsx_username": nsx["username"], "nsx_password": nsx["password"]}), 0o600
-    )
+    credentials = ca_file = None
+    if platform == "tkgi" and tkgi_api:
+        credentials, ca_file = tkgi_api["credentials_file"], tkgi_api["ca_file"]
+    elif nsx_secrets:
+        ca_file = nsx.get("ca_file")
+        credentials = _write(
+            os.path.join(root, "etc", "ncp", "nsx-credentials.yaml"), yaml.safe_dump({"nsx_username": nsx["username"], "nsx_password": nsx["password"]}), 0o600
+        )
     config = {
         "nsx_manager": nsx["url"],
         "credentials_file": credentials,
-        "ca_file": nsx.get("ca_file"),
+        "ca_file": ca_file,
         "insecure": not nsx.get("ca_file") and nsx["url"].startswith("https"),
         "cluster": cluster,
         "kubeconfig": kubeconfig,

@@ -4,7 +4,9 @@
 The promotion runs the importer of this host (HOST_ROOT/opt/ncp/mp_to_policy_import/) for the shared resources
 and the cluster, and exits with the importer's code (0 / 1 / 2, as TKGI documents). Without --wait it runs in
 the background and ``tkgi cluster CLUSTER`` shows the last action's state. Lab choices (real behaviour
-UNCONFIRMED): declining the confirmation prompt exits 2 without changes; an unknown cluster exits 2.
+UNCONFIRMED): declining the confirmation prompt exits 2 without changes; an unknown cluster exits 2. A host whose
+``var/vcap/tkgi/logged-out`` exists stands for a tkgi CLI that is not logged in: every command fails with exit 1
+(message wording UNCONFIRMED).
 """
 
 import argparse
@@ -85,6 +87,9 @@ def show(args):
 
 
 def main(argv):
+    if os.path.exists(os.path.join(STATE_DIR, "logged-out")):
+        print("Error: You are not currently logged in to TKGI. Please log in via 'tkgi login'.", file=sys.stderr)
+        return 1
     if argv[:1] == ["_run"] and len(argv) == 2:
         return run_import(argv[1], os.path.join(STATE_DIR, f"{argv[1]}-promote.log"))
     parser = argparse.ArgumentParser(prog="tkgi")

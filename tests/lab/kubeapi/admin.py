@@ -6,6 +6,7 @@ POST /_lab/faults                     {"pods_never_terminate": true, "ncp_never_
 GET  /_lab/ncp                        NCP pods now (name, phase, ready, terminating, policy_nsxapi) and every NCP start
 POST /_lab/configmaps/NS/NAME         {"data": {...}, "manager": "somebody-else"}: an edit made by someone else
 POST /_lab/manifest                   a YAML manifest (body), applied like ``kubectl apply -f``
+POST /_lab/rbac                       {"denied": ["patch deployments/scale", ...]}: rights the user lacks (authz.py)
 """
 
 import json
@@ -63,7 +64,7 @@ def handle(store, method, parts, body):
     """``parts`` is the path below /_lab/. Returns (code, body)."""
     with store.lock:
         if method == "GET" and parts == ["state"]:
-            return 200, {"settings": store.settings, "faults": store.faults, "resourceVersion": store.resource_version}
+            return 200, {"settings": store.settings, "faults": store.faults, "denied": store.denied, "resourceVersion": store.resource_version}
         if method == "GET" and parts == ["ncp"]:
             return 200, ncp_report(store)
         if method == "POST" and parts == ["settings"]:
@@ -80,6 +81,13 @@ def handle(store, method, parts, body):
             updated = merge_patch(current, {"data": data.get("data", {})})
             result = store.replace(CONFIGMAPS, parts[1], parts[2], updated, current, data.get("manager", "somebody-else"))
             return 200, result
+        if method == "POST" and parts == ["rbac"]:
+            denied = _json(body).get("denied", [])
+            if not isinstance(denied, list) or not all(isinstance(d, str) and len(d.split()) == 2 for d in denied):
+                raise bad_request('denied must be a list of "VERB RESOURCE[/SUBRESOURCE]"')
+            store.denied = list(denied)
+            store.save()
+            return 200, {"denied": store.denied}
         if method == "POST" and parts == ["manifest"]:
             return 200, {"skipped": apply_manifest_text(store, body.decode("utf-8", "replace"))}
     raise ApiError(404, "NotFound", f"no lab endpoint {method} /_lab/{'/'.join(parts)}")

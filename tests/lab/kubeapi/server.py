@@ -10,7 +10,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, openapi, rest
+from . import admin, authz, openapi, rest
 from .controller import Controller
 from .errors import ApiError
 from .resources import GROUP_VERSIONS, SERVER_VERSION, api_group, api_group_list, api_resource_list, api_versions, find
@@ -109,11 +109,15 @@ class Handler(BaseHTTPRequestHandler):
             fixed = self._fixed_document(parts)
             if fixed is not None:
                 return self._send(200, fixed)
+        if self.command == "POST" and parts == authz.REVIEW_PATH:
+            with lab.store.lock:
+                return self._send(*authz.review(lab.store, body))
         if parts[:1] == ["api"] and len(parts) >= 3 or parts[:1] == ["apis"] and len(parts) >= 4:
             group, version, namespace, plural, name, sub = parse_resource_path(parts)
             res = find(group, version, plural)
             if res is None or (namespace is not None and not res.namespaced):
                 raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            authz.check(lab.store, authz.request_verb(self.command, name, query), res, namespace, name, sub)
             if res.namespaced and namespace is None and self.command not in ("GET",):
                 raise ApiError(404, "NotFound", "the server could not find the requested resource")
             req = rest.Request(

@@ -36,6 +36,7 @@ class Store:
         self.events = collections.deque(maxlen=EVENT_LOG_SIZE)
         self.settings = dict(DEFAULT_SETTINGS)
         self.faults = dict(DEFAULT_FAULTS)
+        self.denied = []  # "VERB RESOURCE[/SUB]" the lab's RBAC denies (authz.py)
         self.ncp_starts = []  # every NCP start: pod, time, policy_nsxapi, ncp.ini
         if state_file and os.path.exists(state_file):
             self._load()
@@ -47,6 +48,7 @@ class Store:
         self.resource_version = data.get("resourceVersion", 0)
         self.settings.update(data.get("settings", {}))
         self.faults.update(data.get("faults", {}))
+        self.denied = data.get("denied", [])
         self.ncp_starts = data.get("ncp_starts", [])
         for entry in data.get("objects", []):
             self.objects[tuple(entry["key"])] = entry["object"]
@@ -59,6 +61,7 @@ class Store:
                 "resourceVersion": self.resource_version,
                 "settings": self.settings,
                 "faults": self.faults,
+                "denied": self.denied,
                 "ncp_starts": self.ncp_starts,
                 "objects": [{"key": list(k), "object": v} for k, v in sorted(self.objects.items())],
             }

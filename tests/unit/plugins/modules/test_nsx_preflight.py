@@ -1,5 +1,7 @@
 """nsx_preflight against the NSX simulator: planted blockers, request budget, failures."""
 
+import os
+
 import pytest
 
 from tests.unit.module_runner import run_module
@@ -151,6 +153,43 @@ def test_tls_failure_without_ca_and_success_with_it(nsxsim_factory):
     assert failed.failed and "TLS verification" in failed["msg"]
     ok = preflight(sim, ca_path=sim.ca_path)
     assert not ok.failed and ok["passed"]
+
+
+def test_ca_and_client_certificate_as_content_from_the_controller(nsxsim_factory, tmp_path, monkeypatch):
+    """The playbooks send the controller's PEM files as text (playbooks/vars/nsx_connection.yml): the module writes
+    each to a 0600 file of its own for its run, uses it, and removes it when it ends - failed or not."""
+    sim = nsxsim_factory(generate=CLEAN, tls=True)
+    monkeypatch.setenv("ANSIBLE_REMOTE_TMP", str(tmp_path))
+    written = []
+    real_open = os.open
+
+    def recording_open(path, flags, mode=0o777, **kwargs):
+        if str(path).endswith(".pem"):
+            written.append((str(path), mode))
+        return real_open(path, flags, mode, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+
+    def read(path):
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+
+    ok = preflight(sim, ca_content=read(sim.ca_path))
+    assert not ok.failed and ok["passed"], ok.get("msg")
+    wrong_ca = preflight(sim, ca_content=read(sim.client_cert))
+    assert wrong_ca.failed and "TLS verification" in wrong_ca["msg"]
+    by_cert = preflight(
+        sim,
+        nsx_password=None,
+        nsx_username=None,
+        ca_content=read(sim.ca_path),
+        nsx_client_cert_content=read(sim.client_cert),
+        nsx_client_key_content=read(sim.client_key),
+    )
+    assert not by_cert.failed, by_cert.get("msg")
+    assert "PRIVATE KEY" not in by_cert.raw
+    assert len(written) == 5 and {mode for _path, mode in written} == {0o600}
+    assert [path for path, _mode in written if os.path.exists(path)] == []
 
 
 def test_nsx_error_mid_scan_fails_the_task(nsxsim_factory):

@@ -1,20 +1,25 @@
 """Lab master hosts as real SSH hosts: one network namespace per master, sshd on the namespace's own address.
 
-For each master: ``ip netns add``, a veth pair (controller side ``10.213.<i>.1/30``, namespace side
-``10.213.<i>.2/30``), an ``sshd`` started inside the namespace listening on ``10.213.<i>.2:22`` with its own host
-key and key-only root login for a client key generated here, and a port forwarder that makes the lab's
+For each master: ``ip netns add``, a veth pair (controller side ``<subnet>.<i>.1/30``, namespace side
+``<subnet>.<i>.2/30``), an ``sshd`` started inside the namespace listening on ``<subnet>.<i>.2:22`` with its own
+host key and key-only root login for a client key generated here, and a port forwarder that makes the lab's
 services (NSX simulator, Kubernetes APIs, all on the controller's 127.0.0.1) reachable on the namespace's own
-127.0.0.1 (so URLs, kubeconfigs and certificates stay valid). The hosts share the controller's filesystem,
-so each master's files are still its lab host root. :meth:`NetnsHosts.cut` takes a master off the network
-(``ip link set ... down`` inside its namespace); :meth:`NetnsHosts.close` stops every process and deletes
-every namespace it made.
+127.0.0.1 (so URLs, kubeconfigs and certificates stay valid). Each user has its own address range so they
+cannot collide: the fault suite (tests/faults) ``10.213``, ``python -m tests.lab up --ssh`` ``10.214``.
+
+The hosts share the controller's filesystem, so each master's files are its lab host root; the directories
+given as ``hidden`` (the controller's own files: the NSX CA and key) are covered by an empty tmpfs in the
+sshd's mount namespace, so nothing run over SSH can read them. :meth:`NetnsHosts.cut` takes a master off the
+network (``ip link set ... down`` inside its namespace); :meth:`NetnsHosts.close` (or :func:`close_recorded`
+from another process, with :meth:`NetnsHosts.record`) stops every process and deletes every namespace made.
 
 Needs root, ``ip`` (iproute2) and ``sshd`` (openssh-server); :func:`ensure_packages` installs the Debian
-packages when they are missing (``make test-faults`` calls it too).
+packages when they are missing (``make test``, ``make test-faults`` and ``make demo DEMO_SSH=1`` call it).
 """
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -22,8 +27,10 @@ import subprocess
 import sys
 import time
 
-SUBNET = "10.213"
+FAULTS_SUBNET = "10.213"
+LAB_SUBNET = "10.214"
 SSHD = "/usr/sbin/sshd"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PACKAGES = ("openssh-server", "openssh-client", "iproute2")
 
 
@@ -68,25 +75,26 @@ def _ip(*args, netns=None):
 
 
 class NetnsHost:
-    def __init__(self, index, name, workdir):
+    def __init__(self, index, name, workdir, subnet, prefix):
         tag = f"{os.getpid() % 100000}{index}"
         self.name = name
-        self.netns = f"ncpf-{tag}"
-        self.veth_root, self.veth_ns = f"nfr{tag}", f"nfn{tag}"
-        self.address = f"{SUBNET}.{index + 1}.2"
-        self.gateway = f"{SUBNET}.{index + 1}.1"
+        self.netns = f"ncp{prefix}-{tag}"
+        self.veth_root, self.veth_ns = f"n{prefix}r{tag}", f"n{prefix}n{tag}"
+        self.address = f"{subnet}.{index + 1}.2"
+        self.gateway = f"{subnet}.{index + 1}.1"
         self.dir = os.path.join(workdir, name)
         self.pids = []
 
 
 class NetnsHosts:
-    """Real SSH masters for a :class:`tests.faults.harness.FaultLab` (see the module docstring)."""
+    """Real SSH masters for a lab (see the module docstring); ``prefix`` (one letter) names the namespaces."""
 
-    def __init__(self, workdir, host_names, ports):
+    def __init__(self, workdir, host_names, ports, subnet=FAULTS_SUBNET, prefix="f", hidden=()):
         self.workdir = str(workdir)
         self.ports = sorted(set(int(p) for p in ports))
-        self.hosts = {name: NetnsHost(index, name, self.workdir) for index, name in enumerate(host_names)}
+        self.hosts = {name: NetnsHost(index, name, self.workdir, subnet, prefix) for index, name in enumerate(host_names)}
         self.key = os.path.join(self.workdir, "id_ed25519")
+        self.hidden = [os.path.abspath(d) for d in hidden]
         self.made = []
 
     # ---- set-up --------------------------------------------------------------------------------------------
@@ -143,8 +151,10 @@ class NetnsHosts:
                 )
             )
         log = os.path.join(host.dir, "sshd.log")
+        # ip netns exec gives the command its own mount namespace: the tmpfs mounts stay inside it.
+        hide = "".join(f"mount -t tmpfs -o mode=0700,size=64k ncp-hidden {shlex.quote(d)} && " for d in self.hidden)
         sshd = subprocess.Popen(  # noqa: S603 - our own sshd in our own namespace
-            ["ip", "netns", "exec", host.netns, SSHD, "-D", "-f", config, "-E", log],
+            ["ip", "netns", "exec", host.netns, "sh", "-c", f"{hide}exec {SSHD} -D -f {shlex.quote(config)} -E {shlex.quote(log)}"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -152,8 +162,8 @@ class NetnsHosts:
         )
         host.pids.append(sshd.pid)
         forward = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tests.faults.netns_forward", host.netns, *map(str, self.ports)],
-            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+            [sys.executable, "-m", "tests.lab.hosts.netns_forward", host.netns, *map(str, self.ports)],
+            cwd=REPO,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -196,7 +206,8 @@ class NetnsHosts:
         return ["ssh", "-i", self.key, *self.ssh_options(), f"root@{self.hosts[name].address}", *command]
 
     def inventory_vars(self, name):
-        """Host vars that make Ansible reach this master over SSH (key auth, no connection sharing)."""
+        """Host vars that make Ansible reach this master over SSH (key auth, no connection sharing; pipelining,
+        so module arguments travel on the SSH channel and are never written to the master's disk)."""
         return {
             "ansible_connection": "ssh",
             "ansible_host": self.hosts[name].address,
@@ -204,6 +215,14 @@ class NetnsHosts:
             "ansible_ssh_private_key_file": self.key,
             "ansible_ssh_common_args": " ".join(self.ssh_options()),
             "ansible_ssh_pipelining": True,
+        }
+
+    def record(self):
+        """What :func:`close_recorded` needs to stop these hosts from another process (JSON-serialisable)."""
+        return {
+            "workdir": self.workdir,
+            "key": self.key,
+            "hosts": {h.name: {"netns": h.netns, "veth_root": h.veth_root, "address": h.address, "pids": h.pids} for h in self.made},
         }
 
     def cut(self, name):
@@ -214,19 +233,7 @@ class NetnsHosts:
     # ---- tear-down -----------------------------------------------------------------------------------------
     def close(self):
         for host in reversed(self.made):
-            pids = set(host.pids)
-            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-                pids.update(int(p) for p in _ip("netns", "pids", host.netns).split())
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            for pid in host.pids:
-                with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(pid, 0)
-            with contextlib.suppress(RuntimeError):
-                _ip("link", "del", host.veth_root)
-            with contextlib.suppress(RuntimeError):
-                _ip("netns", "del", host.netns)
+            _remove_host(host.netns, host.veth_root, host.pids)
         self.made = []
 
     def __enter__(self):
@@ -234,6 +241,29 @@ class NetnsHosts:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+def _remove_host(netns, veth_root, own_pids):
+    """Kill the processes we started for a host and every process left in its namespace; delete both links."""
+    pids = set(own_pids)
+    with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+        pids.update(int(p) for p in _ip("netns", "pids", netns).split())
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in own_pids:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, 0)
+    with contextlib.suppress(RuntimeError):
+        _ip("link", "del", veth_root)
+    with contextlib.suppress(RuntimeError):
+        _ip("netns", "del", netns)
+
+
+def close_recorded(record):
+    """Stop the hosts of a :meth:`NetnsHosts.record` (``python -m tests.lab down`` of an SSH lab)."""
+    for host in (record or {}).get("hosts", {}).values():
+        _remove_host(host["netns"], host["veth_root"], host["pids"])
 
 
 def port_open(address, port, timeout=1.0):

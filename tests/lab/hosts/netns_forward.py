@@ -1,5 +1,5 @@
-"""``python -m tests.faults.netns_forward NETNS PORT...``: make the controller's 127.0.0.1:PORT services reachable
-on 127.0.0.1:PORT inside network namespace NETNS (used by :mod:`tests.faults.netns_hosts`).
+"""``python -m tests.lab.hosts.netns_forward NETNS PORT...``: make the controller's 127.0.0.1:PORT services reachable
+on 127.0.0.1:PORT inside network namespace NETNS (used by :mod:`tests.lab.hosts.netns`).
 
 The listening sockets are created inside the namespace (``setns``), then the process returns to its own
 namespace, so every connection accepted there is relayed to the same port on the controller's loopback.
