@@ -147,7 +147,7 @@ def credential_type_input_problems(inputs):
             choices = field["choices"]
             if not (isinstance(choices, list) and choices and all(isinstance(c, str) for c in choices) and len(set(choices)) == len(choices)):
                 problems.append("%s: choices must be a non-empty list of distinct strings" % where)
-        if "default" in field and type(field["default"]) is not {"string": str, "boolean": bool}[ftype]:
+        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[ftype]):
             problems.append("%s: default is not a %s" % (where, ftype))
         for key in ("choices", "multiline", "format", "secret"):
             if key in field and ftype != "string":

@@ -593,7 +593,7 @@ def test_the_rules_refuse_what_awx_refuses():
         "required as text": ("spec", 0, "required", "true"),
         "unknown type": ("spec", 0, "type", "boolean"),
     }
-    for label, (_, index, key, value) in breaks.items():
+    for label, (_part, index, key, value) in breaks.items():
         broken = copy.deepcopy(survey)
         broken["spec"][index][key] = value
         assert awx_rules.survey_problems(broken), label
