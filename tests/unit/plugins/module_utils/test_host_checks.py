@@ -30,8 +30,7 @@ def manifest(tmp_path, ini):
 @pytest.mark.parametrize("value, errors", [("False", 0), ("false", 0), ("True", 1), ("yes", 1)])
 def test_policy_nsxapi_true_blocks(value, errors):
     found = check_policy_nsxapi([("configmap",) + policy_nsxapi_from_ini(INI.format(value=value))], "k8s-01")
-    assert len(found) == errors
-    assert all(f["check"] == "policy_nsxapi_false" and f["severity"] == "error" and f["cluster"] == "k8s-01" for f in found)
+    assert [(f["check"], f["severity"], f["cluster"]) for f in found] == [("policy_nsxapi_false", "error", "k8s-01")] * errors
 
 
 def test_unset_policy_nsxapi_is_manager_mode():
@@ -47,7 +46,7 @@ def test_ncp_ini_without_nsx_v3_is_a_blocker(tmp_path):
         [("configmap nsx-system/nsx-ncp-config", value, error), ("ncp.yaml",) + policy_nsxapi_from_manifest(manifest(tmp_path, NO_NSX_V3))], "k8s-01"
     )
     assert [f["object_id"] for f in found] == ["configmap nsx-system/nsx-ncp-config", "ncp.yaml"]
-    assert all("[nsx_v3]" in f["message"] and f["severity"] == "error" for f in found)
+    assert [("[nsx_v3]" in f["message"], f["severity"]) for f in found] == [(True, "error")] * 2
 
 
 def test_manifest_is_read_like_the_configmap(tmp_path):

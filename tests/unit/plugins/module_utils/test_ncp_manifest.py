@@ -6,7 +6,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import NcpIni, apply_edits
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni, apply_edits
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import ManifestError, ManifestIni, looks_like_manifest
 from tests.unit.fixture_files import fixture_bytes
 
@@ -163,9 +163,9 @@ def test_errors(text, message, line):
 def test_duplicate_key_reports_manifest_line():
     text = "kind: ConfigMap\nmetadata:\n  name: nsx-ncp-config\ndata:\n  ncp.ini: |\n    [nsx_v3]\n    a = 1\n    a = 2\n"
     manifest = ManifestIni(text)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(IniError) as info:
         apply_edits(manifest.ini, "nsx_v3", {"b": 1})
-    assert "key 'a' is defined twice in [nsx_v3]: lines 7 and 8" in str(info.value)
+    assert "key 'a' is defined twice in [nsx_v3]: lines 7 and 8" in info.value.message
 
 
 @pytest.mark.parametrize(

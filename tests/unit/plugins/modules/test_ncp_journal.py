@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 from tests.unit.module_runner import run_module
 
@@ -69,7 +70,22 @@ def test_second_run_is_refused_while_the_first_holds_the_cluster(tmp_path):
     assert not first.failed and first["lease"]["run_id"] == "run-a"
     second = lease(tmp_path, "run-b")
     assert second.failed and "run-a" in second["msg"] and "ctl-run-a" in second["msg"] and second["lease"]["run_id"] == "run-a"
-    assert lease(tmp_path, "run-a")["lease"]["acquired_at"] == first["lease"]["acquired_at"]  # renewal keeps the start
+
+
+def test_renewal_keeps_the_start_and_moves_the_expiry(tmp_path):
+    lease(tmp_path, "run-a")
+    # an hour-old start, still live: a renewal that took a new start would show a different stamp
+    path = os.path.join(str(tmp_path), "c1", "state.json")
+    with open(path) as handle:
+        stored = json.load(handle)
+    old_start, old_expiry = "2020-01-01T00:00:00Z", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 120))
+    stored["lease"].update(acquired_at=old_start, expires_at=old_expiry)
+    with open(path, "w") as handle:
+        json.dump(stored, handle)
+    renewed = lease(tmp_path, "run-a")
+    assert not renewed.failed
+    assert renewed["lease"]["acquired_at"] == old_start
+    assert renewed["lease"]["expires_at"] > old_expiry
 
 
 def test_released_or_expired_lease_can_be_taken(tmp_path):

@@ -179,6 +179,10 @@ def test_check_mode_writes_nothing_and_shows_both_diffs_and_the_planned_journal(
         journal=dict(cluster=CLUSTER, state_dir=state_dir, host=HOST),
     )
     assert result["changed"] is True
+    assert [d["before_header"] for d in result["diff"]] == [
+        "ConfigMap nsx-system/nsx-ncp-config data.ncp.ini (before)",
+        "%s (ConfigMap nsx-ncp-config, data.ncp.ini) (before)" % manifest,
+    ]
     assert all("policy_nsxapi = True" in d["after"] and "policy_nsxapi = True" not in d["before"] for d in result["diff"])
     assert result["journal"]["states"]["policy_configured"]["policy_ids"] == POLICY_IDS
     assert cluster.configmap() == before_live

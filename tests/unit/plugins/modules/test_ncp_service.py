@@ -51,6 +51,16 @@ def test_start_refuses_the_wrong_mode_and_scales_nothing(cluster):
     assert deployment["spec"]["replicas"] == 0 and cluster.ncp_pods() == []
 
 
+def test_start_in_mp_mode_refuses_a_configmap_in_policy_mode_and_scales_nothing(cluster):
+    # the rc-2 direction: NCP is to restart in MP mode, but the ConfigMap says Policy mode
+    run_module("ncp_service", ncp_args(cluster, state="stopped"))
+    set_policy_nsxapi(cluster, "True")
+    result = run_module("ncp_service", ncp_args(cluster, state="started", replicas=1, expect_mode="mp"))
+    assert result.failed and "says policy mode" in result["msg"] and result["expected_mode"] == "mp", result
+    deployment = cluster.kubectl_json("get", "deployment", "nsx-ncp", "-n", "nsx-system")
+    assert deployment["spec"]["replicas"] == 0 and cluster.ncp_pods() == []
+
+
 def test_a_stopped_ncp_is_left_alone_with_two_reads(cluster, tmp_path):
     run_module("ncp_service", ncp_args(cluster, state="stopped"))
     kubectl, log = logging_kubectl(tmp_path)

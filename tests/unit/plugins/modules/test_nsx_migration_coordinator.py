@@ -56,10 +56,11 @@ def test_promotion_status_before_any_import(nsxsim_factory):
     result = run_module("nsx_promotion_status", connection(sim, clusters=["k8s-01", "k8s-02"], sample_size=3))
     assert not result.failed, result.get("msg")
     assert result["complete"] is False
+    assert [entry["name"] for entry in result["clusters"]] == ["k8s-01", "k8s-02"]
     for entry in result["clusters"]:
         assert entry["tagged"] > 0 and entry["unpromoted"] == entry["tagged"] and len(entry["unpromoted_objects"]) == 3
     assert {s["type"] for s in result["shared"]} == {"LogicalRouter", "IpBlock", "IpPool"}
-    assert all(s["policy_id"] is None for s in result["shared"])
+    assert [s["policy_id"] for s in result["shared"]] == [None] * len(result["shared"])
 
 
 def test_started_coordinator_satisfies_the_preflight(nsxsim_factory):
