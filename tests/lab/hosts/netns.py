@@ -18,6 +18,7 @@ packages when they are missing (``make test``, ``make test-faults`` and ``make d
 """
 
 import contextlib
+import fcntl
 import os
 import shlex
 import shutil
@@ -80,10 +81,27 @@ class NetnsHost:
         self.name = name
         self.netns = f"ncp{prefix}-{tag}"
         self.veth_root, self.veth_ns = f"n{prefix}r{tag}", f"n{prefix}n{tag}"
-        self.address = f"{subnet}.{index + 1}.2"
-        self.gateway = f"{subnet}.{index + 1}.1"
+        self.subnet = subnet
+        self.place(index + 1)
         self.dir = os.path.join(workdir, name)
         self.pids = []
+
+    def place(self, block):
+        """The host's /30: ``<subnet>.<block>.0`` (controller side .1, namespace side .2)."""
+        self.address = f"{self.subnet}.{block}.2"
+        self.gateway = f"{self.subnet}.{block}.1"
+
+
+# Two labs may start at once (two pytest workers, each with an SSH lab): each takes /30 blocks no other lab on this
+# machine holds, chosen under a machine-wide lock, or the controller's route to an address reaches the other lab.
+ADDRESS_LOCK = os.path.join(os.environ.get("TMPDIR", "/tmp"), "ncp-netns-addresses.lock")
+
+
+def _blocks_in_use(subnet):
+    """The third octets of ``subnet`` that an interface of this machine's root namespace holds."""
+    shown = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True, text=True, check=False).stdout
+    prefix = subnet + "."
+    return {int(word[len(prefix) :].split(".")[0]) for word in shown.split() if word.startswith(prefix)}
 
 
 class NetnsHosts:
@@ -92,6 +110,7 @@ class NetnsHosts:
     def __init__(self, workdir, host_names, ports, subnet=FAULTS_SUBNET, prefix="f", hidden=()):
         self.workdir = str(workdir)
         self.ports = sorted(set(int(p) for p in ports))
+        self.subnet = subnet
         self.hosts = {name: NetnsHost(index, name, self.workdir, subnet, prefix) for index, name in enumerate(host_names)}
         self.key = os.path.join(self.workdir, "id_ed25519")
         self.hidden = [os.path.abspath(d) for d in hidden]
@@ -103,8 +122,12 @@ class NetnsHosts:
         os.makedirs("/run/sshd", exist_ok=True)  # sshd's privilege separation directory
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.key], check=True, capture_output=True)
         try:
-            for host in self.hosts.values():
-                self._start_host(host)
+            with open(ADDRESS_LOCK, "a", encoding="utf-8") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                free = iter(sorted(set(range(1, 255)) - _blocks_in_use(self.subnet)))
+                for host in self.hosts.values():
+                    host.place(next(free))
+                    self._start_host(host)
             for host in self.hosts.values():
                 self._wait_ssh(host)
         except BaseException:
