@@ -10,6 +10,7 @@ import os
 import subprocess
 
 import pytest
+from ansible import release as ansible_release
 
 from .labtools import dry_run_plan, plan_steps
 
@@ -42,6 +43,10 @@ def test_the_versions_tested_are_the_claimed_range():
 def test_strategy1_on_each_supported_ansible_core(venv, lab_factory):
     if venv is None:
         pytest.skip("NCP_CORE_VENVS unset: run through `make unit` / `make test`")
+    if core_version(venv).split(".")[:2] == ansible_release.__version__.split(".")[:2]:
+        # make test's own venv runs this minor version: every other integration test (check mode included) runs a
+        # migration on it already; the clean venv's install is still proven by tests/unit/test_galaxy_build.py.
+        pytest.skip("ansible-core %s: the test environment's own version, covered by tests/integration" % ansible_release.__version__)
     ansible_playbook = os.path.join(venv, "bin", "ansible-playbook")
     lab = lab_factory("k8s2.yml")
 
