@@ -203,8 +203,10 @@ class Lab:
     def journals_on(self, cluster):
         return [h for h in self.masters(cluster) if os.path.exists(os.path.join(self.host(h)["state_dir"], cluster, "state.json"))]
 
-    def report(self):
-        with open(os.path.join(self.report_dir, "migration-report.json"), encoding="utf-8") as handle:
+    def report(self, report=None):
+        """The migration report of the runs given ``report`` (a directory name under the lab), else of the default one."""
+        folder = os.path.join(self.out, report) if report else self.report_dir
+        with open(os.path.join(folder, "migration-report.json"), encoding="utf-8") as handle:
             return json.load(handle)
 
     def report_cluster(self, cluster):
@@ -268,8 +270,9 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None):
-        variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, report=None):
+        report_dir = os.path.join(self.out, report) if report else self.report_dir
+        variables = dict(LAB_VARS, ncp_report_dir=report_dir, **(extra_vars or {}))
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
         if check:
@@ -280,10 +283,11 @@ class Lab:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None):
-        """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout)."""
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, report=None):
+        """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout).
+        ``report``: a directory under the lab for this run's report (default: the lab's one ``report`` directory)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity, forks),
+            self.playbook_command(name, extra_vars, check, verbosity, forks, report),
             cwd=self.out,
             env=playbook_env(),
             stdout=subprocess.PIPE,
