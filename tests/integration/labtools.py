@@ -209,8 +209,10 @@ class Lab:
     def journals_on(self, cluster):
         return [h for h in self.masters(cluster) if os.path.exists(os.path.join(self.host(h)["state_dir"], cluster, "state.json"))]
 
-    def report(self):
-        with open(os.path.join(self.report_dir, "migration-report.json"), encoding="utf-8") as handle:
+    def report(self, report=None):
+        """The migration report of the runs given ``report`` (a directory name under the lab), else of the default one."""
+        folder = os.path.join(self.out, report) if report else self.report_dir
+        with open(os.path.join(folder, "migration-report.json"), encoding="utf-8") as handle:
             return json.load(handle)
 
     def report_cluster(self, cluster):
@@ -276,9 +278,10 @@ class Lab:
         return snap
 
     # -- playbooks ----------------------------------------------------------------------------------------
-    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False, ansible_playbook=None):
+    def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False, ansible_playbook=None, report=None):
         """``ansible_playbook``: another ansible-playbook than this Python's (another ansible-core version)."""
-        variables = dict(LAB_VARS, ncp_report_dir=self.report_dir, **(extra_vars or {}))
+        report_dir = os.path.join(self.out, report) if report else self.report_dir
+        variables = dict(LAB_VARS, ncp_report_dir=report_dir, **(extra_vars or {}))
         command = [ansible_playbook or os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.out, "inventory.yml")]
         command += [os.path.join(PLAYBOOKS, name), "-e", json.dumps(variables)]
         if check:
@@ -291,12 +294,13 @@ class Lab:
             command += ["-f", str(forks)]
         return command
 
-    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False, ansible_playbook=None, env=None):
+    def run(self, name, extra_vars=None, check=False, verbosity=0, timeout=900, forks=None, diff=False, ansible_playbook=None, env=None, report=None):
         """Run a playbook of the collection against the lab; returns CompletedProcess (stdout + stderr in .stdout).
         ``ansible_playbook``: another ansible-core's ansible-playbook; ``env``: more environment for the controller (an
-        SSH lab's NSX_PASSWORD, as an AWX credential injects it)."""
+        SSH lab's NSX_PASSWORD, as an AWX credential injects it); ``report``: a directory under the lab for this run's
+        report (default: the lab's one ``report`` directory)."""
         return subprocess.run(
-            self.playbook_command(name, extra_vars, check, verbosity, forks, diff, ansible_playbook),
+            self.playbook_command(name, extra_vars, check, verbosity, forks, diff, ansible_playbook, report),
             cwd=self.out,
             env={**playbook_env(), **(env or {})},
             stdout=subprocess.PIPE,

@@ -30,10 +30,10 @@ def fail_after_first_import(lab, *faults):
     return subprocess.Popen(argv, cwd=ROOT)
 
 
-def migrate_with_second_failing(lab, *faults, verbosity=0):
+def migrate_with_second_failing(lab, *faults, verbosity=0, report=None):
     watcher = fail_after_first_import(lab, *faults)
     try:
-        run = lab.run("migrate_all.yml", verbosity=verbosity)
+        run = lab.run("migrate_all.yml", verbosity=verbosity, report=report)
     finally:
         watcher.kill()
         watcher.wait()
@@ -55,13 +55,15 @@ def rc2(module_lab_factory):
 @pytest.fixture(scope="module")
 def rc1(module_lab_factory):
     lab = module_lab_factory("k8s3.yml")
-    run = migrate_with_second_failing(lab, PORT_FAILS, {"type": "rollback_failure", "count": -1}, verbosity=3)
+    # one report directory per run: each run's own report is checked, not the last one written
+    run = migrate_with_second_failing(lab, PORT_FAILS, {"type": "rollback_failure", "count": -1}, verbosity=3, report="report-rc1")
     before = lab.snapshot()
     checks = {
-        action: lab.run("recover.yml", {"ncp_cluster": "k8s-02", "ncp_recover_action": action}, check=True, verbosity=3) for action in ("retry", "rollback")
+        action: lab.run("recover.yml", {"ncp_cluster": "k8s-02", "ncp_recover_action": action}, check=True, verbosity=3, report="report-check-" + action)
+        for action in ("retry", "rollback")
     }
     after = lab.snapshot()
-    rerun = lab.run("migrate_all.yml")
+    rerun = lab.run("migrate_all.yml", report="report-rerun")
     return {"lab": lab, "run": run, "before": before, "checks": checks, "after": after, "rerun": rerun}
 
 
@@ -97,13 +99,20 @@ def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
     assert policy_flags(lab, "k8s-02") == ("False", {"False"})
     assert lab.journal("k8s-03")[1]["attempts"] == []
     assert lab.ncp_mode("k8s-03") == "mp"
-    report = lab.report()
+    # the rc-1 run's own report (the re-run writes its own, elsewhere)
+    report = lab.report("report-rc1")
+    outcomes = {c["name"]: (c["outcome"], c["ncp_mode"]) for c in report["clusters"]}
+    assert outcomes == {"k8s-01": ("imported", "policy"), "k8s-02": ("failed_keep_ncp_stopped", "stopped"), "k8s-03": ("not_attempted", "mp")}, outcomes
+    assert report["result"] == "failed"
     steps = " ".join(report["next_steps"])
     assert "ncp_recover_action=retry" in steps and "ncp_recover_action=rollback" in steps and "restore the NSX backup" in steps
     # a re-run of the migration does not start it either, and imports nothing
     assert rc1["rerun"].returncode != 0
     assert lab.ncp_mode("k8s-02") == "stopped" and len(lab.ncp_starts("k8s-02")) == 1
     assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 1
+    rerun_report = lab.report("report-rerun")
+    assert {c["name"]: c["outcome"] for c in rerun_report["clusters"]}["k8s-02"] == "failed_keep_ncp_stopped", rerun_report
+    assert "ncp_recover_action=retry" in " ".join(rerun_report["next_steps"]), rerun_report["next_steps"]
 
 
 def test_recover_check_mode_changes_nothing(rc1):
