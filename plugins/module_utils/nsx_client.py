@@ -310,6 +310,16 @@ class NsxClient:
             if self._xsrf_token is None:
                 self._create_session()
 
+    def renew_session(self):
+        """Log in afresh (session auth; nothing to do otherwise): proves the credentials as they are now, which an
+        open session does not - NSX keeps it when the password changes."""
+        if self.auth != "session":
+            return
+        with self._login_lock:
+            self.http.cookies.clear()
+            self._xsrf_token = None
+            self._create_session()
+
     def close(self):
         self.http.close()
 

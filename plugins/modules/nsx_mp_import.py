@@ -560,6 +560,9 @@ class ImportTask:
         if not self.params["require_nsx_idle"]:
             return
         try:
+            # A fresh login: the importer logs in with the password it is given, which may have changed since
+            # this module's session opened (the shared import of shared_then_cluster ran in between).
+            self.module.client.renew_session()
             blockers = import_blockers(self.module.client)
         except NsxApiError as exc:
             self.module.fail_nsx(exc, **self.base_result())

@@ -11,6 +11,8 @@ import re
 import pytest
 import yaml
 
+from tests.edits import edited_file
+
 from .harness import FaultLab, assert_invariants, lab_lock
 
 
@@ -44,19 +46,6 @@ def drop_section(text, section):
 def without_configmap(text):
     documents = [d for d in yaml.safe_load_all(text) if d and not (d.get("kind") == "ConfigMap" and d["metadata"]["name"] == "nsx-ncp-config")]
     return yaml.safe_dump_all(documents, sort_keys=False)
-
-
-@contextlib.contextmanager
-def edited_file(path, change):
-    with open(path, encoding="utf-8") as handle:
-        original = handle.read()
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(change(original))
-    try:
-        yield
-    finally:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(original)
 
 
 def group_vars(lab, inventory):

@@ -22,8 +22,8 @@ EXPECTED = {
 }
 HANG_TIMEOUT = 6
 POSITIONS = {"first": 0, "middle": 1, "last": 2}
-# The default subset: every fault once, on two clusters, at the first or the last one.
-# (Kept to the faults with distinct invariants so that make test stays near 5 minutes; the rest run under -m long.)
+# rc 1 and rc 2 on two clusters, at the first or the last one. All these cases are `long` (make test-faults):
+# make test covers rc 1 and rc 2 of a strategy-1 run through tests/integration and molecule.
 DEFAULT_CASES = [("rc1", "first"), ("rc2", "last")]
 LONG_TWO_CLUSTERS = [("crash", "first"), ("hang", "last"), ("killed", "first")]
 LONG_CASES = [(fault, position) for fault in EXPECTED for position in POSITIONS]

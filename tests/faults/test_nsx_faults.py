@@ -81,8 +81,8 @@ def test_backup_fault(fault_lab, mode):
 def test_password_rotated_mid_run(fault_lab):
     """The NSX password changes after the shared import and the sessions end: the cluster import is not started (the
     module's last-moment NSX check cannot log in again; before that check existed the importer ended rc 2) and NCP
-    returns to MP. (With the module's session still open the check passes and the importer, logging in with the old
-    password, ends rc 2 with nothing changed: NCP returns to MP too.)"""
+    returns to MP. The check logs in afresh, so a rotation alone (the module's session still open) is caught too:
+    tests/unit/plugins/modules/test_nsx_mp_import_gate.py::test_shared_then_cluster_logs_in_afresh_before_the_cluster_import."""
     lab = fault_lab("clusters_1.yml")
     new_password = "Rotated-Passw0rd!Lab"
     # The shared importer run lasts 4 s (simulated_seconds), its NSX work done in the first: the password changes

@@ -20,8 +20,8 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
+from tests.edits import edited_yaml
 from tests.lab.labctl import down, up
 
 from .conftest import SCENARIOS
@@ -51,22 +51,15 @@ def tkgi_master(lab):
     return cluster, lab.masters(cluster)[0]
 
 
-@contextlib.contextmanager
 def host_vars(lab, host, **values):
-    path = os.path.join(lab.out, "inventory.yml")
-    with open(path, encoding="utf-8") as handle:
-        original = handle.read()
-    inventory = yaml.safe_load(original)
-    for group in inventory["all"]["children"]["ncp_clusters"]["children"].values():
-        if host in group["hosts"]:
-            group["hosts"][host].update(values)
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(inventory, handle, sort_keys=False)
-    try:
-        yield
-    finally:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(original)
+    """The inventory with ``values`` set on ``host``, for the ``with`` block."""
+
+    def change(inventory):
+        for group in inventory["all"]["children"]["ncp_clusters"]["children"].values():
+            if host in group["hosts"]:
+                group["hosts"][host].update(values)
+
+    return edited_yaml(os.path.join(lab.out, "inventory.yml"), change)
 
 
 def python_without(lab, library):
@@ -92,51 +85,44 @@ def read_only(path):
         subprocess.run(["umount", path], check=True)
 
 
-@contextlib.contextmanager
-def no_requests(lab):
-    cluster, host = k8s_master(lab)
-    with host_vars(lab, host, ansible_python_interpreter=python_without(lab, "requests")):
-        yield cluster, host, {}
+def k8s_master_with(**values):
+    """A case: the first Kubernetes import master with host variables ``values`` (callables take the lab)."""
+
+    @contextlib.contextmanager
+    def case(lab):
+        cluster, host = k8s_master(lab)
+        with host_vars(lab, host, **{k: v(lab) if callable(v) else v for k, v in values.items()}):
+            yield cluster, host, {}
+
+    return case
+
+
+def kubectl_denied(*rights):
+    """A case: the lab cluster's authorizer refuses ``rights`` (POST /_lab/rbac) to the kubeconfig's user."""
+
+    @contextlib.contextmanager
+    def case(lab):
+        cluster, host = k8s_master(lab)
+        lab.kube(cluster, "/_lab/rbac", "POST", {"denied": list(rights)})
+        try:
+            yield cluster, host, {}
+        finally:
+            lab.kube(cluster, "/_lab/rbac", "POST", {"denied": []})
+
+    return case
+
+
+no_requests = k8s_master_with(ansible_python_interpreter=lambda lab: python_without(lab, "requests"))
+importer_python_without_pyyaml = k8s_master_with(ncp_importer_python=lambda lab: python_without(lab, "yaml"))
+nsx_unreachable_from_master = k8s_master_with(nsx_manager="127.0.0.1:9")  # nothing listens there: as if a firewall refused it
+kubectl_cannot_scale = kubectl_denied("patch deployments/scale")
+kubectl_cannot_patch_configmap = kubectl_denied("update configmaps", "patch configmaps")
 
 
 @contextlib.contextmanager
 def importer_flag_rejected(lab):
     cluster, host = k8s_master(lab)
     yield cluster, host, {"ncp_importer_argv": ["{python}", "{importer_path}", "--{scope}-only", "--dry-run-first"]}
-
-
-@contextlib.contextmanager
-def importer_python_without_pyyaml(lab):
-    cluster, host = k8s_master(lab)
-    with host_vars(lab, host, ncp_importer_python=python_without(lab, "yaml")):
-        yield cluster, host, {}
-
-
-@contextlib.contextmanager
-def nsx_unreachable_from_master(lab):
-    cluster, host = k8s_master(lab)
-    with host_vars(lab, host, nsx_manager="127.0.0.1:9"):  # nothing listens there: as if a firewall refused it
-        yield cluster, host, {}
-
-
-@contextlib.contextmanager
-def kubectl_cannot_scale(lab):
-    cluster, host = k8s_master(lab)
-    lab.kube(cluster, "/_lab/rbac", "POST", {"denied": ["patch deployments/scale"]})
-    try:
-        yield cluster, host, {}
-    finally:
-        lab.kube(cluster, "/_lab/rbac", "POST", {"denied": []})
-
-
-@contextlib.contextmanager
-def kubectl_cannot_patch_configmap(lab):
-    cluster, host = k8s_master(lab)
-    lab.kube(cluster, "/_lab/rbac", "POST", {"denied": ["update configmaps", "patch configmaps"]})
-    try:
-        yield cluster, host, {}
-    finally:
-        lab.kube(cluster, "/_lab/rbac", "POST", {"denied": []})
 
 
 @contextlib.contextmanager

@@ -139,3 +139,32 @@ def test_shared_then_cluster_checks_nsx_again_before_the_cluster_import(capsys, 
     assert [(s["scope"], s["outcome"]) for s in result["scopes"]] == [("shared", "imported")]
     assert [(a["scope"], a["outcome"]) for a in attempts(args)] == [("shared", "imported")]
     assert nsx.admin.count("GET", PROMOTION) == 2
+
+
+# An importer whose shared run is followed by a password change on NSX; the session the module opened stays valid.
+ROTATE_AFTER_SHARED = (
+    "import json, pathlib, sys, urllib.request\n"
+    "here = pathlib.Path(sys.argv[0])\n"
+    "with here.with_name('runs').open('a') as runs:\n"
+    "    runs.write(sys.argv[-1] + '\\n')\n"
+    "if sys.argv[-1] == '--shared-only':\n"
+    "    request = urllib.request.Request(%r + '/_lab/credentials', data=json.dumps({'password': %r}).encode(), method='POST',\n"
+    "                                     headers={'Content-Type': 'application/json'})\n"
+    "    urllib.request.urlopen(request, timeout=10).read()\n"
+)
+
+
+def test_shared_then_cluster_logs_in_afresh_before_the_cluster_import(capsys, nsx, args, tmp_path):
+    """A password rotated during the shared import: the module's session still works, the cluster importer's login
+    would not. The check before the cluster import logs in again, so the importer is not started."""
+    original = nsx.password
+    importer = tmp_path / "mp_to_policy_importer.py"
+    importer.write_text(ROTATE_AFTER_SHARED % (nsx.url, "Rotated-Passw0rd!Unit"))
+    try:
+        result = run_module(capsys, **dict(args, scope="shared_then_cluster", nsx_auth="session"))
+    finally:
+        nsx.admin.rotate_password(original)
+    assert (tmp_path / "runs").read_text() == "--shared-only\n"
+    assert result["failed"] and "rejected the login" in result["msg"], result["msg"]
+    assert "Rotated" not in json.dumps(result) and original not in json.dumps(result)
+    assert [(a["scope"], a["outcome"]) for a in attempts(args)] == [("shared", "imported")]
