@@ -31,7 +31,6 @@ except ImportError as exc:  # reported by the module through missing_required_li
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-DEFAULT_PORT = 443
 MAX_PAGE_SIZE = 1000
 # NSX answers these when it is overloaded or a transaction was aborted: safe to resend.
 RETRY_STATUSES = (429, 503)

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import nsx_import_gate as import_gate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS
 
 # MP lists of shared-resource types whose Policy IDs may be derived from display names.
 SHARED_LISTS = (
@@ -183,7 +182,3 @@ class NsxPreflight:
                     future.cancel()  # a failed scan fails the task: stop calling NSX
             pool.shutdown(wait=True)
         return found
-
-
-def unknown_checks(skip_checks):
-    return sorted(set(skip_checks or []) - set(NSX_CHECK_IDS))
