@@ -10,7 +10,10 @@ BUILD := build
 # ansible-test only runs from a path ending ansible_collections/<namespace>/<name>.
 COLL_DIR := $(BUILD)/ansible-test/ansible_collections/ncp/mp_to_policy
 PIP_VERSION := 24.2
-PIP_WHEEL_DIR := $(BUILD)/pip-wheel
+# Beside the bootstrap script in ansible-test's cache ($HOME): the script names the wheel's path, and a wheel
+# inside one checkout would vanish with it (make clean, another clone) while the cached script still pointed there.
+PIP_WHEEL_DIR := $(HOME)/.ansible/test/cache/pip-wheel
+PIP_WHEEL := $(PIP_WHEEL_DIR)/pip-$(PIP_VERSION)-py3-none-any.whl
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(PIP_VERSION)).py
 STAMP := $(VENV)/.installed
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
@@ -109,10 +112,13 @@ molecule-scenarios:
 	done
 
 # Offline pip bootstrap for ansible-test (see tools/get_pip_offline.py).
-$(GET_PIP_CACHE): tools/get_pip_offline.py $(STAMP)
-	@mkdir -p $(PIP_WHEEL_DIR) $(dir $@)
+$(PIP_WHEEL): $(STAMP)
+	@mkdir -p $(PIP_WHEEL_DIR)
 	$(BIN)/pip download --quiet --no-deps --dest $(PIP_WHEEL_DIR) pip==$(PIP_VERSION)
-	sed "s|@WHEEL@|$(abspath $(PIP_WHEEL_DIR))/pip-$(PIP_VERSION)-py3-none-any.whl|" $< > $@
+
+$(GET_PIP_CACHE): tools/get_pip_offline.py $(PIP_WHEEL)
+	@mkdir -p $(dir $@)
+	sed "s|@WHEEL@|$(PIP_WHEEL)|" $< > $@
 
 # A real copy of the files git would ship (tracked + untracked, not ignored).
 $(COLL_DIR): FORCE
