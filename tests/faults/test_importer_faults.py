@@ -45,7 +45,9 @@ def run_importer_fault(fault_lab, fault, position, clusters):
         deadline = time.monotonic() + 30
         while not lab.importer_pids() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.5)  # let it import a batch and hang
+        # Killed once it imported a batch and hangs (its log says so), not at a fixed delay: on a loaded machine it had
+        # not yet joined the run ledger or imported anything 0.5 s after it started (killed-first/middle, 2026-12-04).
+        assert run.wait_until(lambda: "lab fault hang after" in lab.importer_log(target), timeout=120), run.output[-3000:]
         assert lab.importer_pids(), "the importer was not running"
         lab.kill_importers()
     run.wait()

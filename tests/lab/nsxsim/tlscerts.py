@@ -35,7 +35,9 @@ def _issue(subject, key, issuer, issuer_key, *, ca=False, server=False):
         .issuer_name(_name(issuer))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
+        # Issued a day ago, as a real manager's certificate was: a master whose clock is minutes behind (the
+        # preflight's clock-skew case) must see a valid certificate, not one from its future.
+        .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
