@@ -1,9 +1,9 @@
 """The simulator's state and behaviour, independent of HTTP: every component plus the routing tables."""
 
 import collections
-import time
 import tempfile
 import threading
+import time
 
 from . import firewall_order
 from .api_backups import BackupApi
@@ -90,9 +90,7 @@ class Simulator:
         """Record the effective firewall order now (lab only: what invariant 10's test checks after each import)."""
         with self.inventory.lock:
             submitted = [group.get("type") for group in (self.coordinator.submission or {}).get("migration_data", [])]
-            self.firewall_snapshots.append(
-                {"event": event, "time": time.time(), "types": submitted, "order": firewall_order.effective_order(self)}
-            )
+            self.firewall_snapshots.append({"event": event, "time": time.time(), "types": submitted, "order": firewall_order.effective_order(self)})
 
     # -- faults -------------------------------------------------------------------------------------
     def apply_fault(self, spec):
