@@ -103,3 +103,23 @@ def test_rule_objects_are_translated_or_named_as_blockers(nsxsim_factory):
     assert copy["source_groups"] == ["10.1.0.0/16", "192.0.2.1-192.0.2.5"]
     assert copy["destination_groups"] == ["/infra/domains/default/groups/web"]
     assert copy["service_entries"][0]["destination_ports"] == ["443"] and "services" not in copy
+
+
+IMPORTER = "import pathlib, sys\npathlib.Path(sys.argv[0]).with_name('ran').write_text('yes')\n"
+
+
+def test_the_import_gate_refuses_while_the_top_rules_are_not_in_policy(nsxsim_factory, tmp_path):
+    """Invariant 10's guard in nsx_mp_import: no importer run (and no journaled attempt) before the top copies exist."""
+    sim = nsxsim_factory(generate=SPEC)
+    importer = tmp_path / "mp_to_policy_importer.py"
+    importer.write_text(IMPORTER)
+    scope = {"clusters": ["k8s-01", "k8s-02"]}
+    args = connection(sim, scope="cluster", cluster="k8s-01", importer_path=str(importer), state_dir=str(tmp_path / "state"), host_id="m1", timeout=30)
+    refused = run_module("nsx_mp_import", dict(args, require_dfw_top_rules=scope))
+    assert refused.failed and "not started" in refused["msg"]
+    assert {b["check"] for b in refused["blocked_by"]} == {"dfw_order_top_rules_in_policy"}
+    assert sorted(b["display_name"] for b in refused["blocked_by"]) == sorted(TOP)
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "state" / "k8s-01" / "state.json").exists()
+    assert not dfw_order(sim, state="top").failed
+    allowed = run_module("nsx_mp_import", dict(args, require_dfw_top_rules=scope))
+    assert allowed["blocked_by"] == [] and (tmp_path / "ran").exists()
