@@ -89,6 +89,20 @@ class OrderOptions:
         return self.policy_id_prefix + section_id
 
 
+SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "domain", "top_category", "policy_counterparts", "policy_id_prefix")
+
+
+def scope_options(scope):
+    """OrderOptions from a DFW scope mapping (nsx_mp_import's require_dfw_top_rules); unknown keys are an error."""
+    unknown = sorted(set(scope) - set(SCOPE_KEYS))
+    if unknown:
+        raise OrderError("unknown keys %s (known: %s)" % (", ".join(unknown), ", ".join(SCOPE_KEYS)))
+    clusters = scope.get("clusters")
+    if not isinstance(clusters, list) or not clusters or not all(isinstance(c, str) and c for c in clusters):
+        raise OrderError("clusters must list at least one cluster name")
+    return OrderOptions(**dict((k, v) for k, v in scope.items() if v is not None))
+
+
 # -- classification (pure) -------------------------------------------------------------------
 
 

@@ -576,7 +576,7 @@ class ImportTask:
         try:
             blockers = import_blockers(self.module.client) if self.params["require_nsx_idle"] else []
             if dfw_scope and not blockers:
-                blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.OrderOptions(**dfw_scope))
+                blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.scope_options(dfw_scope))
         except dfw_order.OrderError as exc:
             self.module.fail_json(msg="require_dfw_top_rules: %s" % exc, **self.base_result())
         except NsxApiError as exc:
@@ -739,18 +739,7 @@ def main():
             force=dict(type="bool", default=False),
             host_id=dict(type="str"),
             require_nsx_idle=dict(type="bool", default=False),
-            require_dfw_top_rules=dict(
-                type="dict",
-                options=dict(
-                    clusters=dict(type="list", elements="str", required=True),
-                    firewall_markers=dict(type="dict", options=dict(top=dict(type="str"), bottom=dict(type="str"))),
-                    ncp_principal_identities=dict(type="list", elements="str"),
-                    domain=dict(type="str", default="default"),
-                    top_category=dict(type="str", default="Environment"),
-                    policy_counterparts=dict(type="dict", default={}),
-                    policy_id_prefix=dict(type="str", default=dfw_order.DEFAULT_PREFIX),
-                ),
-            ),
+            require_dfw_top_rules=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

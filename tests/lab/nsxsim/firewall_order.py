@@ -73,7 +73,7 @@ def land_imported(tree, paths, category, position):
     moved = [tree.objects[p] for p in paths]
     for policy in moved:
         policy["category"] = category
-    current = [p for p in ordered_policies(tree, category)]
+    current = list(ordered_policies(tree, category))
     renumber(place(current, moved, "insert_top" if position == "top" else "insert_bottom"))
 
 
