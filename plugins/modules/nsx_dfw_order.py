@@ -30,7 +30,7 @@ description:
     O(policy_counterparts) names. Inline L4 port, ICMP and IP protocol services become service entries. The rule's
     (else its section's) C(applied_tos) become its scope. Anything else is an error finding naming the object, and
     that section is not copied.
-  - The MP originals stay (the vendor retires them once both copies exist; this module never deletes them).
+  - The MP originals stay unless O(state=retired) is asked for (the vendor retires them once both copies exist).
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
@@ -49,8 +49,11 @@ options:
       - V(top) puts the top copies in place (before the first import).
       - V(bottom) puts the bottom copies in place (after the last import). Refused while NCP sections of a cluster
         not in O(clusters) exist (they would stay MP, below the copies).
+      - V(retired) deletes the MP originals of the top and bottom sections (TKGI's last DFW step), only when every
+        copy of both sides is in place and the order check finds no violation; otherwise it changes nothing and
+        fails. Never done by the migration playbooks.
     type: str
-    choices: [planned, top, bottom]
+    choices: [planned, top, bottom, retired]
     default: planned
   domain:
     description: Policy domain of the copies.
@@ -131,7 +134,7 @@ plan:
   type: list
   elements: dict
 applied:
-  description: The plan entries written by this run, with their C(sequence_number).
+  description: The plan entries written by this run, with their C(sequence_number); with O(state=retired) the MP sections deleted (C(action=retire)).
   returned: always
   type: list
   elements: dict
@@ -164,7 +167,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import
 CATEGORY_CHOICES = ["Emergency", "Infrastructure", "Environment", "Application"]
 ARGUMENT_SPEC = dict(
     DFW_SCOPE_ARGSPEC,
-    state=dict(type="str", choices=["planned", "top", "bottom"], default="planned"),
+    state=dict(type="str", choices=["planned", "top", "bottom", "retired"], default="planned"),
     domain=dict(type="str", default="default"),
     top_category=dict(type="str", choices=CATEGORY_CHOICES, default="Environment"),
     bottom_category=dict(type="str", choices=CATEGORY_CHOICES, default="Application"),
@@ -183,6 +186,36 @@ def _diff(sections, entries):
             before.append(line)
         after.append(line + ("  <- written" if policy_id in planned else ""))
     return {"before_header": "Policy copies of admin sections", "after_header": "planned", "before": "\n".join(before) + "\n", "after": "\n".join(after) + "\n"}
+
+
+def retire(module, client, sections, result):
+    """Delete the MP originals of sections whose copies are all in place, in order, or fail changing nothing."""
+    missing = [s["id"] for s in sections if not s["in_place"]]
+    if missing or result["order"]["violations"] or result["blockers"]:
+        module.fail_json(
+            msg="the MP originals are retired only when every top and bottom copy is in place and in order: not in place %s; violations %s"
+            % (", ".join(missing) or "none", "; ".join(result["order"]["violations"]) or "none"),
+            api_requests=client.request_count,
+            **result,
+        )
+    entries = [
+        {
+            "action": "retire",
+            "section_id": s["id"],
+            "display_name": s["display_name"],
+            "message": "Delete MP section %r (%s), copied to %s" % (s["display_name"], s["id"], s["policy_path"]),
+        }
+        for s in sections
+    ]
+    result.update(plan=entries, changed=bool(entries))
+    if not module.check_mode:
+        try:
+            for entry in entries:
+                client.delete("%s/%s" % (order.SECTIONS, entry["section_id"]), params={"cascade": "true"})
+                result["applied"].append(entry)
+        except NsxApiError as exc:
+            module.fail_nsx(exc, **result)
+    module.exit_json(api_requests=client.request_count, **result)
 
 
 def main():
@@ -232,6 +265,8 @@ def main():
     )
     if state == "planned":
         module.exit_json(api_requests=client.request_count, **result)
+    if state == "retired":
+        retire(module, client, sections, result)
     side_findings = [f for f in made[state]["findings"] if state == order.TOP or f["check"] != "dfw_order_section_inside"]
     if side_findings:
         module.fail_json(

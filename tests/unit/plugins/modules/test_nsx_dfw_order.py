@@ -123,3 +123,20 @@ def test_the_import_gate_refuses_while_the_top_rules_are_not_in_policy(nsxsim_fa
     assert not dfw_order(sim, state="top").failed
     allowed = run_module("nsx_mp_import", dict(args, require_dfw_top_rules=scope))
     assert allowed["blocked_by"] == [] and (tmp_path / "ran").exists()
+
+
+def test_mp_originals_are_retired_only_on_request_and_only_when_every_copy_is_in_place(nsxsim_factory):
+    sim = nsxsim_factory(generate=SPEC)
+    count = len(sim.get(SECTIONS).json()["results"])
+    refused = dfw_order(sim, state="retired")
+    assert refused.failed and "not in place" in refused["msg"] and len(sim.get(SECTIONS).json()["results"]) == count
+    assert not dfw_order(sim, state="top").failed
+    for cluster in ("k8s-01", "k8s-02"):
+        import_cluster(sim, cluster)
+    assert not dfw_order(sim, state="bottom").failed
+    dry = dfw_order(sim, state="retired", check_mode=True)
+    assert dry["changed"] is True and len(dry["plan"]) == 6 and len(sim.get(SECTIONS).json()["results"]) == count
+    done = dfw_order(sim, state="retired")
+    assert not done.failed, done.get("msg")
+    left = [s["display_name"] for s in sim.get(SECTIONS).json()["results"]]
+    assert len(left) == count - 6 and not set(TOP + BOTTOM) & set(left)
