@@ -170,4 +170,19 @@ def build_report(run, scope, journals, findings=None, now=None):
         "clusters": clusters,
         "findings": list(findings or []),
         "next_steps": steps,
+        "firewall_order": firewall_order(run.get("firewall_order")),
+    }
+
+
+def firewall_order(check):
+    """The order check of invariant 10 as the run left it: ``{checked, top_in_place, bottom_in_place, violations,
+    sections}`` from the last nsx_dfw_order result of the run (``checked`` false when the run made none)."""
+    check = check or {}
+    order = check.get("order") or {}
+    return {
+        "checked": bool(order),
+        "top_in_place": order.get("top_in_place"),
+        "bottom_in_place": order.get("bottom_in_place"),
+        "violations": list(order.get("violations") or []),
+        "sections": [dict((k, s.get(k)) for k in ("id", "display_name", "case", "policy_path", "category", "in_place")) for s in check.get("sections") or []],
     }

@@ -92,8 +92,26 @@ def render_migration(report):
         for item in cluster.get("imports") or []:
             runs.append((cluster.get("name"), item.get("scope"), item.get("rc"), item.get("outcome"), item.get("duration"), item.get("log_file")))
     lines += _table(["cluster", "scope", "rc", "outcome", "seconds", "log"], runs) if runs else ["No importer ran."]
+    lines += render_firewall_order(report.get("firewall_order") or {})
     if report.get("next_steps"):
         lines += ["", "## Next steps", ""] + ["- %s" % step for step in report["next_steps"]]
     if report.get("findings"):
         lines += ["", "## Preflight findings", ""] + findings_table(report["findings"])
     return "\n".join(lines) + "\n"
+
+
+def render_firewall_order(order):
+    """The order check of invariant 10: admin top rules before NCP's, bottom rules after."""
+    lines = ["", "## Firewall order (admin rules around NCP's)", ""]
+    if not order.get("checked"):
+        return lines + ["Not checked in this run."]
+    lines += [
+        "- Admin top rules in Policy before NCP's: %s" % order.get("top_in_place"),
+        "- Admin bottom rules in Policy after NCP's: %s" % order.get("bottom_in_place"),
+        "- Order violations: %s" % ("; ".join(order["violations"]) if order.get("violations") else "none"),
+        "",
+    ]
+    rows = [
+        (s.get("display_name"), s.get("id"), s.get("case"), s.get("policy_path"), s.get("category"), s.get("in_place")) for s in order.get("sections") or []
+    ]
+    return lines + (_table(["admin section", "id", "case", "Policy copy", "category", "in place"], rows) if rows else ["No admin section."])

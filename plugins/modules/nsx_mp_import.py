@@ -157,6 +157,18 @@ options:
       - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
     type: bool
     default: false
+  require_dfw_top_rules:
+    description:
+      - Right before the command starts (with O(require_nsx_idle)'s check), verify that every admin DFW section above
+        NCP's top marker (or NCP's first section) has its complete Policy copy, ranked before every imported NCP
+        security policy (see M(ncp.mp_to_policy.nsx_dfw_order), which makes the copies); otherwise fail without running
+        anything or journaling an attempt, with the reasons in RV(blocked_by) (check V(dfw_order_top_rules_in_policy),
+        or V(dfw_order_untranslatable)). Policy sections outrank every MP section, so an import before the copies
+        exist enforces the cluster's NCP rules before the admin's top rules (design.md invariant 10).
+      - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers),
+        C(ncp_principal_identities), C(domain), C(top_category), C(policy_counterparts), C(policy_id_prefix).
+      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
+    type: dict
   host_id:
     description:
       - The name this host is recorded under as the journal's owner; a journal owned by another name is refused.
@@ -305,7 +317,7 @@ journal_file:
   sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/state.json
 blocked_by:
   description:
-    - With O(require_nsx_idle), the findings that kept the command from starting (preflight finding shape,
+    - With O(require_nsx_idle) or O(require_dfw_top_rules), the findings that kept the command from starting (preflight finding shape,
       check V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
   returned: always
   type: list
@@ -347,7 +359,7 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dry_run
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
@@ -556,14 +568,20 @@ class ImportTask:
         return self.record(number, log_file, ran)
 
     def require_nsx_idle(self):
-        """Invariant 3, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy."""
-        if not self.params["require_nsx_idle"]:
+        """Invariants 3 and 10, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy
+        or the admin's top DFW rules are not in Policy."""
+        dfw_scope = self.params["require_dfw_top_rules"]
+        if not self.params["require_nsx_idle"] and not dfw_scope:
             return
         try:
             # A fresh login: the importer logs in with the password it is given, which may have changed since
             # this module's session opened (the shared import of shared_then_cluster ran in between).
             self.module.client.renew_session()
-            blockers = import_blockers(self.module.client)
+            blockers = import_blockers(self.module.client) if self.params["require_nsx_idle"] else []
+            if dfw_scope and not blockers:
+                blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.scope_options(dfw_scope))
+        except dfw_order.OrderError as exc:
+            self.module.fail_json(msg="require_dfw_top_rules: %s" % exc, **self.base_result())
         except NsxApiError as exc:
             self.module.fail_nsx(exc, **self.base_result())
         if blockers:
@@ -724,6 +742,7 @@ def main():
             force=dict(type="bool", default=False),
             host_id=dict(type="str"),
             require_nsx_idle=dict(type="bool", default=False),
+            require_dfw_top_rules=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

@@ -277,6 +277,37 @@ class Lab:
                 snap["file:" + os.path.relpath(path, self.out)] = read_text(path, errors="replace")
         return snap
 
+    # -- firewall order (invariant 10) ----------------------------------------------------------------------
+    def admin_rules_around_ncp(self):
+        """(top, bottom): MP rule IDs of the admin sections above NCP's first section and below its last (the lab's
+        MP list; no markers configured), the default section left out."""
+        sections = self.nsx_call("/_lab/objects/FirewallSection")["results"]
+        rules = self.nsx_call("/_lab/objects/FirewallRule")["results"]
+        ncp = [i for i, s in enumerate(sections) if any(t.get("scope") == "ncp/cluster" for t in s.get("tags") or [])]
+        top = {s["id"] for s in sections[: ncp[0]] if not s.get("is_default")}
+        bottom = {s["id"] for s in sections[ncp[-1] + 1 :] if not s.get("is_default")}
+        return sorted(r["id"] for r in rules if r["section_id"] in top), sorted(r["id"] for r in rules if r["section_id"] in bottom)
+
+    def firewall_order_violations(self, order, top, bottom):
+        """Invariant 10 over one effective order (the simulator's, /_lab/firewall): each admin top rule's first enforced
+        copy (MP original or its Policy copy) before every NCP rule, each bottom rule's after every NCP rule."""
+        ncp = [i for i, e in enumerate(order) if e["cluster"]]
+        if not ncp:
+            return []
+
+        def first(rule_id):
+            return min(i for i, e in enumerate(order) if e["mp_rule"] == rule_id or (e["tags"] or {}).get("ncp-mp-to-policy/mp-rule") == rule_id)
+
+        found = ["top rule %s at %d, NCP rule %s at %d" % (r, first(r), order[ncp[0]]["rule"], ncp[0]) for r in top if first(r) > ncp[0]]
+        found += ["bottom rule %s at %d, NCP rule %s at %d" % (r, first(r), order[ncp[-1]]["rule"], ncp[-1]) for r in bottom if first(r) < ncp[-1]]
+        return found
+
+    def firewall_order_points(self):
+        """The effective order at each migration's end (success or failure) and now: [(label, order)]."""
+        snapshots = self.nsx_call("/_lab/firewall/snapshots")["snapshots"]
+        points = [("%s #%d (%s)" % (s["event"], n, ",".join(s["types"])), s["order"]) for n, s in enumerate(snapshots, 1)]
+        return points + [("now", self.nsx_call("/_lab/firewall")["order"])]
+
     # -- playbooks ----------------------------------------------------------------------------------------
     def playbook_command(self, name, extra_vars=None, check=False, verbosity=0, forks=None, diff=False, ansible_playbook=None, report=None):
         """``ansible_playbook``: another ansible-playbook than this Python's (another ansible-core version)."""

@@ -4,6 +4,8 @@
   change nothing in the lab, and the migrations' dry runs print their plan and the Policy-mode diff;
 - invariant 2: every import starts after the last NCP stop + the quiesce, and after a backup taken after that stop;
 - invariant 3: importer runs never overlap (the lab's run ledger), in inventory order;
+- invariant 10: the admin's top DFW rules are enforced before every NCP rule, the bottom ones after, after each import
+  and at the end (the simulator's effective order), the top ones in Policy before the first import;
 - invariant 8: the NSX password is in no task output (-vvv), log, report, journal or importer argv.
 """
 
@@ -144,3 +146,23 @@ def test_secrets_appear_nowhere(strategy1):
     for cluster in lab.clusters:
         for attempt in lab.journal(cluster)[1]["attempts"]:
             assert password not in " ".join(attempt["command"])
+
+
+def test_firewall_order_is_kept_after_each_import_and_at_the_end(strategy1):
+    lab, run = strategy1["lab"], strategy1["run"]
+    assert run.returncode == 0, run.stdout[-3000:]
+    top, bottom = lab.admin_rules_around_ncp()
+    assert top and bottom
+    points = lab.firewall_order_points()
+    # One point per importer migration (shared and cluster of three clusters) and the end.
+    assert len(points) >= 7, [label for label, _order in points]
+    dfw_imported = [label for label, order in points if any(e["layer"] == "policy" and e["cluster"] for e in order)]
+    assert dfw_imported, "no import moved NCP's rules to Policy: nothing was tested"
+    for label, order in points:
+        assert lab.firewall_order_violations(order, top, bottom) == [], label
+    end = points[-1][1]
+    copies = {e["tags"].get("ncp-mp-to-policy/mp-rule") for e in end if e["layer"] == "policy"}
+    assert set(top) | set(bottom) <= copies, "the run ended without every admin rule in Policy"
+    report = lab.report()
+    assert report["firewall_order"]["checked"] and report["firewall_order"]["bottom_in_place"] is True
+    assert report["firewall_order"]["violations"] == []

@@ -6,7 +6,9 @@
 - invariant 5: after rc 1 that cluster's NCP is never started (also not by a re-run of the migration); further
   imports stop; the report gives the recovery choices;
 - invariant 9: recover.yml in check mode (retry and rollback) ends rc 0, changes nothing and plans the importer runs;
-- invariant 8: the password is in no output of the failure paths (-vvv).
+- invariant 8: the password is in no output of the failure paths (-vvv);
+- invariant 10: after the halt (and after each import before it) the admin's top DFW rules are enforced before every
+  NCP rule and the bottom ones after (the simulator's effective order).
 """
 
 import json
@@ -88,6 +90,19 @@ def test_rc2_restarts_mp_stops_further_imports_keeps_imported_in_policy(rc2):
     assert lab.policy_status("k8s-02")["in_policy"] == 0
     report = {c["name"]: c for c in lab.report()["clusters"]}
     assert report["k8s-02"]["outcome"] == "failed_restart_ncp_mp" and report["k8s-02"]["ncp_mode"] == "mp"
+
+
+def test_rc2_halt_keeps_the_firewall_order(rc2):
+    lab, run = rc2
+    assert run.returncode != 0
+    top, bottom = lab.admin_rules_around_ncp()
+    points = lab.firewall_order_points()
+    events = [label.split(" #")[0] for label, _order in points]
+    assert "migration failed" in events, events  # k8s-02's failed import is one of the points
+    assert any(e["layer"] == "policy" and e["cluster"] == "k8s-01" for e in points[-1][1]), "k8s-01's NCP rules not in Policy: nothing tested"
+    for label, order in points:
+        assert lab.firewall_order_violations(order, top, bottom) == [], label
+    assert lab.report()["firewall_order"]["top_in_place"] is True
 
 
 def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):

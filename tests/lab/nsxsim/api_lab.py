@@ -12,11 +12,15 @@ GET  /_lab/state                      object counts, coordinator, backups, Polic
 GET  /_lab/objects/{kind}             every stored object of a kind (e.g. LogicalRouter, FirewallSection, FirewallRule)
 GET  /_lab/object/{id}                {"kind", "object"} for any MP object id
 GET  /_lab/policy                     {"paths": [...]} of the Policy tree
+GET  /_lab/firewall                   {"order": [...]}: every DFW rule in effective order (firewall_order.effective_order)
+GET  /_lab/firewall/snapshots         {"snapshots": [{"event", "time", "types", "order"}]}: the effective order at the end
+                                      of each migration (success or failure), oldest first
 POST /_lab/inventory                  add objects, same shape as a scenario file's ``inventory:``
 """
 
 import functools
 
+from . import firewall_order
 from .errors import bad_request, not_found
 from .kinds import KINDS
 
@@ -54,6 +58,8 @@ class LabApi:
             ("GET", "/_lab/objects/{kind}", self.objects),
             ("GET", "/_lab/object/{object_id}", self.object),
             ("GET", "/_lab/policy", self.policy),
+            ("GET", "/_lab/firewall", self.firewall),
+            ("GET", "/_lab/firewall/snapshots", self.firewall_snapshots),
             ("POST", "/_lab/inventory", self.inventory),
         ]
 
@@ -147,6 +153,13 @@ class LabApi:
 
     def policy(self, request):
         return {"paths": sorted(self.sim.policy.objects)}
+
+    def firewall(self, request):
+        with self.sim.inventory.lock:
+            return {"order": firewall_order.effective_order(self.sim)}
+
+    def firewall_snapshots(self, request):
+        return {"snapshots": list(self.sim.firewall_snapshots)}
 
     @_lab_errors
     def inventory(self, request):

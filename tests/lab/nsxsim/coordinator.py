@@ -214,11 +214,13 @@ class Coordinator:
                 self.failed_counts[entry["type"]] = self.failed_counts.get(entry["type"], 0) + 1
             migration.update(status="FAILED", percent_complete=100.0, details=f"Promotion failed for {len(feedback)} resource(s); see feedback.")
             self.status = self.sim.settings.status_after_migration_failure
+            self.sim.snapshot_firewall("migration failed")
             return
         promoter.apply(items)
         self.last_items = items
         migration.update(status="SUCCESS", percent_complete=100.0, details="")
         self.status = "SUCCESS"
+        self.sim.snapshot_firewall("migration succeeded")
 
     # -- rollback request ------------------------------------------------------------------------
     def rollback_request(self, body):

@@ -50,6 +50,8 @@ class PolicyTree:
         self.objects = {}  # path -> object
         self.children = {}  # collection path -> {id: object}
         self.realized_at = {}  # path -> monotonic time realization completes
+        self.serial = {}  # path -> creation order (ties of equal sequence numbers keep it)
+        self._next_serial = 0
 
     def put(self, path, obj, realization_seconds=0.0):
         collection, object_id = split(path)
@@ -63,6 +65,9 @@ class PolicyTree:
         obj.setdefault("_create_time", now_ms())
         obj.setdefault("_last_modified_time", obj["_create_time"])
         obj.setdefault("_system_owned", False)
+        if path not in self.serial:
+            self._next_serial += 1
+            self.serial[path] = self._next_serial
         self.objects[path] = obj
         self.children.setdefault(collection, {})[object_id] = obj
         self.realized_at[path] = time.monotonic() + realization_seconds
@@ -81,6 +86,7 @@ class PolicyTree:
             collection, object_id = split(child)
             self.objects.pop(child, None)
             self.realized_at.pop(child, None)
+            self.serial.pop(child, None)
             siblings = self.children.get(collection, {})
             siblings.pop(object_id, None)
 

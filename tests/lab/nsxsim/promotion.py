@@ -6,6 +6,7 @@ object goes. The coordinator (coordinator.py) decides *when* this runs; this mod
 
 import dataclasses
 
+from . import firewall_order
 from .inventory import PROTECTED, UNPROTECTED, bump
 
 POLICY_PATH_SCOPE = "policyPath"
@@ -224,7 +225,8 @@ class Promoter:
         links = _pairs(entry.get("linked_ids"))
         meta = _pairs(entry.get("metadata"))
         if spec.name == "DFW_SECTION":
-            item["body"]["category"] = meta.get("category", "Application")
+            # Where the section lands is the simulator's setting (firewall_order.land_imported), not the request's.
+            item["body"]["category"] = self.settings.imported_dfw_category
             item["body"]["sequence_number"] = int(meta.get("sequence", 0) or 0)
             for index, rule in enumerate(self.inventory.rules.get(obj["id"], []), start=1):
                 rule_id = str(links.get(f"{rule['id']}-policyid", rule["id"]))
@@ -258,6 +260,12 @@ class Promoter:
 
     def apply(self, items):
         """Create the Policy objects and tag the MP objects (the migration component succeeded)."""
+        self._apply(items)
+        sections = [item["path"] for item in items if item["type"] == "DFW_SECTION" and item["path"]]
+        if sections:
+            firewall_order.land_imported(self.tree, sections, self.settings.imported_dfw_category, self.settings.imported_dfw_position)
+
+    def _apply(self, items):
         for item in items:
             record = self.records.setdefault((item["type"], item["manager_id"]), {"type": item["type"], "paths": [], "tagged": []})
             if item["path"] is None:

@@ -42,6 +42,10 @@ class Settings:
     # GET /api/v1/migration/migrated-resources, which the simulator always answers.
     tag_promoted_objects: bool = True
     policy_id_rule: str = "mp_id"
+    # UNCONFIRMED (no public source): the DFW category and the place in it where an import puts the cluster's NCP
+    # sections (as security policies); top of Application unless a scenario says otherwise (firewall_order.py).
+    imported_dfw_category: str = "Application"
+    imported_dfw_position: str = "top"
     # NSX documents list_with_rules as "4-5 calls a minute" and seconds per ~1000 rules.
     list_with_rules_per_minute: int = 4
     list_with_rules_seconds_per_1000_rules: float = 2.0
@@ -77,6 +81,10 @@ class Settings:
         promotion_states = ("", "PROMOTION_NOT_IN_PROGRESS", "PROMOTION_IN_PROGRESS", "CANCELLING_PROMOTION", "CANCEL_FAILED")
         if self.promotion_state not in promotion_states:
             raise ValueError(f"promotion_state must be one of {promotion_states}")
+        if self.imported_dfw_category not in ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application", ""):
+            raise ValueError("imported_dfw_category must be a DFW category")
+        if self.imported_dfw_position not in ("top", "bottom"):
+            raise ValueError("imported_dfw_position must be top or bottom")
         statuses = ("PAUSED", "FAILED")
         if self.status_after_precheck_failure not in statuses or self.status_after_migration_failure not in statuses:
             raise ValueError(f"status_after_* must be one of {statuses}")

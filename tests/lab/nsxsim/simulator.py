@@ -3,7 +3,9 @@
 import collections
 import tempfile
 import threading
+import time
 
+from . import firewall_order
 from .api_backups import BackupApi
 from .api_firewall import FirewallApi
 from .api_lab import LabApi
@@ -11,6 +13,7 @@ from .api_migration import MigrationApi
 from .api_mp import MpApi
 from .api_node import NodeApi
 from .api_policy import PolicyApi
+from .api_security import SecurityPolicyApi
 from .auth import Authenticator
 from .backups import Backups
 from .coordinator import Coordinator
@@ -40,6 +43,8 @@ class Simulator:
         self.inventory = Inventory()
         self.policy = PolicyTree()
         self.promoter = Promoter(self.inventory, self.policy, self.settings)
+        # The effective firewall order at the end of each migration (lab oracle of invariant 10), newest last.
+        self.firewall_snapshots = collections.deque(maxlen=100)
         self.faults = Faults()
         self.auth = Authenticator(self.settings)
         self.limits = Limits(self.settings)
@@ -48,7 +53,7 @@ class Simulator:
         self._counts = collections.Counter()
         self._counts_lock = threading.Lock()
         self.router = Router()
-        for api in (NodeApi, MigrationApi, BackupApi, FirewallApi, MpApi, PolicyApi):
+        for api in (NodeApi, MigrationApi, BackupApi, FirewallApi, MpApi, SecurityPolicyApi, PolicyApi):
             for method, pattern, handler in api(self).routes():
                 self.router.add(method, pattern, handler)
         self.lab_router = Router()
@@ -80,6 +85,12 @@ class Simulator:
     def reset_counters(self):
         with self._counts_lock:
             self._counts.clear()
+
+    def snapshot_firewall(self, event):
+        """Record the effective firewall order now (lab only: what invariant 10's test checks after each import)."""
+        with self.inventory.lock:
+            submitted = [group.get("type") for group in (self.coordinator.submission or {}).get("migration_data", [])]
+            self.firewall_snapshots.append({"event": event, "time": time.time(), "types": submitted, "order": firewall_order.effective_order(self)})
 
     # -- faults -------------------------------------------------------------------------------------
     def apply_fault(self, spec):

@@ -166,6 +166,9 @@ class NsxSim:
     def put(self, path, **kwargs):
         return self.request("PUT", path, **kwargs)
 
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
     def stop(self):
         self._session.close()
         self.server.stop()

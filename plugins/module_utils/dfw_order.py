@@ -1,0 +1,487 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Keep the firewall's effective order through the migration window (design.md invariant 10, vendor-facts 4).
+
+Policy security policies outrank every MP section. Once a cluster is imported, its NCP rules are Policy rules and
+outrank the admin's MP "top" rules (above NCP's top marker), which were meant to apply first. The vendor's remedy,
+implemented here:
+
+- classify each admin MP section (vendor's case table, "Dealing with DFW Sections Created by NSX Admin"): above the
+  top marker (no markers: above NCP's first section) = top; below the bottom marker (no markers: below NCP's last
+  section) = bottom; between them = inside (must be moved out first: above = top, below = bottom; a section that can
+  move neither way is not supported); no NCP section and no marker = unaffected (left to the operator);
+- re-create the top sections in Policy (category Environment, TKGI) before the first import, and the bottom ones
+  (category Application, below every imported NCP policy) after the last; both copies keep the MP order;
+- translate each rule: IP addresses, CIDRs and ranges inline; NSGroups and IPSets by their Policy groups, NSServices
+  and NSServiceGroups by their Policy services, when those exist (or as ``policy_counterparts`` names them); inline
+  L4 / ICMP / IP-protocol services as service entries; anything else is a blocker naming the object.
+
+A copy is the security policy ``<prefix><MP section id>`` whose rules keep their MP rule IDs and carry the tag
+``ncp-mp-to-policy/mp-rule``; it is in place when it exists in its category with every rule of its MP section.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+
+SECTIONS = "/api/v1/firewall/sections"
+POLICY = "/policy/api/v1"
+TOP, BOTTOM, INSIDE, UNAFFECTED = "top", "bottom", "inside", "unaffected"
+CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
+SECTION_TAG = "ncp-mp-to-policy/mp-section"
+RULE_TAG = "ncp-mp-to-policy/mp-rule"
+DEFAULT_PREFIX = "ncp-mp-"
+ADDRESS_TYPES = ("IPv4Address", "IPv6Address", "IPAddress")
+GROUP_TYPES = ("NSGroup", "IPSet")
+SERVICE_TYPES = ("NSService", "NSServiceGroup")
+COPIED_RULE_FIELDS = ("display_name", "action", "direction", "ip_protocol", "disabled", "logged", "notes", "sources_excluded", "destinations_excluded")
+
+
+class OrderError(Exception):
+    """The options or the firewall do not allow a plan (nothing NSX said)."""
+
+
+def category_rank(category):
+    return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
+
+
+class OrderOptions:
+    def __init__(
+        self,
+        clusters,
+        ncp_principal_identities=None,
+        firewall_markers=None,
+        domain="default",
+        top_category="Environment",
+        bottom_category="Application",
+        policy_counterparts=None,
+        policy_id_prefix=DEFAULT_PREFIX,
+        max_concurrency=10,
+    ):
+        self.clusters = list(clusters)
+        self.identities = list(ncp_principal_identities or [])
+        self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
+        self.domain = domain or "default"
+        self.top_category = top_category
+        self.bottom_category = bottom_category
+        self.policy_counterparts = dict(policy_counterparts or {})
+        self.policy_id_prefix = policy_id_prefix or DEFAULT_PREFIX
+        self.max_concurrency = max_concurrency
+        for name, value in (("top_category", top_category), ("bottom_category", bottom_category)):
+            if value not in CATEGORIES[1:]:
+                raise OrderError("%s must be one of %s, not %r" % (name, ", ".join(CATEGORIES[1:]), value))
+        if category_rank(top_category) > category_rank(bottom_category):
+            raise OrderError("top_category (%s) must not come after bottom_category (%s)" % (top_category, bottom_category))
+        bad = sorted(k for k, v in self.policy_counterparts.items() if not isinstance(v, str) or not v.startswith("/infra/"))
+        if bad:
+            raise OrderError("policy_counterparts must map MP object IDs to Policy paths (/infra/...); wrong for: %s" % ", ".join(bad))
+
+    @property
+    def policies_path(self):
+        return "%s/infra/domains/%s/security-policies" % (POLICY, self.domain)
+
+    def policy_id(self, section_id):
+        return self.policy_id_prefix + section_id
+
+
+SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "domain", "top_category", "policy_counterparts", "policy_id_prefix")
+
+
+def scope_options(scope):
+    """OrderOptions from a DFW scope mapping (nsx_mp_import's require_dfw_top_rules); unknown keys are an error."""
+    unknown = sorted(set(scope) - set(SCOPE_KEYS))
+    if unknown:
+        raise OrderError("unknown keys %s (known: %s)" % (", ".join(unknown), ", ".join(SCOPE_KEYS)))
+    clusters = scope.get("clusters")
+    if not isinstance(clusters, list) or not clusters or not all(isinstance(c, str) and c for c in clusters):
+        raise OrderError("clusters must list at least one cluster name")
+    return OrderOptions(**dict((k, v) for k, v in scope.items() if v is not None))
+
+
+# -- classification (pure) -------------------------------------------------------------------
+
+
+def classify(sections, options):
+    """Each admin section of the ordered MP list with its case: top, bottom, inside or unaffected.
+
+    Returns a list of ``{"section", "position" (1-based), "case"}``; NCP sections and the default section are left out.
+    """
+    scan = checks.SectionRangeScan(options.clusters, options.identities, options.firewall_markers)
+    index = dict((s.get("id"), i) for i, s in enumerate(sections))
+    bounds = [i for i, s in enumerate(sections) if scan.is_ncp(s)]
+    top_marker, bottom_marker = options.firewall_markers.get("top"), options.firewall_markers.get("bottom")
+    for marker in (top_marker, bottom_marker):
+        if marker and marker not in index:
+            raise OrderError("firewall marker section %s does not exist" % marker)
+    first = index[top_marker] if top_marker else (bounds[0] if bounds else None)
+    last = index[bottom_marker] if bottom_marker else (bounds[-1] if bounds else None)
+    found = []
+    for i, section in enumerate(sections):
+        if scan.is_ncp(section) or section.get("is_default"):
+            continue
+        sid = section.get("id")
+        if first is None and last is None:
+            case = UNAFFECTED
+        elif sid == top_marker or (first is not None and i < first):
+            case = TOP
+        elif sid == bottom_marker or (last is not None and i > last):
+            case = BOTTOM
+        else:
+            case = INSIDE
+        found.append({"section": section, "position": i + 1, "case": case})
+    return found
+
+
+# -- translation ---------------------------------------------------------------------------
+
+
+class Counterparts:
+    """Policy paths of MP objects a rule names: ``policy_counterparts`` first, else the Policy object of the same ID."""
+
+    CANDIDATES = {
+        "NSGroup": "/infra/domains/{domain}/groups/{id}",
+        "IPSet": "/infra/domains/{domain}/groups/{id}",
+        "NSService": "/infra/services/{id}",
+        "NSServiceGroup": "/infra/services/{id}",
+    }
+
+    def __init__(self, client, options):
+        self.client = client
+        self.options = options
+        self.cache = {}
+
+    def path(self, target_type, target_id):
+        if target_id in self.options.policy_counterparts:
+            return self.options.policy_counterparts[target_id]
+        template = self.CANDIDATES.get(target_type)
+        if template is None or self.client is None:
+            return None
+        path = template.format(domain=self.options.domain, id=target_id)
+        if path not in self.cache:
+            try:
+                self.client.get(POLICY + path)
+                self.cache[path] = path
+            except NsxApiError as exc:
+                if exc.status != 404:
+                    raise
+                self.cache[path] = None
+        return self.cache[path]
+
+
+def _untranslatable(section, rule, what, target):
+    return finding(
+        "dfw_order_untranslatable",
+        "error",
+        "Rule %r (%s) of admin section %r (%s) names %s %r (%s), which has no Policy counterpart: the rule cannot be re-created in Policy"
+        % (
+            rule.get("display_name"),
+            rule.get("id"),
+            section.get("display_name"),
+            section.get("id"),
+            what,
+            target.get("target_display_name"),
+            target.get("target_id"),
+        ),
+        "Promote or create the object in Policy (same ID), or name its Policy path in policy_counterparts (%s: /infra/...)." % target.get("target_id"),
+        object_type=target.get("target_type"),
+        object_id=target.get("target_id"),
+        display_name=target.get("target_display_name"),
+    )
+
+
+def _groups(targets, section, rule, counterparts, problems):
+    if not targets:
+        return ["ANY"]
+    out = []
+    for target in targets:
+        kind = target.get("target_type")
+        if kind in ADDRESS_TYPES:
+            out.append(target.get("target_id"))
+            continue
+        path = counterparts.path(kind, target.get("target_id"))
+        if path is None:
+            problems.append(_untranslatable(section, rule, kind, target))
+        else:
+            out.append(path)
+    return out
+
+
+def _service_entry(service, number):
+    kind = service.get("resource_type")
+    entry = {"id": "entry-%d" % number, "display_name": "entry-%d" % number}
+    if kind == "L4PortSetNSService":
+        entry.update(resource_type="L4PortSetServiceEntry", l4_protocol=service.get("l4_protocol"))
+        for key in ("destination_ports", "source_ports"):
+            if service.get(key):
+                entry[key] = list(service[key])
+        return entry
+    if kind in ("ICMPTypeNSService",):
+        entry.update(resource_type="ICMPTypeServiceEntry", protocol=service.get("protocol"))
+        for key in ("icmp_type", "icmp_code"):
+            if service.get(key) is not None:
+                entry[key] = service[key]
+        return entry
+    if kind == "IPProtocolNSService":
+        entry.update(resource_type="IPProtocolServiceEntry", protocol_number=service.get("protocol_number"))
+        return entry
+    return None
+
+
+def translate_rule(rule, section, counterparts):
+    """(Policy rule body, findings) for one MP rule; the body is None when a finding says why."""
+    problems = []
+    body = dict((k, rule[k]) for k in COPIED_RULE_FIELDS if k in rule)
+    body["display_name"] = rule.get("display_name") or rule.get("id")
+    body["source_groups"] = _groups(rule.get("sources"), section, rule, counterparts, problems)
+    body["destination_groups"] = _groups(rule.get("destinations"), section, rule, counterparts, problems)
+    paths, entries = [], []
+    for service in rule.get("services") or []:
+        if service.get("target_type") in SERVICE_TYPES:
+            path = counterparts.path(service["target_type"], service.get("target_id"))
+            if path is None:
+                problems.append(_untranslatable(section, rule, service["target_type"], service))
+            else:
+                paths.append(path)
+        elif isinstance(service.get("service"), dict) and _service_entry(service["service"], len(entries) + 1):
+            entries.append(_service_entry(service["service"], len(entries) + 1))
+        else:
+            problems.append(_untranslatable(section, rule, "service", dict(service, target_type=service.get("target_type") or "inline service")))
+    if paths:
+        body["services"] = paths
+    if entries:
+        body["service_entries"] = entries
+    if not paths and not entries:
+        body["services"] = ["ANY"]
+    # A rule's applied_tos, else its section's, become the rule's scope (Policy: groups).
+    applied = rule.get("applied_tos") or section.get("applied_tos") or []
+    scope = []
+    for target in applied:
+        path = counterparts.path(target.get("target_type"), target.get("target_id"))
+        if path is None:
+            problems.append(_untranslatable(section, rule, "applied_to %s" % target.get("target_type"), target))
+        else:
+            scope.append(path)
+    body["scope"] = scope or ["ANY"]
+    body["tags"] = [{"scope": RULE_TAG, "tag": rule.get("id")}]
+    return (None if problems else body), problems
+
+
+# -- reading and planning ----------------------------------------------------------------------
+
+
+class FirewallView:
+    """The MP section list, the rules of the admin sections that count, and the Policy security policies."""
+
+    def __init__(self, sections, classified, rules, policies, policy_rules):
+        self.sections = sections
+        self.classified = classified
+        self.rules = rules  # MP section id -> rules
+        self.policies = policies  # Policy id -> policy
+        self.policy_rules = policy_rules  # Policy id -> {rule id: rule}
+
+
+def read(client, options, sides=(TOP, BOTTOM)):
+    sections = list(client.paginate(SECTIONS))
+    classified = classify(sections, options)
+    rules = {}
+    for item in classified:
+        section = item["section"]
+        if item["case"] in sides and section.get("rule_count", 1):
+            rules[section["id"]] = list(client.paginate("%s/%s/rules" % (SECTIONS, section["id"])))
+        elif item["case"] in sides:
+            rules[section["id"]] = []
+    policies = dict((p.get("id"), p) for p in client.paginate(options.policies_path))
+    policy_rules = {}
+    for item in classified:
+        policy_id = options.policy_id(item["section"]["id"])
+        if item["case"] in sides and policy_id in policies:
+            policy_rules[policy_id] = dict((r.get("id"), r) for r in client.paginate("%s/%s/rules" % (options.policies_path, policy_id)))
+    return FirewallView(sections, classified, rules, policies, policy_rules)
+
+
+def _rank(policy):
+    return (category_rank(policy.get("category")), int(policy.get("sequence_number") or 0))
+
+
+def _ncp_policies(view, options):
+    copies = set(options.policy_id(item["section"]["id"]) for item in view.classified)
+    return [p for p in view.policies.values() if checks.tag_value(p, checks.CLUSTER_TAG) and p.get("id") not in copies]
+
+
+def plan(view, options, counterparts, side):
+    """What puts ``side``'s copies in place: ``{"entries", "findings", "sections"}`` (pure but for counterpart lookups)."""
+    category = options.top_category if side == TOP else options.bottom_category
+    entries, findings, sections = [], [], []
+    for item in view.classified:
+        section = item["section"]
+        if item["case"] == INSIDE:
+            findings.append(_inside(section, item["position"]))
+        if item["case"] != side:
+            continue
+        policy_id = options.policy_id(section["id"])
+        bodies = []
+        for number, rule in enumerate(view.rules.get(section["id"], []), start=1):
+            body, problems = translate_rule(rule, section, counterparts)
+            findings.extend(problems)
+            if body is not None:
+                bodies.append(dict(body, id=rule.get("id"), sequence_number=number))
+        existing = view.policies.get(policy_id)
+        present = view.policy_rules.get(policy_id, {})
+        in_place = existing is not None and existing.get("category") == category and all(_same(b, present.get(b["id"])) for b in bodies)
+        in_place = in_place and set(present) == set(b["id"] for b in bodies)
+        sections.append(
+            {
+                "id": section["id"],
+                "display_name": section.get("display_name"),
+                "case": side,
+                "position": item["position"],
+                "rules": len(view.rules.get(section["id"], [])),
+                "policy_path": "/infra/domains/%s/security-policies/%s" % (options.domain, policy_id),
+                "category": category,
+                "in_place": in_place,
+            }
+        )
+        if in_place:
+            continue
+        entries.append(
+            {
+                "action": "update" if existing else "create",
+                "side": side,
+                "section_id": section["id"],
+                "policy_id": policy_id,
+                "policy_path": sections[-1]["policy_path"],
+                "display_name": section.get("display_name"),
+                "category": category,
+                "rules": bodies,
+                "stale_rules": sorted(set(present) - set(b["id"] for b in bodies)),
+                "body": {
+                    "display_name": section.get("display_name"),
+                    "description": "Copy of admin MP DFW section %s, kept in order through the MP-to-Policy import (ncp.mp_to_policy)" % section["id"],
+                    "category": category,
+                    "stateful": section.get("stateful", True) is not False,
+                    "tags": [{"scope": SECTION_TAG, "tag": section["id"]}],
+                },
+                "message": "%s Policy security policy %s (%s, %d rule(s)) as the copy of %s admin section %r (%s)"
+                % ("Update" if existing else "Create", policy_id, category, len(bodies), side, section.get("display_name"), section["id"]),
+            }
+        )
+    return {"entries": entries, "findings": findings, "sections": sections}
+
+
+def _same(body, rule):
+    if rule is None:
+        return False
+    return all(rule.get(k) == v for k, v in body.items() if k not in ("sequence_number",))
+
+
+def _inside(section, position):
+    return finding(
+        "dfw_order_section_inside",
+        "error",
+        "Admin DFW section %r (%s) at position %d lies between NCP's markers (or NCP's first and last section): its order"
+        " relative to NCP's rules cannot be kept once a cluster is imported" % (section.get("display_name"), section.get("id"), position),
+        "Move it above NCP's range (re-created in Policy before the first import) or below it (after the last import) with"
+        " nsx_dfw_refactor (prepare.yml); a section that can move neither way is not supported by the vendor's procedure.",
+        object_type="FirewallSection",
+        object_id=section.get("id"),
+        display_name=section.get("display_name"),
+    )
+
+
+def order_check(view, options, sections):
+    """Violations of invariant 10 that the Policy API shows: a top copy not ranked before every imported NCP policy, a
+    bottom copy not ranked after every one. Returns a list of messages (empty: the order is kept)."""
+    ncp = _ncp_policies(view, options)
+    violations = []
+    for entry in sections:
+        policy = view.policies.get(entry["policy_path"].rsplit("/", 1)[-1])
+        if policy is None:
+            continue
+        for other in ncp:
+            wrong = _rank(policy) >= _rank(other) if entry["case"] == TOP else _rank(policy) <= _rank(other)
+            if wrong:
+                violations.append(
+                    "%s copy %s (%s, sequence %s) is %s NCP policy %s (%s, sequence %s, cluster %s)"
+                    % (
+                        entry["case"],
+                        policy.get("id"),
+                        policy.get("category"),
+                        policy.get("sequence_number"),
+                        "not above" if entry["case"] == TOP else "not below",
+                        other.get("id"),
+                        other.get("category"),
+                        other.get("sequence_number"),
+                        checks.tag_value(other, checks.CLUSTER_TAG),
+                    )
+                )
+    return violations
+
+
+def top_rules_missing(client, options):
+    """The gate before an import (invariant 10): findings naming every top section whose Policy copy is not in place, or
+    that is ranked below an imported NCP policy; empty when the import may start."""
+    view = read(client, options, sides=(TOP,))
+    made = plan(view, options, Counterparts(client, options), TOP)
+    found = [f for f in made["findings"] if f["check"] == "dfw_order_untranslatable"]
+    for entry in made["sections"]:
+        if not entry["in_place"]:
+            found.append(
+                finding(
+                    "dfw_order_top_rules_in_policy",
+                    "error",
+                    "Admin top section %r (%s, %d rule(s)) has no complete Policy copy %s in category %s: an import now would"
+                    " enforce the cluster's NCP rules before it"
+                    % (entry["display_name"], entry["id"], entry["rules"], entry["policy_path"], entry["category"]),
+                    "Re-create the top rules in Policy first (nsx_dfw_order state=top, done by the migration before the first import).",
+                    object_type="FirewallSection",
+                    object_id=entry["id"],
+                    display_name=entry["display_name"],
+                )
+            )
+    for message in order_check(view, options, made["sections"]):
+        found.append(
+            finding(
+                "dfw_order_top_rules_in_policy",
+                "error",
+                message,
+                "Move the copy above NCP's policies (a higher-priority category).",
+                object_type="SecurityPolicy",
+            )
+        )
+    return found
+
+
+# -- applying ------------------------------------------------------------------------------------
+
+
+def _next_sequence(view, category, skip=()):
+    numbers = [
+        int(p.get("sequence_number") or 0)
+        for p in view.policies.values()
+        if p.get("category") == category and not p.get("is_default") and p.get("id") not in skip
+    ]
+    return max(numbers) + 1 if numbers else 1
+
+
+def apply(client, view, options, entries, applied):
+    """Create or update each copy, appended below every other policy of its category, in MP order; ``applied`` gets
+    each entry done. A copy is one PATCH (the policy with its rules: NSX creates them together), then stale rules
+    are deleted. Raises NsxApiError at the first refusal."""
+    skip = set(e["policy_id"] for e in entries)
+    sequence = {}
+    for entry in entries:
+        category = entry["category"]
+        if category not in sequence:
+            sequence[category] = _next_sequence(view, category, skip)
+        body = dict(entry["body"], sequence_number=sequence[category], rules=[dict(r) for r in entry["rules"]])
+        sequence[category] += 1
+        path = "%s/%s" % (options.policies_path, entry["policy_id"])
+        client.request("PATCH", path, body=body)
+        for rule_id in entry["stale_rules"]:
+            client.delete("%s/rules/%s" % (path, rule_id))
+        applied.append(dict(entry, sequence_number=body["sequence_number"]))

@@ -1,0 +1,71 @@
+"""dfw_order's decisions without NSX: the vendor's case table and the rule translation."""
+
+import pytest
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order as order
+
+NCP = [{"scope": "ncp/cluster", "tag": "k1"}]
+
+
+def section(sid, ncp=False, **extra):
+    return dict({"id": sid, "display_name": sid, "tags": NCP if ncp else [], "_create_user": "ncp-k1" if ncp else "admin"}, **extra)
+
+
+def cases(sections, **options):
+    return [(item["section"]["id"], item["case"]) for item in order.classify(sections, order.OrderOptions(["k1"], **options))]
+
+
+def test_case_table_without_markers_is_relative_to_ncps_first_and_last_section():
+    layout = [section("a"), section("n1", True), section("in"), section("n2", True), section("b"), section("d", is_default=True)]
+    assert cases(layout) == [("a", "top"), ("in", "inside"), ("b", "bottom")]
+
+
+def test_case_table_with_markers():
+    layout = [section("a"), section("top"), section("x"), section("n1", True), section("bottom"), section("b")]
+    assert cases(layout, firewall_markers={"top": "top", "bottom": "bottom"}) == [
+        ("a", "top"),
+        ("top", "top"),
+        ("x", "inside"),
+        ("bottom", "bottom"),
+        ("b", "bottom"),
+    ]
+    with pytest.raises(order.OrderError, match="gone"):
+        cases(layout, firewall_markers={"top": "gone"})
+
+
+def test_no_ncp_section_and_no_marker_leaves_every_section_unaffected():
+    assert cases([section("a"), section("b")]) == [("a", "unaffected"), ("b", "unaffected")]
+
+
+class Known:
+    """Counterparts that know one group."""
+
+    def path(self, target_type, target_id):
+        return "/infra/domains/default/groups/g" if target_id == "known" else None
+
+
+def test_translation_inline_addresses_counterparts_and_blockers():
+    rule = {
+        "id": "r1",
+        "display_name": "r1",
+        "action": "DROP",
+        "sources": [{"target_type": "IPv4Address", "target_id": "10.0.0.0/8"}],
+        "destinations": [{"target_type": "NSGroup", "target_id": "known"}],
+        "services": [{"service": {"resource_type": "ICMPTypeNSService", "protocol": "ICMPv4", "icmp_type": 8}}],
+        "_revision": 3,
+    }
+    body, problems = order.translate_rule(rule, section("s"), Known())
+    assert problems == []
+    assert body["source_groups"] == ["10.0.0.0/8"] and body["destination_groups"] == ["/infra/domains/default/groups/g"]
+    assert body["service_entries"][0]["resource_type"] == "ICMPTypeServiceEntry" and body["scope"] == ["ANY"]
+    assert body["tags"] == [{"scope": order.RULE_TAG, "tag": "r1"}] and "_revision" not in body
+    rule["sources"] = [{"target_type": "LogicalSwitch", "target_id": "ls-1", "target_display_name": "web-ls"}]
+    body, problems = order.translate_rule(rule, section("s", applied_tos=[{"target_type": "NSGroup", "target_id": "gone"}]), Known())
+    assert body is None and sorted(p["object_id"] for p in problems) == ["gone", "ls-1"]
+
+
+def test_options_refuse_a_top_category_after_the_bottom_one_and_bad_counterparts():
+    with pytest.raises(order.OrderError, match="top_category"):
+        order.OrderOptions(["k1"], top_category="Application", bottom_category="Environment")
+    with pytest.raises(order.OrderError, match="x"):
+        order.OrderOptions(["k1"], policy_counterparts={"x": "groups/g"})
