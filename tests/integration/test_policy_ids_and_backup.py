@@ -4,8 +4,9 @@
   Policy object its MP object became (read from the simulator's Policy tree, not from our mapping), the MP-only
   firewall markers are gone, policy_nsxapi is True and nothing else in the ConfigMap or the NCP YAML changed, byte
   for byte.
-- An option that cannot be resolved (its resource was left out of the shared import) stops the run before the Policy
-  switch, naming the option: nothing is written and NCP is never started in Policy mode (so never with a dangling ID).
+- An option that cannot be resolved (its resource was left out of the shared import), and one given a Policy ID whose
+  object NSX does not have (dangling), stop the run before the Policy switch, naming each option: nothing is written
+  and NCP is never started in Policy mode.
 - backup_enabled false (NSX's own schedule off) with a remote file server configured passes the preflight: the
   backup before the import is taken on request.
 """
@@ -138,7 +139,9 @@ def test_an_option_that_cannot_be_resolved_stops_before_the_policy_switch(lab_fa
     lab = lab_factory("k8s2_policy_ids.yml")
     before = snapshot(lab)
     configmap = before[next(iter(lab.clusters))][0]
-    ((lb_item, lb_pool_id),) = item_ids(lab, configmap)["external_ip_pools_lb"]
+    named = item_ids(lab, configmap)
+    ((lb_item, lb_pool_id),) = named["external_ip_pools_lb"]
+    ((ssl_item, _ssl_id),) = named["client_ssl_profile"]
     lb_pool_name = lab.nsx_call("/_lab/object/%s" % lb_pool_id)["object"]["display_name"]
     # The user spec leaves the LB pool out of the shared import: it gets no Policy ID (everything else does).
     user_spec = {
@@ -152,9 +155,13 @@ def test_an_option_that_cannot_be_resolved_stops_before_the_policy_switch(lab_fa
         }
     }
     assert lb_pool_name not in user_spec["shared_resources"]["IP_POOL"]
-    run = lab.run("migrate_all.yml", {"ncp_user_spec": user_spec})
+    # And the operator gives a Policy ID that NSX does not have (a dangling ID) for the client SSL profile, which would
+    # otherwise resolve: it is checked like every other and refused.
+    given = {ssl_item: "no-such-client-ssl-profile"}
+    run = lab.run("migrate_all.yml", {"ncp_user_spec": user_spec, "ncp_policy_mode_policy_ids": given})
     assert run.returncode != 0, run.stdout[-5000:]
     assert "[nsx_v3] external_ip_pools_lb: %s" % lb_item in run.stdout and "ncp_policy_mode_policy_ids" in run.stdout
+    assert "[nsx_v3] client_ssl_profile: %s (given Policy ID no-such-client-ssl-profile has no Policy object" % ssl_item in run.stdout
     for cluster, (configmap_text, manifest_text) in before.items():
         # Nothing written: the ConfigMap and the NCP YAML are as they were, byte for byte, and NCP is not in Policy mode.
         assert (lab.configmap_ini(cluster), lab.manifest_text(lab.masters(cluster)[0])) == (configmap_text, manifest_text)
