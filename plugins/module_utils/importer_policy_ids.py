@@ -20,21 +20,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_resource_options as resources
 
-POLICY_PATH_SCOPE = "policyPath"
+POLICY_PATH_SCOPE = resources.POLICY_PATH_SCOPE
 CLUSTER_TAG_SCOPE = "ncp/cluster"
 # MP list of each shared kind -> its Policy collection (routers: by router_type), for a mapping entry
-# that gives a policy_id without its policy_path.
-SHARED_KINDS = (
-    ("/api/v1/logical-routers", {"TIER0": "/infra/tier-0s", "TIER1": "/infra/tier-1s"}),
-    ("/api/v1/pools/ip-blocks", "/infra/ip-blocks"),
-    ("/api/v1/pools/ip-pools", "/infra/ip-pools"),
+# that gives a policy_id without its policy_path (the one table: ncp_resource_options.KINDS).
+SHARED_KINDS = tuple(
+    (kind.mp_list, kind.policy_collections if isinstance(kind.policy_collections, dict) else kind.policy_collections[0])
+    for kind in (resources.KINDS[name] for name in ("router", "ip_block", "ip_pool"))
 )
-MIGRATED_RESOURCES = "/api/v1/migration/migrated-resources"
-# MigratedObject resource types of the shared kinds (TIER0, IPBLOCK, IPPOOL: official API reference; TIER1 UNCONFIRMED).
+# MigratedObject resource types of the shared kinds (official API reference, MigratedResources list enum).
 MIGRATED_RESOURCE_TYPES = ("TIER0", "TIER1", "IPBLOCK", "IPPOOL")
-POLICY_API = "/policy/api/v1"
 # Parts of the user spec that name no shared resource.
 _NOT_SHARED_KEYS = ("k8s-clusters",)
 
@@ -80,28 +77,11 @@ def migrated_resources(client):
 
     A type this NSX release does not know (400 / 404) is skipped: the tag fallback may still name it.
     """
-    mapping = {}
-    for resource_type in MIGRATED_RESOURCE_TYPES:
-        try:
-            for item in client.paginate(MIGRATED_RESOURCES, params={"resource_type": resource_type}):
-                if item.get("resource_id") and (item.get("policy_id") or item.get("policy_path")):
-                    policy_path = item.get("policy_path") or None
-                    policy_id = item.get("policy_id") or policy_path.rstrip("/").rsplit("/", 1)[-1]
-                    mapping[item["resource_id"]] = (policy_id, policy_path)
-        except NsxApiError as exc:
-            if exc.status not in (400, 404):
-                raise
-    return mapping
+    return resources.migrated_resources(client, MIGRATED_RESOURCE_TYPES)
 
 
 def _policy_object_exists(client, policy_path):
-    try:
-        client.get(POLICY_API + policy_path)
-    except NsxApiError as exc:
-        if exc.status == 404:
-            return False
-        raise
-    return True
+    return resources.policy_object_exists(client, policy_path)
 
 
 def shared_policy_ids(client, refs=None, dangling=None):

@@ -106,7 +106,7 @@ def check_policy_ids_complete(label, section, unmapped):
     raise ConfigError(
         "%s: %s, with no Policy ID after the shared import (not in NSX's migrated-resources, or its Policy object is missing);"
         " nothing was written and NCP stays stopped. Next step: find the Policy ID of each (GET /api/v1/migration/migrated-resources"
-        "?resource_type=TIER0|IPBLOCK|IPPOOL, or the Policy UI), give it as ncp_policy_mode_policy_ids {MP ID: Policy ID}"
+        "?resource_type=<type>, or the Policy UI), give it as ncp_policy_mode_policy_ids {MP ID or name: Policy ID}"
         " (or set the option to the Policy ID), and run the playbook again" % (label, named),
         unmapped=dict(missing),
     )

@@ -21,6 +21,8 @@ __metaclass__ = type
 import re
 from collections import OrderedDict
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import MP_ONLY_OPTIONS, RESOURCE_OPTIONS, option_items
+
 DEFAULT_SECTION = "nsx_v3"
 BOM = "\ufeff"
 
@@ -31,20 +33,11 @@ _QUOTES = ("'", '"')
 _SECRET_KEY = re.compile(r"password|passwd|secret|token", re.IGNORECASE)
 SECRET_MASK = "********"
 
-# Shared-resource options named by MP ID in MP mode and by Policy ID in Policy mode (nsx-reference §1).
-SHARED_RESOURCE_OPTIONS = (
-    "top_tier_router",
-    "tier0_gateway",
-    "container_ip_blocks",
-    "external_ip_pools",
-    "external_ip_pools_lb",
-    "overlay_tz",
-)
-# The shared-resource options the shared import moves to Policy: after it, an item without a Policy ID is
-# an error (overlay_tz is not imported: a transport zone keeps its ID in Policy, UNCONFIRMED).
-IMPORTED_RESOURCE_OPTIONS = SHARED_RESOURCE_OPTIONS[:-1]
-# Options NCP only understands in MP mode (the NCP operator strips them in Policy mode).
-MP_ONLY_OPTIONS = ("top_firewall_section_marker", "bottom_firewall_section_marker")
+# Options that name an NSX resource (by name or MP ID in MP mode, by Policy ID in Policy mode) and the MP-only
+# options: the one table is ncp_resource_options.RESOURCE_OPTIONS.
+SHARED_RESOURCE_OPTIONS = tuple(RESOURCE_OPTIONS)
+# After the shared import every one of them must be named by a Policy ID that exists (issue 26): none is exempt.
+IMPORTED_RESOURCE_OPTIONS = SHARED_RESOURCE_OPTIONS
 
 
 class IniError(ValueError):
@@ -496,7 +489,7 @@ def policy_settings_after_shared_import(values, policy_ids):
     for option in SHARED_RESOURCE_OPTIONS:
         if not values.get(option):
             continue
-        items = [item.strip() for item in values[option].split(",") if item.strip()]
+        items = option_items(values[option])
         mapped = [policy_ids.get(item, item) for item in items]
         missing = [item for item in items if item not in policy_ids and item not in policy_ids.values()]
         if missing:

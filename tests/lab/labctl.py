@@ -18,6 +18,7 @@ from .hosts.layout import build_host
 from .hosts.manifest import render_manifest, render_tkgi_manifest
 from .hosts.netns import LAB_SUBNET, NetnsHosts, can_make_namespaces, close_recorded, ensure_packages
 from .importer.harness import cluster_namespaces
+from .nsxsim.inventory import EDGE_CLUSTER_ID
 from .nsxsim.settings import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -110,6 +111,27 @@ def shared_names(nsx_url, ca_file, generated, by_id=False):
     def name(object_id):
         return nsx_lab_get(nsx_url, f"/_lab/object/{object_id}", ca_file)["object"]["display_name"]
 
+    if by_id == "mixed":
+        # Every resource option of vendor-facts 3.3, by name and by MP UUID in turn (issue 26), and the user spec
+        # that imports each (by display name).
+        ini, user_spec = shared_names(nsx_url, ca_file, generated)
+        blocks, pools = shared.get("ip_blocks", []), shared.get("ip_pools", [])
+        ini.update(
+            top_tier_router=shared["tier0"],
+            tier0_router=ini["top_tier_router"],
+            container_ip_blocks="%s,%s" % (ini["container_ip_blocks"], blocks[1]),
+            no_snat_ip_blocks=blocks[1],
+            external_ip_pools=pools[0],
+            overlay_tz="overlay-tz",
+            edge_cluster=EDGE_CLUSTER_ID,
+            lb_service=shared["lb_service"],
+            lb_vs_ip_set=name(shared["ip_set"]),
+            client_ssl_profile=shared["client_ssl_profile"],
+        )
+        user_spec["shared_resources"].update(
+            LB_SERVICE=[name(shared["lb_service"])], IP_SET=[name(shared["ip_set"])], LB_CLIENT_SSL_PROFILE=[name(shared["client_ssl_profile"])]
+        )
+        return ini, user_spec
     if by_id:
         ini, user_spec = shared_names(nsx_url, ca_file, generated)
         ids = {name(object_id): object_id for key in ("ip_blocks", "ip_pools") for object_id in shared.get(key, [])}
@@ -208,7 +230,8 @@ def up(scenario_path, out, ssh=False):
         nsx = start_nsx(scenario, os.path.dirname(os.path.abspath(scenario_path)), out, lab)
         state = nsx_lab_get(nsx["url"], "/_lab/state", nsx["ca_file"])
         generated = state.get("generated") or {}
-        by_id = (scenario.get("nsx") or {}).get("ncp_ini_shared_resources") == "mp_id"
+        naming = (scenario.get("nsx") or {}).get("ncp_ini_shared_resources")
+        by_id = "mixed" if naming == "mixed" else naming == "mp_id"
         shared_ini, user_spec = shared_names(nsx["url"], nsx["ca_file"], generated, by_id)
         specs = scenario.get("clusters") or [{"name": c["name"]} for c in generated.get("clusters", [])]
         objects_of = _objects_reader(nsx)

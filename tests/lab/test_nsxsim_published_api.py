@@ -3,7 +3,7 @@
 import requests
 
 from tests.lab.nsxsim.testing import assert_nsx_error
-from tests.lab.test_nsxsim_migration import MIGRATION, _submit, _t0, _wait
+from tests.lab.test_nsxsim_migration import MIGRATION, _migrate, _submit, _t0, _wait
 
 SECTIONS = "/api/v1/firewall/sections"
 
@@ -93,3 +93,30 @@ def test_migrated_resources_map_promoted_objects(nsxsim):
     # With tag_promoted_objects off the MP object carries no policyPath tag: the mapping is the record.
     assert not [t for t in nsxsim.get(f"/api/v1/logical-routers/{t0['id']}").json()["tags"] if t["scope"] == "policyPath"]
     assert nsxsim.get("/policy/api/v1/infra/tier-0s/t0-policy").status_code == 200
+
+
+def test_fabric_objects_are_read_by_policy_under_their_mp_uuid(nsxsim):
+    # API-REF: PolicyTransportZone / PolicyEdgeCluster under /infra/sites/{site}/enforcement-points/{ep}: read from MP,
+    # not imported (the MP UUID as the Policy ID is inferred; the product checks it with this GET).
+    ep = "/policy/api/v1/infra/sites/default/enforcement-points/default"
+    for mp_list, collection in (("/api/v1/transport-zones", "transport-zones"), ("/api/v1/edge-clusters", "edge-clusters")):
+        (mp_object,) = nsxsim.get(mp_list).json()["results"]
+        policy = nsxsim.get(f"{ep}/{collection}/{mp_object['id']}").json()
+        assert (policy["id"], policy["path"]) == (mp_object["id"], f"/infra/sites/default/enforcement-points/default/{collection}/{mp_object['id']}")
+        assert [o["id"] for o in nsxsim.get(f"{ep}/{collection}").json()["results"]] == [mp_object["id"]]
+        assert_nsx_error(nsxsim.get(f"{ep}/{collection}/no-such-id"), 404)
+
+
+def test_ip_sets_and_client_ssl_profiles_are_promoted_and_mapped(nsxsim):
+    # API-REF: MigratedResources list enum has IP_SET and LB_CLIENT_SSL_PROFILE; Policy types Group, LBClientSslProfile.
+    shared = nsxsim.generated["shared"]
+    for kind, mp_id, collection in (
+        ("IP_SET", shared["ip_set"], "/infra/domains/default/groups"),
+        ("LB_CLIENT_SSL_PROFILE", shared["client_ssl_profile"], "/infra/lb-client-ssl-profiles"),
+        ("LB_SERVICE", shared["lb_service"], "/infra/lb-services"),
+    ):
+        assert nsxsim.get(f"/policy/api/v1{collection}/{mp_id}").status_code == 404
+        assert _migrate(nsxsim, kind, [mp_id])["overall_migration_status"] == "SUCCESS"
+        (mapped,) = nsxsim.get(f"{MIGRATION}/migrated-resources", params={"resource_type": kind}).json()["results"]
+        assert (mapped["resource_id"], mapped["policy_path"]) == (mp_id, f"{collection}/{mapped['policy_id']}")
+        assert nsxsim.get(f"/policy/api/v1{mapped['policy_path']}").json()["realization_id"] == mp_id

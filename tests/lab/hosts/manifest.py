@@ -14,6 +14,16 @@ DEFAULT_SHARED = {
     "bottom_firewall_section_marker": "",
 }
 
+# Resource options a lab's ncp.ini has only when its scenario names them (comments as in NCP's ncp.ini).
+EXTRA_OPTIONS = {
+    "tier0_router": "Deprecated: use top_tier_router. Name or UUID of the tier0 router.",
+    "no_snat_ip_blocks": "Name or UUID of the container ip blocks for no-SNAT namespaces.",
+    "edge_cluster": "Name or UUID of the edge cluster for the tier-1 routers NCP creates.",
+    "lb_service": "Name or UUID of the load balancer service to attach Ingress and LB services to.",
+    "lb_vs_ip_set": "Name or UUID of the IP set that holds the load balancer virtual server IPs.",
+    "client_ssl_profile": "Name or UUID of the client SSL profile of the LB's HTTPS virtual server.",
+}
+
 NCP_INI = """\
 [DEFAULT]
 
@@ -91,7 +101,7 @@ external_ip_pools_lb = {external_ip_pools_lb}
 # Name or UUID of the NSX overlay transport zone that will be used for
 # creating logical switches for container networking.
 overlay_tz = {overlay_tz}
-{markers}
+{extra}{markers}
 # Option to use single-tier router for the container cluster network.
 single_tier_topology = False
 
@@ -267,8 +277,9 @@ def render_ncp_ini(cluster, nsx_manager="127.0.0.1", shared=None, apiserver_ip="
     for key in ("top_firewall_section_marker", "bottom_firewall_section_marker"):
         if values.get(key):
             markers += f"\n# MP-only: bounds NCP's DFW sections.\n{key} = {values[key]}\n"
-    fields = {k: v for k, v in values.items() if not k.endswith("_marker")}
-    return NCP_INI.format(cluster=cluster, nsx_manager=nsx_manager, apiserver_ip=apiserver_ip, markers=markers, **fields)
+    extra = "".join(f"\n# {EXTRA_OPTIONS[key]}\n{key} = {values[key]}\n" for key in EXTRA_OPTIONS if values.get(key))
+    fields = {k: v for k, v in values.items() if not k.endswith("_marker") and k not in EXTRA_OPTIONS}
+    return NCP_INI.format(cluster=cluster, nsx_manager=nsx_manager, apiserver_ip=apiserver_ip, markers=markers, extra=extra, **fields)
 
 
 def render_manifest(cluster, nsx_manager="127.0.0.1", shared=None, replicas=1, ncp_version="4.1.2.22685581"):

@@ -65,6 +65,10 @@ TYPES = [
     ("TIER0", "/api/v1/logical-routers", "shared"),
     ("IP_BLOCK", "/api/v1/pools/ip-blocks", "shared"),
     ("IP_POOL", "/api/v1/pools/ip-pools", "shared"),
+    # Other shared resources a user spec may name (ncp.ini's lb_vs_ip_set, client_ssl_profile, lb_service).
+    ("IP_SET", "/api/v1/ip-sets", "shared"),
+    ("LB_CLIENT_SSL_PROFILE", "/api/v1/loadbalancer/client-ssl-profiles", "shared"),
+    ("LB_SERVICE", "/api/v1/loadbalancer/services", "shared"),
     ("CERTIFICATE", "/api/v1/trust-management/certificates", "cluster"),
     ("METADATA_PROXY", "/api/v1/md-proxies", "cluster"),
     *[(name, "/api/v1/switching-profiles", "cluster") for name in SWITCHING_PROFILES],

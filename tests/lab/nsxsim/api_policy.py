@@ -1,13 +1,21 @@
 """Policy API under ``/policy/api/v1``: the ``/infra`` tree (get, list with numeric cursors, PATCH/PUT/DELETE) and
 realized state."""
 
-from .errors import bad_request, stale_revision
+from .errors import bad_request, not_found, stale_revision
 from .inventory import READ_ONLY, bump, check_can_modify
 from .paging import paginate
 from .policy_tree import COLLECTION, split
 from .routing import Response
 
 PREFIX = "/policy/api/v1"
+# Fabric objects the Policy API reads from the enforcement point (official API reference: PolicyTransportZone and
+# PolicyEdgeCluster under /infra/sites/{site-id}/enforcement-points/{enforcementpoint-id}/...): created on MP, never
+# imported, shown under their MP UUID.
+ENFORCEMENT_POINT = "/infra/sites/default/enforcement-points/default"
+FABRIC = {
+    ENFORCEMENT_POINT + "/transport-zones": ("TransportZone", "PolicyTransportZone"),
+    ENFORCEMENT_POINT + "/edge-clusters": ("EdgeCluster", "PolicyEdgeCluster"),
+}
 
 
 class PolicyApi:
@@ -30,10 +38,27 @@ class PolicyApi:
     def get(self, request, rest):
         tree = self.sim.policy
         path = "/infra/" + rest
+        collection, object_id = split(path)
+        if path in FABRIC or collection in FABRIC:
+            return self.fabric(request, path)
         if path in tree.objects:
             return tree.objects[path]
         items = sorted(tree.list(path), key=lambda o: (str(o.get("display_name", "")).lower(), o["id"]))
         return paginate(items, request.query, path, numeric=True, extra={"sort_by": "display_name", "sort_ascending": True})
+
+    def fabric(self, request, path):
+        """An enforcement point's transport zones / edge clusters: the MP objects, read-only, under their MP UUID."""
+        listed = path in FABRIC
+        collection = path if listed else split(path)[0]
+        kind, resource_type = FABRIC[collection]
+        items = [_fabric_object(collection, resource_type, obj) for obj in self.sim.inventory.objects[kind].values()]
+        if listed:
+            items.sort(key=lambda o: (str(o.get("display_name", "")).lower(), o["id"]))
+            return paginate(items, request.query, path, numeric=True, extra={"sort_by": "display_name", "sort_ascending": True})
+        found = [item for item in items if item["path"] == path]
+        if not found:
+            raise not_found(path)
+        return found[0]
 
     def _check_creatable(self, path):
         collection, _rest = split(path)
@@ -97,3 +122,15 @@ class PolicyApi:
 
 def _protection(request):
     return "REQUIRE_OVERRIDE" if request.auth_kind == "certificate" else "NOT_PROTECTED"
+
+
+def _fabric_object(collection, resource_type, obj):
+    return {
+        "resource_type": resource_type,
+        "id": obj["id"],
+        "display_name": obj.get("display_name", obj["id"]),
+        "path": "%s/%s" % (collection, obj["id"]),
+        "parent_path": collection.rsplit("/", 1)[0],
+        "realization_id": obj["id"],
+        "_revision": obj.get("_revision", 0),
+    }

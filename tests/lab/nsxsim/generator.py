@@ -139,6 +139,15 @@ class _Builder:
         shared["certificate"] = self.add(
             "Certificate", "admin", display_name="lab-ca", pem_encoded="-----BEGIN CERTIFICATE-----\nlab\n-----END CERTIFICATE-----"
         )["id"]
+        # Admin objects ncp.ini can name besides the four TKGI ones (lb_service, lb_vs_ip_set, client_ssl_profile).
+        # IDs from the names, not the seeded generator: every other generated ID stays what it was.
+        for key, kind, fields in (
+            ("lb_service", "LbService", {"display_name": "lb-service-shared", "size": "SMALL", "enabled": True}),
+            ("ip_set", "IPSet", {"display_name": "lb-vs-ip-set", "ip_addresses": ["198.19.0.0/16"]}),
+            ("client_ssl_profile", "LbClientSslProfile", {"display_name": "client-ssl-shared", "protocols": ["TLS_V1_2"]}),
+        ):
+            fields["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "nsxsim/%s/%s" % (self.spec["seed"], fields["display_name"])))
+            shared[key] = self.inv.add(kind, fields, "admin", protected=False)["id"]
         self.t0 = t0
         if "duplicate_names" in self.spec["blockers"]:
             self.summary["blockers"]["duplicate_names"] = [

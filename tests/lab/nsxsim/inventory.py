@@ -12,6 +12,9 @@ from .errors import not_found, not_owner, stale_revision
 from .kinds import KINDS
 
 PROTECTED = "REQUIRE_OVERRIDE"
+# The fabric's fixed IDs (the lab's NCP YAML names the transport zone by this MP UUID).
+OVERLAY_TZ_ID = "3fd1a5c8-1b52-4c2e-9a2b-5c7c52b2a7e1"
+EDGE_CLUSTER_ID = "9b7c6d5e-4f3a-4b2c-8d1e-0f9a8b7c6d5e"
 UNPROTECTED = "NOT_PROTECTED"
 # Fields a client cannot set; kept from the stored object on PUT.
 READ_ONLY = ("id", "resource_type", "_create_time", "_create_user", "_protection", "_system_owned", "rule_count")
@@ -77,6 +80,12 @@ class Inventory:
         self.allocations = {}  # ip pool id -> list of allocation dicts
         self._next_rule_id = 1000
         self.generated = None  # summary written by the generator
+        self.add_fabric()
+
+    def add_fabric(self):
+        """What every NSX that runs NCP has before any cluster: an overlay transport zone and an edge cluster (the admin's)."""
+        self.add("TransportZone", {"id": OVERLAY_TZ_ID, "display_name": "overlay-tz", "transport_type": "OVERLAY"})
+        self.add("EdgeCluster", {"id": EDGE_CLUSTER_ID, "display_name": "edge-cluster-1", "members": []})
 
     # -- generic MP objects -------------------------------------------------
     def add(self, kind, obj, principal="admin", protected=False):

@@ -25,6 +25,11 @@ KINDS = {
         Kind("NSGroup", "/api/v1/ns-groups", "NSGroup", "ns_groups"),
         Kind("Certificate", "/api/v1/trust-management/certificates", "certificate_self_signed", "certificates"),
         Kind("LbService", "/api/v1/loadbalancer/services", "LbService", "lb_services"),
+        Kind("LbClientSslProfile", "/api/v1/loadbalancer/client-ssl-profiles", "LbClientSslProfile", "lb_client_ssl_profiles"),
+        Kind("IPSet", "/api/v1/ip-sets", "IPSet", "ip_sets"),
+        # Fabric objects: not imported; the Policy API reads them from the enforcement point under their MP UUID.
+        Kind("TransportZone", "/api/v1/transport-zones", "TransportZone", "transport_zones"),
+        Kind("EdgeCluster", "/api/v1/edge-clusters", "EdgeCluster", "edge_clusters"),
         Kind("LbVirtualServer", "/api/v1/loadbalancer/virtual-servers", "LbVirtualServer", "lb_virtual_servers"),
         Kind("LbPool", "/api/v1/loadbalancer/pools", "LbPool", "lb_pools"),
         Kind("LbRule", "/api/v1/loadbalancer/rules", "LbRule", "lb_rules"),

@@ -20,6 +20,7 @@ _COLLECTIONS = [
     r"/infra/ip-pools/[^/]+/ip-allocations",
     r"/infra/certificates",
     r"/infra/lb-services",
+    r"/infra/lb-client-ssl-profiles",
     r"/infra/lb-virtual-servers",
     r"/infra/lb-pools",
     r"/infra/lb-monitor-profiles",

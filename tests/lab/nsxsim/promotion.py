@@ -56,6 +56,8 @@ _SPECS = (
         "IPDISCOVERY_PROFILES", "SwitchingProfile", "/infra/ip-discovery-profiles", "IPDiscoveryProfile", match=("resource_type", "IpDiscoverySwitchingProfile")
     ),
     TypeSpec("NS_GROUP", "NSGroup", "/infra/domains/default/groups", "Group"),
+    # An MP IPSet becomes a Policy Group (IP_SET: MigratedResources list enum of the official API reference).
+    TypeSpec("IP_SET", "IPSet", "/infra/domains/default/groups", "Group"),
     TypeSpec("DHCP_SERVER", "DhcpServer", "/infra/dhcp-server-configs", "DhcpServerConfig"),
     TypeSpec("TIER1", "LogicalRouter", "/infra/tier-1s", "Tier1", match=("router_type", "TIER1")),
     TypeSpec("LOGICAL_SWITCH", "LogicalSwitch", "/infra/segments", "Segment"),
@@ -68,6 +70,7 @@ _SPECS = (
         "TIER0_LOGICAL_ROUTER_PORT", "LogicalRouterPort", "{parent}/locale-services/default/interfaces", "Tier0Interface", parent_field="logical_router_id"
     ),
     TypeSpec("TIER0_LOGICAL_ROUTER_CONFIG", "LogicalRouter", "", "", match=("router_type", "TIER0"), creates_object=False),
+    TypeSpec("LB_CLIENT_SSL_PROFILE", "LbClientSslProfile", "/infra/lb-client-ssl-profiles", "LBClientSslProfile"),
     TypeSpec("LB_MONITOR", "LbMonitor", "/infra/lb-monitor-profiles", "LBHttpMonitorProfile"),
     TypeSpec("LB_POOL", "LbPool", "/infra/lb-pools", "LBPool"),
     TypeSpec("LB_APPLICATION_PROFILE", "LbApplicationProfile", "/infra/lb-app-profiles", "LBHttpProfile"),

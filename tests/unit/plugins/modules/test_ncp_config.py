@@ -250,8 +250,10 @@ def test_require_policy_ids_fails_naming_the_option_and_writes_nothing(tmp_path,
     path.write_text(text)
     result = run_module(capsys, path=str(path), policy_ids={"t0-mp-id": "t0-policy"}, require_policy_ids=True, settings={"policy_nsxapi": True})
     assert result["failed"] is True and "[nsx_v3] external_ip_pools names pool-1" in result["msg"]
-    assert result["unmapped"] == {"external_ip_pools": ["pool-1"]}
+    # overlay_tz names an NSX resource too (issue 26): without a Policy ID it stops the switch as well.
+    assert result["unmapped"] == {"external_ip_pools": ["pool-1"], "overlay_tz": ["tz-1"]}
     assert path.read_text() == text
-    # Every imported resource mapped (overlay_tz is not imported): the switch goes through.
-    done = run_module(capsys, path=str(path), policy_ids={"t0-mp-id": "t0-policy", "pool-1": "ext"}, require_policy_ids=True, settings={"policy_nsxapi": True})
+    # Every resource mapped (the transport zone keeps its MP UUID in Policy): the switch goes through.
+    policy_ids = {"t0-mp-id": "t0-policy", "pool-1": "ext", "tz-1": "tz-1"}
+    done = run_module(capsys, path=str(path), policy_ids=policy_ids, require_policy_ids=True, settings={"policy_nsxapi": True})
     assert done["changed"] and "external_ip_pools = ext" in path.read_text()

@@ -111,7 +111,8 @@ def test_after_the_shared_import_a_resource_without_policy_id_stops_the_switch(c
     result = run(capsys, cluster, mode="policy", manifest_path=str(manifest), policy_ids=missing, journal=dict(cluster=CLUSTER, state_dir=state_dir, host=HOST))
     assert result["failed"] is True
     assert "top_tier_router names 7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f" in result["msg"] and "ncp_policy_mode_policy_ids" in result["msg"]
-    assert result["unmapped"] == {"top_tier_router": ["7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f"]}  # overlay_tz is not required
+    # overlay_tz names an NSX resource as well (issue 26): required too.
+    assert result["unmapped"] == {"top_tier_router": ["7e2b1f3c-1a2b-4c3d-8e9f-0a1b2c3d4e5f"], "overlay_tz": ["1b3c5d7e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"]}
     assert (ini_of(cluster), manifest.read_bytes()) == (before_live, before_file)
     assert "policy_configured" not in jr.read_journal(state_dir, CLUSTER)["states"]
 
