@@ -107,7 +107,7 @@ def other_tagged_clusters(client, path, known):
     new cluster found, plus one. A search that returns only excluded clusters did not apply the exclusion:
     ValueError, so the check fails with that message instead of missing a cluster."""
     excluded, found = set(known), {}
-    for _ in range(MAX_CLUSTER_SEARCHES):
+    for _search in range(MAX_CLUSTER_SEARCHES):
         answer = client.get(path, params={"query": other_clusters_query(excluded), "page_size": 100})
         values = [checks.tag_value(obj, checks.CLUSTER_TAG) for obj in answer.get("results") or []]
         new = set(value for value in values if value) - excluded

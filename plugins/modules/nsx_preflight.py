@@ -20,7 +20,7 @@ description:
     V(lb_virtual_server_rule_limit), V(shared_resource_name_unique), V(backup_configured),
     V(cluster_objects_found), V(nsx_cluster_not_in_inventory)."
   - V(nsx_cluster_not_in_inventory) lists the values of the C(ncp/cluster) tag on NSX (MP and Policy objects, by
-    NSX search: one search per cluster found beyond O(inventory_clusters), plus one per API) and reports each that is
+    NSX search, one search per cluster found beyond O(inventory_clusters) plus one per API) and reports each that is
     neither in O(inventory_clusters) nor in O(clusters_known_gone).
   - Lists are streamed page by page. DFW rules are read per NCP section with rules (NSX has no
     list of all rules), concurrently, paced under NSX's API rate limit. The slow
