@@ -30,7 +30,9 @@ options:
     type: dict
     required: true
   waivers:
-    description: Check IDs whose error findings do not block; they stay in the report, marked C(waived).
+    description:
+      - Check IDs whose error findings do not block; they stay in the report, marked C(waived).
+      - V(nsx_cluster_not_in_inventory) is never waived this way (only cluster by cluster, in C(ncp_clusters_known_gone)).
     type: list
     elements: str
   controller:
@@ -60,7 +62,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NAMED_WAIVER_ONLY, finding, summarize
 
 
 def forks_finding(forks, masters):
@@ -135,7 +137,8 @@ def preflight_verdict(masters, nsx_result, host_results, waivers=None, controlle
         for check in (result.get("summary") or {}).get("checks_run") or []:
             if check not in checks_run:
                 checks_run.append(check)
-    marked = [dict(item, waived=item["check"] in waivers) for item in findings]
+    # A cluster left running on the NSX is waived by its name (ncp_clusters_known_gone), never by the check ID.
+    marked = [dict(item, waived=item["check"] in waivers and item["check"] not in NAMED_WAIVER_ONLY) for item in findings]
     blocking = [item for item in marked if item["severity"] == "error" and not item["waived"]]
     return {
         "passed": not blocking,

@@ -20,7 +20,12 @@ NSX_CHECK_IDS = (
     "shared_resource_name_unique",
     "backup_configured",
     "cluster_objects_found",
+    # Invariant 11 (issue 26): every cluster tagged on NSX is in the inventory or named as gone.
+    "nsx_cluster_not_in_inventory",
 )
+
+# Waived only cluster by cluster (ncp_clusters_known_gone), never by naming the check ID in ncp_preflight_waivers.
+NAMED_WAIVER_ONLY = ("nsx_cluster_not_in_inventory",)
 
 HOST_CHECK_IDS = (
     "host_python3",

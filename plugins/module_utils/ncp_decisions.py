@@ -56,3 +56,18 @@ def rollback_scopes(journal):
             continue
         scopes.append(scope)
     return scopes
+
+
+def run_clusters(done, strategy):
+    """(clusters the run stops, clusters it leaves alone), from ``done``: {cluster: True when its journal shows it
+    imported, switched and started in Policy mode}, in inventory order.
+
+    Strategy 1 (``all_clusters``) stops every cluster while any import is to come, those already in Policy mode too
+    (invariant 11, vendor-facts 2.4: all clusters sharing the NSX are down); they are not imported again (the journal
+    says already_imported) and start again in Policy mode. Otherwise, and when every cluster is done (a re-run of a
+    finished migration), done clusters are left alone.
+    """
+    pending = [name for name, finished in done.items() if not finished]
+    if strategy == "all_clusters" and pending:
+        return list(done), []
+    return pending, [name for name, finished in done.items() if finished]

@@ -188,6 +188,40 @@ def check_cluster_objects(cluster, tagged_count):
     ]
 
 
+# -- nsx_cluster_not_in_inventory (invariant 11) --------------------------------------------
+
+KNOWN_GONE_VARIABLE = "ncp_clusters_known_gone"
+
+
+def check_clusters_in_inventory(tagged, severity="error"):
+    """``tagged``: {cluster: where its ncp/cluster tag was seen} for clusters tagged on NSX that are neither in the
+    inventory nor named as gone. Strategy 1 (``error``): such a cluster's NCP would keep writing to NSX through the
+    backup and the imports (vendor-facts 2.4: all clusters sharing the NSX are down, those in Policy mode too).
+    Strategy 2 (``warning``): the other clusters run on by design, but the cluster shares the one-import-at-a-time
+    rule and must be imported too before NSX leaves the Manager API."""
+    found = []
+    for cluster in sorted(tagged):
+        where = tagged[cluster]
+        if severity == "error":
+            message = (
+                "Objects on NSX carry the tag ncp/cluster=%s (%s) but the inventory has no such cluster: strategy 1 would leave"
+                " its NCP running through the backup and the imports" % (cluster, where)
+            )
+            remediation = (
+                "Add the cluster's masters to the inventory (a child group of ncp_clusters) so that it is stopped with the others;"
+                " or, if the cluster no longer exists and nothing runs its NCP, name it in %s. Waiving or skipping the check ID"
+                " does not apply to this check." % KNOWN_GONE_VARIABLE
+            )
+        else:
+            message = (
+                "Objects on NSX carry the tag ncp/cluster=%s (%s) but the inventory has no such cluster: it keeps running"
+                " (strategy 2), and its own import must not run at the same time as this one" % (cluster, where)
+            )
+            remediation = "Plan its import too (before NSX 9), or name it in %s if it no longer exists." % KNOWN_GONE_VARIABLE
+        found.append(finding("nsx_cluster_not_in_inventory", severity, message, remediation, cluster=cluster))
+    return found
+
+
 # -- dfw_admin_section_inside_ncp_range -----------------------------------------------------
 
 

@@ -27,6 +27,10 @@ SHARED_LISTS = (
     ("IpPool", "/api/v1/pools/ip-pools", None),
 )
 SEARCH = "/api/v1/search/query"
+# Clusters in Policy mode tag their Policy objects (API-REF: the Policy API's own search).
+POLICY_SEARCH = "/policy/api/v1/search/query"
+# Each search of nsx_cluster_not_in_inventory finds at least one new cluster or ends the scan.
+MAX_CLUSTER_SEARCHES = 200
 
 
 class PreflightOptions:
@@ -40,6 +44,9 @@ class PreflightOptions:
         skip_checks=None,
         shared_resources=None,
         max_concurrency=10,
+        inventory_clusters=None,
+        clusters_known_gone=None,
+        unlisted_cluster_severity="error",
     ):
         self.clusters = list(clusters)
         self.identities = list(ncp_principal_identities or [])
@@ -49,6 +56,10 @@ class PreflightOptions:
         self.skip = set(skip_checks or [])
         self.shared_resources = list(shared_resources or [])
         self.max_concurrency = max(1, int(max_concurrency))
+        # Every cluster of the inventory (strategy 2 checks one of them); None: the clusters checked.
+        self.inventory_clusters = list(self.clusters if inventory_clusters is None else inventory_clusters)
+        self.clusters_known_gone = list(clusters_known_gone or [])
+        self.unlisted_cluster_severity = unlisted_cluster_severity
 
 
 def resolve_addresses(host):
@@ -72,9 +83,41 @@ def search_count(client, query):
     return int(answer.get("result_count") or len(answer.get("results") or []))
 
 
+def _quoted(value):
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def cluster_tag_query(cluster):
     # NSX search is Lucene: the '/' of the scope must be escaped, the value quoted.
-    return 'tags.scope:ncp\\/cluster AND tags.tag:"%s"' % cluster.replace('"', '\\"')
+    return "tags.scope:ncp\\/cluster AND tags.tag:%s" % _quoted(cluster)
+
+
+def other_clusters_query(known):
+    """Objects tagged with an ncp/cluster other than ``known`` (tags.tag matches any tag of the object: an object of
+    another cluster that also carries a known name in some other tag is missed, but not all of that cluster's)."""
+    query = "tags.scope:ncp\\/cluster"
+    if known:
+        query += " AND NOT (%s)" % " OR ".join("tags.tag:%s" % _quoted(name) for name in sorted(known))
+    return query
+
+
+def other_tagged_clusters(client, path, known):
+    """{cluster: path} of the ncp/cluster tag values ``path`` (an NSX search) finds beyond ``known``: one search per
+    new cluster found, plus one. A search that returns only excluded clusters did not apply the exclusion:
+    ValueError, so the check fails with that message instead of missing a cluster."""
+    excluded, found = set(known), {}
+    for _search in range(MAX_CLUSTER_SEARCHES):
+        answer = client.get(path, params={"query": other_clusters_query(excluded), "page_size": 100})
+        values = [checks.tag_value(obj, checks.CLUSTER_TAG) for obj in answer.get("results") or []]
+        new = set(value for value in values if value) - excluded
+        if not new:
+            if any(value in excluded for value in values):
+                raise ValueError("%s returned objects of clusters the query excluded: cannot list the clusters on NSX" % path)
+            return found
+        for cluster in new:
+            found[cluster] = path
+        excluded |= new
+    raise ValueError("more than %d clusters are tagged on NSX beyond the inventory's" % MAX_CLUSTER_SEARCHES)
 
 
 class NsxPreflight:
@@ -128,6 +171,8 @@ class NsxPreflight:
                 count = 1 if cluster in self.seen_clusters else search_count(client, cluster_tag_query(cluster))
                 found.extend(checks.check_cluster_objects(cluster, count))
             self._record("cluster_objects_found", found)
+        if self.wanted("nsx_cluster_not_in_inventory"):
+            self._record("nsx_cluster_not_in_inventory", self._clusters_not_in_inventory())
         if self.wanted("shared_resource_name_unique"):
             index = checks.SharedNameIndex(only=opts.shared_resources)
             for object_type, path, params in SHARED_LISTS:
@@ -137,6 +182,15 @@ class NsxPreflight:
                     index.add(object_type, obj)
             self._record("shared_resource_name_unique", index.findings())
         return version, self.findings, self.checks_run
+
+    def _clusters_not_in_inventory(self):
+        opts = self.options
+        known = set(opts.inventory_clusters) | set(opts.clusters_known_gone)
+        tagged = {}
+        for path in (SEARCH, POLICY_SEARCH):
+            for cluster, where in other_tagged_clusters(self.client, path, known | set(tagged)).items():
+                tagged[cluster] = "found by %s" % where
+        return checks.check_clusters_in_inventory(tagged, opts.unlisted_cluster_severity)
 
     def _firewall(self):
         want_sections = self.wanted("dfw_admin_section_inside_ncp_range")

@@ -18,7 +18,10 @@ description:
   - "Check IDs: V(nsx_version), V(nsx_manager_not_vip), V(migration_coordinator_running),
     V(promotion_idle), V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section),
     V(lb_virtual_server_rule_limit), V(shared_resource_name_unique), V(backup_configured),
-    V(cluster_objects_found)."
+    V(cluster_objects_found), V(nsx_cluster_not_in_inventory)."
+  - V(nsx_cluster_not_in_inventory) lists the values of the C(ncp/cluster) tag on NSX (MP and Policy objects, by
+    NSX search, one search per cluster found beyond O(inventory_clusters) plus one per API) and reports each that is
+    neither in O(inventory_clusters) nor in O(clusters_known_gone).
   - Lists are streamed page by page. DFW rules are read per NCP section with rules (NSX has no
     list of all rules), concurrently, paced under NSX's API rate limit. The slow
     C(?action=list_with_rules) call is never used.
@@ -46,6 +49,28 @@ options:
     type: list
     elements: str
     default: []
+  inventory_clusters:
+    description:
+      - Every cluster of the inventory (C(ncp/cluster) tag values), also those not checked now (strategy 2 checks one).
+      - Default is O(clusters).
+    type: list
+    elements: str
+  clusters_known_gone:
+    description:
+      - Clusters tagged on NSX that no longer exist (nothing runs their NCP); V(nsx_cluster_not_in_inventory) leaves
+        them out. This is the only waiver of that check at severity V(error), cluster by cluster. A name that is also
+        in O(inventory_clusters) is refused.
+    type: list
+    elements: str
+    default: []
+  unlisted_cluster_severity:
+    description:
+      - Severity of V(nsx_cluster_not_in_inventory). V(error) for strategy 1 (every cluster on the NSX is stopped
+        before the first import); V(warning) for strategy 2 (the other clusters run on by design).
+      - With V(error), O(skip_checks) may not name V(nsx_cluster_not_in_inventory).
+    type: str
+    choices: [error, warning]
+    default: error
   fail_on:
     description:
       - Lowest severity that fails the task. V(never) only reports.
@@ -170,6 +195,9 @@ ARGUMENT_SPEC = dict(
     fail_on=dict(type="str", choices=["error", "warning", "never"], default="error"),
     shared_resources=dict(type="list", elements="str"),
     max_requests_per_second=dict(type="float", default=100.0),
+    inventory_clusters=dict(type="list", elements="str"),
+    clusters_known_gone=dict(type="list", elements="str", default=[]),
+    unlisted_cluster_severity=dict(type="str", choices=["error", "warning"], default="error"),
 )
 
 
@@ -180,6 +208,15 @@ def validate(module):
     unknown = sorted(set(params["skip_checks"]) - set(NSX_CHECK_IDS))
     if unknown:
         module.fail_json(msg="skip_checks names unknown check IDs: %s (known: %s)" % (", ".join(unknown), ", ".join(NSX_CHECK_IDS)))
+    if params["unlisted_cluster_severity"] == "error" and "nsx_cluster_not_in_inventory" in params["skip_checks"]:
+        module.fail_json(
+            msg="skip_checks may not name nsx_cluster_not_in_inventory under strategy 1: name each cluster that no longer exists"
+            " in clusters_known_gone (ncp_clusters_known_gone) instead"
+        )
+    inventory = params["clusters"] if params["inventory_clusters"] is None else params["inventory_clusters"]
+    both = sorted(set(inventory) & set(params["clusters_known_gone"]))
+    if both:
+        module.fail_json(msg="clusters_known_gone names clusters of the inventory: %s (a cluster is either gone or migrated)" % ", ".join(both))
     if params["lb_rule_limit"] < 1 or params["max_concurrency"] < 1 or params["max_requests_per_second"] < 0:
         module.fail_json(msg="lb_rule_limit and max_concurrency must be at least 1, max_requests_per_second at least 0")
     return scope
@@ -197,12 +234,17 @@ def main():
         min_nsx_version=params["min_nsx_version"],
         skip_checks=params["skip_checks"],
         shared_resources=params["shared_resources"],
+        inventory_clusters=params["inventory_clusters"],
+        clusters_known_gone=params["clusters_known_gone"],
+        unlisted_cluster_severity=params["unlisted_cluster_severity"],
         **scope,
     )
     try:
         version, findings, checks_run = NsxPreflight(client, options).run()
     except NsxApiError as exc:
         module.fail_nsx(exc)
+    except ValueError as exc:  # NSX answered in a way the scan cannot judge (other_tagged_clusters)
+        module.fail_json(msg="NSX preflight could not complete: %s" % exc)
     result = dict(
         changed=False,
         passed=passed(findings, params["fail_on"]),

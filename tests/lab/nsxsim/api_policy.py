@@ -6,6 +6,7 @@ from .inventory import READ_ONLY, bump, check_can_modify
 from .paging import paginate
 from .policy_tree import COLLECTION, split
 from .routing import Response
+from .search import search
 
 PREFIX = "/policy/api/v1"
 # Fabric objects the Policy API reads from the enforcement point (official API reference: PolicyTransportZone and
@@ -25,12 +26,19 @@ class PolicyApi:
     def routes(self):
         return [
             ("GET", PREFIX + "/infra/realized-state/status", self.realized_status),
+            # API-REF (Policy API, "Search API": GET /policy/api/v1/search/query, the same Lucene query and
+            # paging as the MP search): the Policy objects, with their tags (docs/nsx-api.md).
+            ("GET", PREFIX + "/search/query", self.search),
             ("GET", PREFIX + "/infra", self.infra),
             ("GET", PREFIX + "/infra/{rest*}", self.get),
             ("PATCH", PREFIX + "/infra/{rest*}", self.patch),
             ("PUT", PREFIX + "/infra/{rest*}", self.put),
             ("DELETE", PREFIX + "/infra/{rest*}", self.delete),
         ]
+
+    def search(self, request):
+        text = request.query.get("query", "")
+        return paginate(search(list(self.sim.policy.objects.values()), text), request.query, f"{request.path}?{text}")
 
     def infra(self, request):
         return {"resource_type": "Infra", "id": "infra", "path": "/infra", "display_name": "infra", "_revision": 0}

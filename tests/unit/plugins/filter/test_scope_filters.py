@@ -69,6 +69,14 @@ def test_verdict_blocks_on_errors_and_honours_waivers():
     assert waived["passed"] and waived["findings"][0]["waived"] is True
 
 
+def test_a_cluster_left_running_is_not_waived_by_its_check_id():
+    unlisted = finding("nsx_cluster_not_in_inventory", "error", "k8s-09 is tagged on NSX", cluster="k8s-09")
+    nsx = {"findings": [unlisted], "summary": {"checks_run": ["nsx_cluster_not_in_inventory"]}, "nsx_version": "4.1.2"}
+    verdict = preflight_verdict({"a": "a1"}, nsx, {"a1": host_result()}, ["nsx_cluster_not_in_inventory"])
+    assert not verdict["passed"] and verdict["findings"][0]["waived"] is False
+    assert [f["cluster"] for f in verdict["blocking"]] == ["k8s-09"]
+
+
 def test_verdict_blocks_when_a_master_or_nsx_did_not_answer():
     nsx_ok = {"findings": [], "summary": {"checks_run": []}}
     missing = preflight_verdict({"a": "a1", "b": None}, nsx_ok, {"a1": {"unreachable": True, "msg": "ssh: timed out"}})

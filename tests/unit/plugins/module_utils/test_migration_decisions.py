@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rollback_scopes, start_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rollback_scopes, run_clusters, start_mode
 
 T0 = "2026-11-25T10:00:00Z"
 STOP = "2026-11-25T10:01:00Z"
@@ -129,3 +129,19 @@ def test_journal_unread_at_the_end_is_reported_as_last_read_and_fails_the_run():
     assert report["clusters"][0]["ncp_mode"] == "stopped"  # not "mp": this run stopped it and never started it
     step = report["next_steps"][0]
     assert step.startswith("a: its journal on m1 could not be read") and "run the playbook again" in step
+
+
+@pytest.mark.parametrize(
+    "done, strategy, stop, left",
+    [
+        # Invariant 11: strategy 1 stops the cluster already in Policy mode with the others while an import is to come.
+        ({"a": False, "b": True, "c": False}, "all_clusters", ["a", "b", "c"], []),
+        # A re-run of a finished migration stops nothing.
+        ({"a": True, "b": True}, "all_clusters", [], ["a", "b"]),
+        # Strategy 2: the other clusters run on by design.
+        ({"b": True}, "one_cluster", [], ["b"]),
+        ({"a": False}, "one_cluster", ["a"], []),
+    ],
+)
+def test_run_clusters(done, strategy, stop, left):
+    assert run_clusters(done, strategy) == (stop, left)

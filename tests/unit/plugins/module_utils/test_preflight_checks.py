@@ -182,3 +182,12 @@ def test_finding_shape_and_summary():
     assert passed(items[1:], "error") and not passed(items[1:], "warning") and not passed(items, "never")
     with pytest.raises(ValueError):
         finding("x", "fatal", "m")
+
+
+def test_clusters_not_in_inventory_name_the_cluster_and_the_variable():
+    [error] = checks.check_clusters_in_inventory({"k8s-09": "found by /api/v1/search/query"})
+    assert (error["check"], error["severity"], error["cluster"]) == ("nsx_cluster_not_in_inventory", "error", "k8s-09")
+    assert "strategy 1" in error["message"] and "ncp_clusters_known_gone" in error["remediation"]
+    [warning] = checks.check_clusters_in_inventory({"k8s-09": "x"}, "warning")
+    assert warning["severity"] == "warning" and "strategy 2" in warning["message"]
+    assert checks.check_clusters_in_inventory({}) == []

@@ -43,7 +43,7 @@ def test_clean_inventory_passes(nsxsim_factory):
     assert not result.failed, result.get("msg")
     assert result["findings"] == [] and result["passed"] is True and result["changed"] is False
     assert result["nsx_version"].startswith(("3.", "4."))
-    assert len(result["summary"]["checks_run"]) == 10
+    assert len(result["summary"]["checks_run"]) == 11
 
 
 @pytest.mark.parametrize("blocker", ["admin_section", "user_rule", "big_vs", "duplicate_names"])
@@ -77,6 +77,22 @@ def test_misspelt_cluster_is_an_error(nsxsim_factory):
     sim = nsxsim_factory(generate=CLEAN)
     result = preflight(sim, clusters=clusters_of(sim) + ["k8s-O1"])
     assert found(result) == [("cluster_objects_found", None, "k8s-O1")]
+
+
+def test_the_unlisted_cluster_check_is_waived_only_by_naming_the_cluster(nsxsim_factory):
+    sim = nsxsim_factory(generate=CLEAN)
+    strategy1 = preflight(sim, clusters=["k8s-01"])
+    assert [(f["check"], f["severity"], f["cluster"]) for f in strategy1["findings"]] == [("nsx_cluster_not_in_inventory", "error", "k8s-02")]
+    assert strategy1["passed"] is False
+    named = preflight(sim, clusters=["k8s-01"], clusters_known_gone=["k8s-02"])
+    assert named["findings"] == [] and named["passed"] is True
+    skipped = preflight(sim, clusters=["k8s-01"], skip_checks=["nsx_cluster_not_in_inventory"])
+    assert skipped.failed and "clusters_known_gone" in skipped["msg"] and "findings" not in skipped
+    both = preflight(sim, clusters=["k8s-01"], clusters_known_gone=["k8s-01"])
+    assert both.failed and "clusters_known_gone names clusters of the inventory: k8s-01" in both["msg"]
+    # Strategy 2 checks one cluster of a larger inventory; another cluster on the NSX only warns.
+    strategy2 = preflight(sim, clusters=["k8s-01"], inventory_clusters=["k8s-01"], unlisted_cluster_severity="warning")
+    assert [(f["severity"], f["cluster"]) for f in strategy2["findings"]] == [("warning", "k8s-02")] and strategy2["passed"] is True
 
 
 def test_coordinator_promotion_and_backup_state(nsxsim_factory):
