@@ -3,9 +3,14 @@
 The stand-in's ``lab_fault: {kind: leave_one, type: LOGICAL_PORT}`` (armed before the run) leaves the last logical port of
 the cluster out of its requests and still exits 0. The run's check against the migration API's mapping must name that
 port (type and ID) in the journal, the report and a warning; ``finish.yml`` must fail naming it.
+
+``long`` (make test-faults): a migration and a finish run on a one-cluster lab (~50 s of its own, more when it waits for
+the fault-lab lock). make test covers the check on every import of the strategy-1 run (test_inv2_3_8_9_strategy1).
 """
 
 import json
+
+import pytest
 
 from .harness import IMPORTED_OUTCOMES
 
@@ -18,6 +23,7 @@ def logical_ports(lab, cluster):
     ]
 
 
+@pytest.mark.long
 def test_object_left_behind_is_reported_and_finish_fails(fault_lab):
     lab = fault_lab("clusters_1.yml")
     cluster = lab.cluster_names[0]
