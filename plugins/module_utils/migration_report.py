@@ -176,4 +176,6 @@ def build_report(run, scope, journals, findings=None, now=None):
         "clusters": clusters,
         "findings": list(findings or []),
         "next_steps": steps,
+        # What the window forbade (the Kubernetes API read-only), said when it started and kept in the record.
+        "warnings": list(run.get("window_warnings") or []),
     }

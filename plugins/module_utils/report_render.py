@@ -99,6 +99,8 @@ def render_migration(report):
     if checks:
         lines += ["", "## Left behind? (MP objects against the migration API's mapping, after each cluster import)", ""]
         lines += _table(["cluster", "type", "MP objects found", "migrated", "left behind (IDs)"], checks)
+    if report.get("warnings"):
+        lines += ["", "## Warnings", ""] + ["- %s" % warning for warning in report["warnings"]]
     if report.get("next_steps"):
         lines += ["", "## Next steps", ""] + ["- %s" % step for step in report["next_steps"]]
     if report.get("findings"):
