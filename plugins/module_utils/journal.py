@@ -16,7 +16,15 @@ Shape (format 1)::
      "attempts": [{"attempt": 1, "scope": "shared", "driver": "importer", "rollback": false, "forced": false,
                    "rc": 0, "outcome": "imported", "ncp_mode": "policy", "timed_out": false,
                    "started_at": ISO, "ended_at": ISO, "duration": 12.3, "log_file": "...", "host": "master-1",
-                   "command": [...]}]}
+                   "command": [...]}],
+     "mp_started_at": ISO,
+     "import_check": {"at": ISO, "complete": true, "by_type": {"LOGICAL_SWITCH": {"found": 3, "migrated": 3, "left_behind": [],
+                      "verified": true}}, "left_behind": [{"id": "...", "type": "...", "display_name": "..."}],
+                      "unverified": [], "not_checked": {"IpBlockSubnet": 2}}}
+
+``mp_started_at``: the last journaled start of NCP in MP mode; unlike the ``ncp_started`` state it survives a new
+stop, so the next import can tell how long NCP ran in MP mode after an exit 2 (vendor-facts 2.2, phase 1).
+``import_check``: the last check that the cluster import left no MP object behind (import_leftovers.py).
 
 Times are ISO 8601 UTC (``2026-11-25T15:20:00Z``); an attempt without ``ended_at`` was
 interrupted (see :func:`close_interrupted_attempts`).
@@ -241,6 +249,8 @@ def apply_marks(journal, host, marks, clear=(), at=None):
         record = dict(details)
         record.update({"at": iso_time(at), "host": host})
         journal["states"][state] = record
+        if state == "ncp_started" and record.get("mode") == "mp":
+            journal["mp_started_at"] = record["at"]
     return journal
 
 
@@ -295,6 +305,13 @@ def clear_state(state_dir, cluster, state, host):
     if journal["states"].pop(state, None) is not None:
         write_journal(state_dir, cluster, journal)
     return journal
+
+
+def record_import_check(state_dir, cluster, host, check, at=None):
+    """Record the last import check (import_leftovers.compare's verdict) in one atomic write; return the journal."""
+    journal = load_for_host(state_dir, cluster, host)
+    journal["import_check"] = dict(check, at=iso_time(at))
+    return write_journal(state_dir, cluster, journal)
 
 
 def has_state(journal, state):

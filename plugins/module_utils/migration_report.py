@@ -14,6 +14,8 @@ __metaclass__ = type
 import calendar
 import time
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import describe as describe_leftovers
+
 FAILED_OUTCOMES = ("failed_keep_ncp_stopped", "failed_restart_ncp_mp", "error")
 DONE_OUTCOMES = ("imported", "already_imported")
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -129,6 +131,8 @@ def build_report(run, scope, journals, findings=None, now=None):
             "ncp_stopped_at": stopped_at,
             "ncp_started_at": started_at,
             "imports": imports,
+            # The last proof that the import left nothing behind (nsx_import_verify), or None when none was journaled.
+            "import_check": (journal or {}).get("import_check"),
         }
         clusters.append(cluster)
         if stopped_at:
@@ -158,6 +162,8 @@ def build_report(run, scope, journals, findings=None, now=None):
                 % (cluster["name"], unread[cluster["name"]], unread[cluster["name"]])
             )
         steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
+        if cluster["outcome"] in DONE_OUTCOMES and describe_leftovers(cluster["import_check"], cluster["name"]):
+            steps.append("WARNING " + describe_leftovers(cluster["import_check"], cluster["name"]))
     if run.get("halt_reason"):
         steps.insert(0, "The run stopped early: %s" % run["halt_reason"])
     return {
@@ -170,6 +176,8 @@ def build_report(run, scope, journals, findings=None, now=None):
         "clusters": clusters,
         "findings": list(findings or []),
         "next_steps": steps,
+        # What the window forbade (the Kubernetes API read-only), said when it started and kept in the record.
+        "warnings": list(run.get("window_warnings") or []),
         "firewall_order": firewall_order(run.get("firewall_order")),
     }
 

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+
 KEEP_STOPPED = ("failed_keep_ncp_stopped", "error", None)
 
 
@@ -71,3 +73,33 @@ def run_clusters(done, strategy):
     if strategy == "all_clusters" and pending:
         return list(done), []
     return pending, [name for name, finished in done.items() if finished]
+
+
+def _epoch(text):
+    return jr.parse_time(text) if text else None
+
+
+def mp_settle(journal, quiesce_seconds, now):
+    """After an exit 2, how long NCP must still run in Manager mode before this cluster is stopped for its next import.
+
+    Vendor Failure and Recovery, phase 1 (vendor-facts 2.2): when an import ends with NCP back in MP mode, run NCP in MP
+    mode until it is idle - at least the quiesce period, NCP's longest retry interval - before importing again.
+    Returns ``{"wait": seconds, "problem": text}``: ``wait`` 0 and no problem when the last importer attempt did not end
+    ``failed_restart_ncp_mp`` or NCP has run long enough in MP mode since (``mp_started_at``, journal.py); a ``problem``
+    when NCP has not been started in MP mode since that exit 2 (it cannot have settled: nothing to wait for).
+    """
+    attempts = (journal or {}).get("attempts") or []
+    last = attempts[-1] if attempts else None
+    if not last or last.get("outcome") != "failed_restart_ncp_mp":
+        return {"wait": 0, "problem": ""}
+    ended = _epoch(last.get("ended_at"))
+    started = _epoch((journal or {}).get("mp_started_at"))
+    if started is None or (ended is not None and started < ended):
+        return {
+            "wait": 0,
+            "problem": "NCP of %s has not run in Manager mode since its import ended rc 2 at %s: the vendor's recovery (Failure and Recovery, "
+            "phase 1) runs NCP in Manager mode until it is idle, at least %d s, before the next import - start NCP in Manager mode "
+            "(by hand, or recover.yml -e ncp_cluster=%s -e ncp_recover_action=rollback) and run again once it has run that long"
+            % (journal.get("cluster"), last.get("ended_at"), quiesce_seconds, journal.get("cluster")),
+        }
+    return {"wait": max(0, int(-(-(started + quiesce_seconds - now) // 1))), "problem": ""}

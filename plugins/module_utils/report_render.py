@@ -93,6 +93,15 @@ def render_migration(report):
             runs.append((cluster.get("name"), item.get("scope"), item.get("rc"), item.get("outcome"), item.get("duration"), item.get("log_file")))
     lines += _table(["cluster", "scope", "rc", "outcome", "seconds", "log"], runs) if runs else ["No importer ran."]
     lines += render_firewall_order(report.get("firewall_order") or {})
+    checks = []
+    for cluster in report.get("clusters") or []:
+        for kind, entry in sorted(((cluster.get("import_check") or {}).get("by_type") or {}).items()):
+            checks.append((cluster.get("name"), kind, entry.get("found"), entry.get("migrated"), ", ".join(entry.get("left_behind") or []) or "-"))
+    if checks:
+        lines += ["", "## Left behind? (MP objects against the migration API's mapping, after each cluster import)", ""]
+        lines += _table(["cluster", "type", "MP objects found", "migrated", "left behind (IDs)"], checks)
+    if report.get("warnings"):
+        lines += ["", "## Warnings", ""] + ["- %s" % warning for warning in report["warnings"]]
     if report.get("next_steps"):
         lines += ["", "## Next steps", ""] + ["- %s" % step for step in report["next_steps"]]
     if report.get("findings"):

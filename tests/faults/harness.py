@@ -449,12 +449,12 @@ class FaultLab:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
 
-    def start(self, playbook="migrate_all.yml", extra=None, inventory=None, report="report", name=None, env=None):
+    def start(self, playbook="migrate_all.yml", extra=None, inventory=None, report="report", name=None, env=None, args=()):
         variables = dict(LAB_VARS, ncp_report_dir=self.report_dir(report))
         variables.update(extra or {})
         name = name or f"run-{len(self.runs) + 1}"
         command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or self.inventory_path, os.path.join(PLAYBOOKS, playbook)]
-        command += ["-e", json.dumps(variables)]
+        command += ["-e", json.dumps(variables), *args]
         environment = dict(
             os.environ,
             ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,

@@ -96,6 +96,10 @@ def test_run_succeeds(strategy1):
     assert run.returncode == 0, run.stdout[-5000:]
     for cluster in lab.clusters:
         assert lab.ncp_mode(cluster) == "policy"
+        # Issue 26: after each cluster import, its MP objects were checked against the migration API's mapping: all there.
+        check = lab.journal(cluster)[1]["import_check"]
+        assert check["complete"] is True and check["left_behind"] == [], check
+        assert check["by_type"]["LOGICAL_SWITCH"]["found"] >= 1 and check["by_type"]["DFW_SECTION"]["migrated"] >= 1, check
 
 
 def test_imports_only_after_every_stop_the_quiesce_and_a_later_backup(strategy1):

@@ -10,7 +10,8 @@ nsx_client_key, ca_file, insecure (skip TLS verification), cluster, kubeconfig, 
 rollback_imported_resources (default False), poll_interval (s), migration_timeout (s), batch_size, request_timeout,
 simulated_seconds (lab only, default 0: the run lasts at least this long from its process start; benchmarks use it
 for a fixed import time),
-lab_fault (lab only, fault tests: {kind: rc1|rc2|crash|hang, scope: cluster|shared|any, after_batches: N}, see fault_hook),
+lab_fault (lab only, fault tests: {kind: rc1|rc2|crash|hang|leave_one, scope: cluster|shared|any, after_batches: N,
+type: T}, see fault_hook and leave_one_out),
 lab_run_ledger (lab only: a directory shared by the lab's importers, where each run notes the runs it found running:
 invariant 3's oracle, see join_run_ledger).
 user-spec.yaml (beside the script unless --user-spec): shared_resources: {TIER0: [name or id], IP_BLOCK: [...],
@@ -425,7 +426,7 @@ class Coordinator:
 
 
 # ---- lab-only fault injection (tests/faults) ----------------------------------------------------------------
-LAB_FAULT_KINDS = ("rc1", "rc2", "crash", "hang")
+LAB_FAULT_KINDS = ("rc1", "rc2", "crash", "hang", "leave_one")
 
 
 class LabFault(Exception):
@@ -447,7 +448,22 @@ def lab_fault(config, scope):
         raise Refusal(f"lab_fault must name a kind of {', '.join(LAB_FAULT_KINDS)}: {spec!r}")
     if spec.get("scope", "cluster") not in (scope, "any"):
         return None
-    return {"kind": spec["kind"], "after_batches": int(spec.get("after_batches", 1))}
+    return {"kind": spec["kind"], "after_batches": int(spec.get("after_batches", 1)), "type": str(spec.get("type", "LOGICAL_PORT"))}
+
+
+def leave_one_out(fault, requests):
+    """leave_one: the last object of the fault's type (default LOGICAL_PORT, which nothing imported later depends on) is
+    left out of the requests, silently, and the run still exits 0 - an importer that misses an object (issue 26)."""
+    if not fault or fault["kind"] != "leave_one":
+        return requests
+    kept = []
+    for type_name, entries, path in requests:
+        if type_name == fault["type"] and entries:
+            LOG.debug("lab fault leave_one: %s %s left out", type_name, entries[-1]["manager_id"])
+            entries = entries[:-1]
+        if entries:
+            kept.append((type_name, entries, path))
+    return kept
 
 
 def fault_hook(fault, records, coordinator, imported_batches):
@@ -457,7 +473,7 @@ def fault_hook(fault, records, coordinator, imported_batches):
     records hold, exit 2 (as after a failed migration step); crash: the process dies of SIGSEGV (no exit
     code, objects left imported); hang: the process stops making progress (until the caller's timeout kills it).
     """
-    if not fault or imported_batches != fault["after_batches"]:
+    if not fault or fault["kind"] == "leave_one" or imported_batches != fault["after_batches"]:
         return
     kind = fault["kind"]
     LOG.error("lab fault %s after %d imported batch(es)", kind, imported_batches)
@@ -515,6 +531,7 @@ def run_scope(client, config, scope, requests):
     except NsxError as exc:
         raise Refusal(f"cannot open the migration window: {exc}") from exc
     fault = lab_fault(config, scope)
+    requests = leave_one_out(fault, requests)
     done = 0
     try:
         fault_hook(fault, records, coordinator, done)

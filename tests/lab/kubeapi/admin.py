@@ -7,6 +7,9 @@ GET  /_lab/ncp                        NCP pods now (name, phase, ready, terminat
 POST /_lab/configmaps/NS/NAME         {"data": {...}, "manager": "somebody-else"}: an edit made by someone else
 POST /_lab/manifest                   a YAML manifest (body), applied like ``kubectl apply -f``
 POST /_lab/rbac                       {"denied": ["patch deployments/scale", ...]}: rights the user lacks (authz.py)
+GET  /_lab/history/PLURAL             every write to that resource kept in the watch event log, in order: resourceVersion,
+                                      type (ADDED / MODIFIED / DELETED), namespace, name, spec (so a test can order writes
+                                      of two resources, e.g. an admission policy's creation against NCP's scale-down)
 """
 
 import json
@@ -67,6 +70,14 @@ def handle(store, method, parts, body):
             return 200, {"settings": store.settings, "faults": store.faults, "denied": store.denied, "resourceVersion": store.resource_version}
         if method == "GET" and parts == ["ncp"]:
             return 200, ncp_report(store)
+        if method == "GET" and len(parts) == 2 and parts[0] == "history":
+            return 200, {
+                "items": [
+                    {"resourceVersion": rv, "type": kind, "namespace": namespace, "name": obj["metadata"]["name"], "spec": obj.get("spec")}
+                    for rv, plural, namespace, kind, obj in list(store.events)
+                    if plural == parts[1]
+                ]
+            }
         if method == "POST" and parts == ["settings"]:
             _update_known(store.settings, {k: float(v) for k, v in _json(body).items()}, "settings")
             store.save()

@@ -47,6 +47,10 @@ RESOURCES = [
     Resource("", "v1", "Pod", "pods", True, ("po",), ("status",)),
     Resource("apps", "v1", "Deployment", "deployments", True, ("deploy",), ("status", "scale"), True),
     Resource("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",), ("status",), True),
+    # Stored and served (kubectl apply / get / delete), never enforced: the lab records an admission policy, it does not
+    # evaluate its CEL (tests/lab/README.md). admissionregistration.k8s.io/v1 is GA since Kubernetes 1.30.
+    Resource("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", False, (), ("status",), True),
+    Resource("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", False, (), (), True),
 ]
 BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 BY_KIND = {(r.api_version, r.kind): r for r in RESOURCES}

@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to ncp.mp_to_policy
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Proof that an import left nothing behind: the migration API's mapping against the MP objects it should cover.
+
+An importer that exits 0 says its requests succeeded, not that every object of the cluster was in them. After a
+cluster import, every MP object tagged ``ncp/cluster=<cluster>`` and each shared resource the importer's user spec
+names is looked up in the migration API's mapping ``GET /api/v1/migration/migrated-resources?resource_type=<T>``
+(official API reference: MigratedObject ``resource_id`` = MP id; the ``resource_type`` enum names the types), per
+type. An object of a checked type the mapping lacks is left behind.
+
+Checked types are the migration types the importer imports (nsx-reference.md section 2, in its order); a tagged MP
+object of any other kind (IP block subnets, LB rules, firewall rules, which move with their parent or not at all)
+is counted under ``not_checked`` by its MP ``resource_type``, never called left behind. A type this NSX release
+does not accept on migrated-resources (400 / 404) cannot be verified and is listed in ``unverified``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import (
+    CLUSTER_TAG_SCOPE,
+    MIGRATED_RESOURCES,
+    SHARED_KINDS,
+    shared_resource_refs,
+)
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import SEARCH, cluster_tag_query
+
+LOGICAL_ROUTERS = "/api/v1/logical-routers"
+# The MP resource_type of each shared kind's list (SHARED_KINDS), for a list answer that leaves it out.
+_SHARED_MP_TYPES = {LOGICAL_ROUTERS: "LogicalRouter", "/api/v1/pools/ip-blocks": "IpBlock", "/api/v1/pools/ip-pools": "IpPool"}
+# MP resource_type -> migration type (migrated-resources resource_type). Router ports depend on their router's tier.
+_BY_MP_TYPE = {
+    "LogicalSwitch": "LOGICAL_SWITCH",
+    "LogicalPort": "LOGICAL_PORT",
+    "NSGroup": "NS_GROUP",
+    "IPSet": "IP_SET",
+    "IpBlock": "IPBLOCK",
+    "IpPool": "IPPOOL",
+    "NatRule": "NAT",
+    "FirewallSection": "DFW_SECTION",
+    "MetadataProxy": "METADATA_PROXY",
+    "LogicalDhcpServer": "DHCP_SERVER",
+    "LbService": "LB_SERVICE",
+    "LbVirtualServer": "LB_VIRTUAL_SERVER",
+    "LbPool": "LB_POOL",
+    "LbClientSslProfile": "LB_CLIENT_SSL_PROFILE",
+    "SpoofGuardSwitchingProfile": "SPOOFGUARD_PROFILES",
+    "MacManagementSwitchingProfile": "MACDISCOVERY_PROFILES",
+    "SwitchSecuritySwitchingProfile": "SEGMENT_SECURITY_PROFILES",
+    "QosSwitchingProfile": "QOS_PROFILES",
+    "IpDiscoverySwitchingProfile": "IPDISCOVERY_PROFILES",
+}
+# MP resource_types of kinds with several concrete types (API reference: LbMonitor, LbAppProfile, LbPersistenceProfile
+# and Certificate subtypes).
+_APPLICATION_PROFILES = ("LbHttpProfile", "LbFastTcpProfile", "LbFastUdpProfile")
+
+
+def migration_type(mp_object, router_tiers):
+    """The migration type an MP object is imported as, or None when the importer does not import it on its own.
+
+    ``router_tiers``: logical router id -> router_type (TIER0 / TIER1), for routers and router ports.
+    """
+    mp_type = mp_object.get("resource_type") or ""
+    if mp_type == "LogicalRouter":
+        return mp_object.get("router_type") if mp_object.get("router_type") in ("TIER0", "TIER1") else None
+    if mp_type.startswith("LogicalRouter") and "Port" in mp_type:  # LogicalRouterDownLinkPort, ...LinkPortOnTIER0, ...
+        tier = router_tiers.get(mp_object.get("logical_router_id"))
+        return "%s_LOGICAL_ROUTER_PORT" % tier if tier in ("TIER0", "TIER1") else None
+    if mp_type in _BY_MP_TYPE:
+        return _BY_MP_TYPE[mp_type]
+    if mp_type in _APPLICATION_PROFILES:
+        return "LB_APPLICATION_PROFILE"
+    if mp_type.startswith("Lb") and mp_type.endswith("Monitor"):
+        return "LB_MONITOR"
+    if mp_type.startswith("Lb") and mp_type.endswith("PersistenceProfile"):
+        return "LB_PERSISTENCE_PROFILE"
+    if mp_type.startswith("certificate_"):
+        return "CERTIFICATE"
+    return None
+
+
+def _cluster_of(mp_object):
+    for tag in mp_object.get("tags") or []:
+        if tag.get("scope") == CLUSTER_TAG_SCOPE:
+            return tag.get("tag")
+    return None
+
+
+def compare(expected, migrated, unverified=(), not_checked=None):
+    """The verdict (pure): per type, MP objects found, migrated, and the IDs left behind.
+
+    ``expected``: migration type -> {MP id: display name} (what the import should have covered);
+    ``migrated``: migration type -> set of MP ids the mapping has; ``unverified``: types the mapping could not be
+    read for (not counted as left behind); ``not_checked``: MP resource_type -> count of objects of no checked type.
+    """
+    by_type, left_behind = {}, []
+    for kind in sorted(expected):
+        objects = expected[kind]
+        if kind in unverified:
+            by_type[kind] = {"found": len(objects), "migrated": None, "left_behind": [], "verified": False}
+            continue
+        mapped = migrated.get(kind) or set()
+        missing = sorted(mp_id for mp_id in objects if mp_id not in mapped)
+        by_type[kind] = {"found": len(objects), "migrated": len(objects) - len(missing), "left_behind": missing, "verified": True}
+        left_behind.extend({"id": mp_id, "type": kind, "display_name": objects[mp_id]} for mp_id in missing)
+    return {
+        "by_type": by_type,
+        "left_behind": left_behind,
+        "complete": not left_behind,
+        "unverified": sorted(set(unverified) & set(expected)),
+        "not_checked": dict(not_checked or {}),
+    }
+
+
+def describe(check, cluster):
+    """One sentence naming what was left behind (the warning and the report's next step), or '' when nothing."""
+    if not check or not check.get("left_behind"):
+        return ""
+    items = ", ".join("%s %s" % (item["type"], item["id"]) for item in check["left_behind"])
+    return (
+        "%s: the import ended 0 but %d MP object(s) are not in the migration API's mapping (left behind): %s. Do not finish the migration: "
+        "promote them (re-run the importer on the cluster's import master, or NSX's Promote Manager Objects to Policy), then run finish.yml "
+        "again" % (cluster, len(check["left_behind"]), items)
+    )
+
+
+class LeftoverCheck:
+    """Reads NSX through the one client: the cluster's tagged MP objects, the named shared ones, the mapping."""
+
+    def __init__(self, client):
+        self.client = client
+        self._tiers = None
+
+    def router_tiers(self):
+        if self._tiers is None:
+            self._tiers = dict((router.get("id"), router.get("router_type")) for router in self.client.paginate(LOGICAL_ROUTERS))
+        return self._tiers
+
+    def cluster_objects(self, cluster):
+        """MP objects (no Policy ``path``) whose ``ncp/cluster`` tag is the cluster; NSX search, filtered exactly here."""
+        query = "%s AND NOT path:*" % cluster_tag_query(cluster)
+        return [obj for obj in self.client.paginate(SEARCH, params={"query": query}) if not obj.get("path") and _cluster_of(obj) == cluster]
+
+    def shared_objects(self, refs):
+        """Untagged Tier-0 routers, IP blocks and IP pools the user spec names (by MP id or display name)."""
+        found = []
+        if not refs:
+            return found
+        for path, _collections in SHARED_KINDS:
+            for obj in self.client.paginate(path):
+                if _cluster_of(obj) is None and (obj.get("id") in refs or obj.get("display_name") in refs):
+                    found.append(dict(obj, resource_type=obj.get("resource_type") or _SHARED_MP_TYPES[path]))
+        return found
+
+    def migrated_ids(self, kind):
+        """MP ids the mapping has for one type, or None when this NSX does not accept the type (400 / 404)."""
+        try:
+            return set(item.get("resource_id") for item in self.client.paginate(MIGRATED_RESOURCES, params={"resource_type": kind}))
+        except NsxApiError as exc:
+            if exc.status in (400, 404):
+                return None
+            raise
+
+    def run(self, cluster, user_spec=None):
+        expected, not_checked = {}, {}
+        objects = self.cluster_objects(cluster) + self.shared_objects(shared_resource_refs(user_spec))
+        tiers = self.router_tiers() if objects else {}
+        for obj in objects:
+            kind = migration_type(obj, tiers)
+            if kind is None:
+                mp_type = obj.get("resource_type") or "unknown"
+                not_checked[mp_type] = not_checked.get(mp_type, 0) + 1
+                continue
+            expected.setdefault(kind, {})[obj.get("id")] = obj.get("display_name")
+        migrated, unverified = {}, []
+        for kind in sorted(expected):
+            ids = self.migrated_ids(kind)
+            if ids is None:
+                unverified.append(kind)
+            else:
+                migrated[kind] = ids
+        return compare(expected, migrated, unverified, not_checked)
