@@ -21,10 +21,10 @@ __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import (
     CLUSTER_TAG_SCOPE,
-    MIGRATED_RESOURCES,
     SHARED_KINDS,
     shared_resource_refs,
 )
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import MIGRATED_RESOURCES
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import SEARCH, cluster_tag_query
 
