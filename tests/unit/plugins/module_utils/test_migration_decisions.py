@@ -166,7 +166,8 @@ def test_report_after_rc1_lists_what_says_policy_and_the_choices():
     assert report["after_rc1"]["rc1_clusters"] == ["k8s-02"]
     assert report["after_rc1"]["stopped"] == ["k8s-01", "k8s-02", "k8s-03"]
     assert report["after_rc1"]["policy_configured"] == ["k8s-01"]
-    assert [c.split(":")[0] for c in report["after_rc1"]["choices"]] == ["recover k8s-02", "if the retry and the rollback both fail", "start the other clusters without a restore"]
+    choices = [c.split(":")[0] for c in report["after_rc1"]["choices"]]
+    assert choices == ["recover k8s-02", "if the retry and the rollback both fail", "start the other clusters without a restore"]
     assert "b-1" in report["after_rc1"]["choices"][1] and "ncp_recover_action=after_restore" in report["after_rc1"]["choices"][1]
     assert report["next_steps"][1].startswith("Strategy 1: k8s-02 ended rc 1, so every cluster this run stopped stays stopped")
     # the held clusters' own "run again" steps give way to the run-wide choice; the rc-1 cluster keeps its own
