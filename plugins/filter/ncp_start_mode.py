@@ -18,7 +18,8 @@ description:
     false); V(none) when this run did not stop NCP or NCP was started since.
   - V(stopped) for every cluster this run stopped when O(keep_down) (another cluster of a strategy-1 run
     ended rc 1, see P(ncp.mp_to_policy.ncp_rc1_clusters#filter)).
-positional: restart_mp, keep_down
+  - V(mp) for every cluster this run stopped when O(restored) (recover.yml, after_restore).
+positional: restart_mp, keep_down, restored
 options:
   _input:
     description: The journal (C(journal) of M(ncp.mp_to_policy.ncp_journal)); null when none exists.
@@ -30,6 +31,10 @@ options:
     default: true
   keep_down:
     description: Keep the cluster stopped whatever its journal says (the NSX backup stays a valid restore point).
+    type: bool
+    default: false
+  restored:
+    description: NSX was restored from the run's backup and the cluster's configuration put back as it was before the run.
     type: bool
     default: false
 """
@@ -49,8 +54,8 @@ _value:
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
 
 
-def ncp_start_mode(journal, restart_mp=True, keep_down=False):
-    return start_mode(journal, restart_mp, keep_down)
+def ncp_start_mode(journal, restart_mp=True, keep_down=False, restored=False):
+    return start_mode(journal, restart_mp, keep_down, restored)
 
 
 class FilterModule:

@@ -120,6 +120,24 @@ def kept_down(clusters, journals, rc1, backup):
     return {"rc1_clusters": rc1, "stopped": held, "policy_configured": policy, "choices": choices}, step
 
 
+def after_restore_steps(clusters, unread):
+    """recover.yml after_restore: what is left to do once NSX was restored and the configurations put back."""
+    steps = [
+        "%s: its configuration was not put back or NCP not confirmed running in Manager mode; NCP stays stopped - read the "
+        "recovery's output, fix the cause and run recover.yml -e ncp_recover_action=after_restore again" % c["name"]
+        for c in clusters
+        if c["ncp_mode"] != "mp" and c["name"] not in unread
+    ]
+    if not steps:
+        steps.append(
+            "NSX is as the backup saw it and every cluster runs NCP in Manager mode with its ncp.ini and ConfigMap as before the run; "
+            "the run's journals were moved aside (restored-<time>/ in each cluster's state directory). The importer's own records "
+            "beside it on each import master describe imports NSX no longer has: move them aside before a new window, then run "
+            "preflight.yml and the migration again"
+        )
+    return steps
+
+
 def build_report(run, scope, journals, findings=None, now=None):
     """The report dict of design.md section 3.
 
@@ -134,7 +152,7 @@ def build_report(run, scope, journals, findings=None, now=None):
     any_failed = False
     all_done = True
     # A recovery succeeds when NCP ends where the operator's choice puts it.
-    wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped"}.get(run.get("recover_action"), "policy")
+    wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped", "after_restore": "mp"}.get(run.get("recover_action"), "policy")
     start_failures = run.get("start_failures") or {}
     unread = run.get("unread_journals") or {}
     for name in sorted(scope):
@@ -182,6 +200,9 @@ def build_report(run, scope, journals, findings=None, now=None):
                 % (cluster["name"], unread[cluster["name"]], unread[cluster["name"]])
             )
         steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
+    if run.get("recover_action") == "after_restore":
+        # The run's imports are undone by the restore: the per-cluster steps of the run no longer apply.
+        steps = after_restore_steps(clusters, unread)
     if run.get("halt_reason"):
         steps.insert(0, "The run stopped early: %s" % run["halt_reason"])
     # A run refused for a mistyped ncp_after_rc1 still gets its report.

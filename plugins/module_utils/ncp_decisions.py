@@ -36,7 +36,7 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
     return sorted(found)
 
 
-def start_mode(journal, restart_mp=True, keep_down=False):
+def start_mode(journal, restart_mp=True, keep_down=False, restored=False):
     """``policy``, ``mp``, ``stopped`` or ``none`` (this run did not stop NCP, or it runs again).
 
     - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
@@ -46,13 +46,17 @@ def start_mode(journal, restart_mp=True, keep_down=False):
     - ``mp`` after rc 2 or a successful rollback, or for a cluster that was stopped but not
       imported, unless ``restart_mp`` is false (invariant 6);
     - ``stopped`` whatever the journal says when ``keep_down`` (another cluster of a strategy-1 run ended
-      rc 1: :func:`rc1_clusters`).
+      rc 1: :func:`rc1_clusters`);
+    - ``mp`` whatever the journal says when ``restored``: NSX was restored from the run's backup and the
+      cluster's configuration put back as it was before the run (recover.yml, after_restore).
     """
     states = (journal or {}).get("states") or {}
     if "ncp_stopped" not in states or "ncp_started" in states:
         return "none"
     if keep_down:
         return "stopped"
+    if restored:
+        return "mp"
     if "policy_configured" in states:
         return "policy"
     if "cluster_imported" in states:
