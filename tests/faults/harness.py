@@ -624,7 +624,9 @@ def check_invariants(lab, report, run=None, *, strategy="all_clusters", expect_r
     for name in lab.cluster_names:
         for host in lab.hosts(name):
             for path in files_under(host["state_dir"]):
-                places.append((path, "credentials" if os.path.basename(path) == CREDENTIALS_FILE else None))
+                # ncp.ini kept before the run (recover.yml after_restore) may hold NCP's NSX credentials, as the file it
+                # copies does: like the importer's credentials file it must be 0600 (journal.ORIGINALS_FILE).
+                places.append((path, "credentials" if os.path.basename(path) in (CREDENTIALS_FILE, "originals.json") else None))
             importer_dir = os.path.dirname(host["importer_path"])
             places += [(p, None) for p in files_under(importer_dir) if p.endswith(".log") or "/records/" in p or os.path.basename(p).startswith("policy-ids")]
     for path, kind in places:

@@ -10,6 +10,7 @@
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -85,6 +86,13 @@ def rc1(module_lab_factory):
     held_after_rerun = ncp_now(lab)
     # the operator restores NSX from the run's backup (the lab's restore), then puts the clusters back
     lab.nsx_call("/_lab/backups", "POST", {"restore": lab.report("report-rc1")["backup"]["backup_id"]})
+    # refused while one cluster's original is not on record: one error naming it, nothing changed (no NCP started either)
+    kept = os.path.join(lab.host(lab.masters("k8s-03")[0])["state_dir"], "k8s-03", "originals.json")
+    os.rename(kept, kept + ".away")
+    before_refusal = lab.snapshot()
+    refused = lab.run("recover.yml", {"ncp_recover_action": "after_restore"}, report="report-restore-refused")
+    after_refusal = lab.snapshot()
+    os.rename(kept + ".away", kept)
     before_check = lab.snapshot()
     restore_check = lab.run("recover.yml", {"ncp_recover_action": "after_restore"}, check=True, report="report-restore-check")
     after_check = lab.snapshot()
@@ -100,6 +108,7 @@ def rc1(module_lab_factory):
         "held": held,
         "held_after_rerun": held_after_rerun,
         "restore_check": (before_check, restore_check, after_check),
+        "refusal": (before_refusal, refused, after_refusal),
         "restored": restored,
     }
 
@@ -164,6 +173,12 @@ def test_after_restore_puts_every_cluster_back_in_mp_mode_byte_for_byte(rc1):
     plan = plan_steps(dry_run_plan(check.stdout) or [], "k8s-01")
     assert plan[0].startswith("put back ncp.ini as kept before the run") and "differs" in plan[0], plan
     assert plan[1:] == ["start NCP in mp mode", "move the journal aside (a later migration starts afresh)"], plan
+    before_refusal, refused, after_refusal = rc1["refusal"]
+    assert refused.returncode != 0
+    changed = sorted(key for key in set(before_refusal) | set(after_refusal) if before_refusal.get(key) != after_refusal.get(key))
+    assert changed == [], changed
+    first = lab.report("report-restore-refused")["next_steps"][0]
+    assert "ncp_recover_action=after_restore changed nothing: the NCP configuration of cluster 'k8s-03' before the run is recorded but" in first, first
     run = rc1["restored"]
     assert run.returncode == 0, run.stdout[-4000:]
     for cluster in CLUSTERS:
