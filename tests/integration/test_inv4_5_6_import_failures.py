@@ -166,6 +166,12 @@ def test_after_restore_puts_every_cluster_back_in_mp_mode_byte_for_byte(rc1):
     """Issue 26: after the NSX restore, recover.yml after_restore leaves every cluster in MP mode with its ncp.ini and
     ConfigMap exactly as before the run, and the run's journals cleared; its dry run plans it and changes nothing."""
     lab = rc1["lab"]
+    before_refusal, refused, after_refusal = rc1["refusal"]
+    assert refused.returncode != 0
+    changed = sorted(key for key in set(before_refusal) | set(after_refusal) if before_refusal.get(key) != after_refusal.get(key))
+    assert changed == [], changed
+    first = lab.report("report-restore-refused")["next_steps"][0]
+    assert "ncp_recover_action=after_restore changed nothing: the NCP configuration of cluster 'k8s-03' before the run is recorded but" in first, first
     before_check, check, after_check = rc1["restore_check"]
     assert check.returncode == 0, check.stdout[-3000:]
     changed = sorted(key for key in set(before_check) | set(after_check) if before_check.get(key) != after_check.get(key))
@@ -173,12 +179,6 @@ def test_after_restore_puts_every_cluster_back_in_mp_mode_byte_for_byte(rc1):
     plan = plan_steps(dry_run_plan(check.stdout) or [], "k8s-01")
     assert plan[0].startswith("put back ncp.ini as kept before the run") and "differs" in plan[0], plan
     assert plan[1:] == ["start NCP in mp mode", "move the journal aside (a later migration starts afresh)"], plan
-    before_refusal, refused, after_refusal = rc1["refusal"]
-    assert refused.returncode != 0
-    changed = sorted(key for key in set(before_refusal) | set(after_refusal) if before_refusal.get(key) != after_refusal.get(key))
-    assert changed == [], changed
-    first = lab.report("report-restore-refused")["next_steps"][0]
-    assert "ncp_recover_action=after_restore changed nothing: the NCP configuration of cluster 'k8s-03' before the run is recorded but" in first, first
     run = rc1["restored"]
     assert run.returncode == 0, run.stdout[-4000:]
     for cluster in CLUSTERS:
