@@ -16,7 +16,10 @@ description:
     attempt ended rc 1 or did not finish; V(mp) after rc 2, a
     successful rollback, or when the cluster was stopped but not imported (unless O(restart_mp) is
     false); V(none) when this run did not stop NCP or NCP was started since.
-positional: restart_mp
+  - V(stopped) for every cluster this run stopped when O(keep_down) (another cluster of a strategy-1 run
+    ended rc 1, see P(ncp.mp_to_policy.ncp_rc1_clusters#filter)).
+  - V(mp) for every cluster this run stopped when O(restored) (recover.yml, after_restore).
+positional: restart_mp, keep_down, restored
 options:
   _input:
     description: The journal (C(journal) of M(ncp.mp_to_policy.ncp_journal)); null when none exists.
@@ -26,6 +29,14 @@ options:
     description: Start clusters stopped but not imported again in MP mode.
     type: bool
     default: true
+  keep_down:
+    description: Keep the cluster stopped whatever its journal says (the NSX backup stays a valid restore point).
+    type: bool
+    default: false
+  restored:
+    description: NSX was restored from the run's backup and the cluster's configuration put back as it was before the run.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -43,8 +54,8 @@ _value:
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
 
 
-def ncp_start_mode(journal, restart_mp=True):
-    return start_mode(journal, restart_mp)
+def ncp_start_mode(journal, restart_mp=True, keep_down=False, restored=False):
+    return start_mode(journal, restart_mp, keep_down, restored)
 
 
 class FilterModule:

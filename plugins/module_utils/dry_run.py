@@ -144,6 +144,8 @@ def cluster_plan(entry, facts, masters_facts, run):
     if entry.get("done"):
         return dict(plan, steps=["already imported and running in Policy mode: left alone"], ncp_start_mode="none")
     halted = run.get("halt_reason")
+    if run.get("recover_action") == "after_restore":
+        return dict(plan, **_after_restore_plan(facts, halted))
     steps, stopping = [], False
     if entry["stops"]:
         stop, stopping = _stop_step(entry, facts, masters_facts)
@@ -163,6 +165,24 @@ def cluster_plan(entry, facts, masters_facts, run):
     elif mode == "stopped" or not halted:
         steps.append("leave NCP %s" % ("stopped" if mode == "stopped" else "as it is"))
     return dict(plan, steps=[step for step in steps if step], ncp_start_mode=mode)
+
+
+def _after_restore_plan(facts, halted):
+    """recover.yml after_restore: the configuration put back, NCP started in MP mode, the journal moved aside."""
+    restored = facts.get("recover_restored") or {}
+    if halted or restored.get("skipped") or restored.get("failed") or not restored:
+        return dict(steps=["the recovery would stop: %s" % (halted or restored.get("msg") or "nothing to put back")], ncp_start_mode="stopped")
+    kept = restored.get("originals") or {}
+    what = restored.get("restored") or {}
+    targets = ["ConfigMap %s (%s)" % (kept.get("configmap"), "differs" if what.get("configmap") else "already as before")]
+    if kept.get("manifest"):
+        targets.append("%s (%s)" % (kept["manifest"], "differs" if what.get("manifest") else "already as before"))
+    steps = [
+        "put back ncp.ini as kept before the run (%s): %s" % (kept.get("at"), ", ".join(targets)),
+        "start NCP in mp mode",
+        "move the journal aside (a later migration starts afresh)",
+    ]
+    return dict(steps=steps, ncp_start_mode="mp")
 
 
 def render(plans):

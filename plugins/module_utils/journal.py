@@ -566,3 +566,84 @@ def release_lease(state_dir, cluster, host, run_id, check_only=False):
     if not check_only:
         write_journal(state_dir, cluster, journal)
     return journal, True
+
+
+# -- NCP's configuration as it was before the run (recover.yml, ncp_recover_action=after_restore) ----------------
+#
+# The originals hold ncp.ini, which may hold NSX credentials, so they are kept beside the journal in a 0600 file
+# of their own (``originals.json``: {"configmap": {namespace, name, key, text}, "manifest": {path, text} | null}),
+# never in the journal, which modules return as task output. The journal records that they are kept:
+# ``"originals": {"at", "host", "file": "originals.json", "configmap": "NS/NAME data.KEY", "manifest": PATH | null}``.
+# Texts are the exact bytes, decoded as UTF-8 with surrogateescape (JSON keeps any byte that way).
+
+ORIGINALS_FILE = "originals.json"
+RESTORED_PREFIX = "restored-"
+
+
+def bytes_to_text(data):
+    return data.decode("utf-8", "surrogateescape")
+
+
+def text_to_bytes(text):
+    return text.encode("utf-8", "surrogateescape")
+
+
+def keep_originals(state_dir, cluster, host, originals, check_only=False):
+    """Record ``originals`` once (the first record is the configuration before the run); return (journal, recorded now)."""
+    journal = load_for_host(state_dir, cluster, host)
+    if journal.get("originals"):
+        return journal, False
+    configmap, manifest = originals["configmap"], originals.get("manifest")
+    journal["originals"] = {
+        "at": iso_time(),
+        "host": host,
+        "file": ORIGINALS_FILE,
+        "configmap": "%s/%s data.%s" % (configmap["namespace"], configmap["name"], configmap["key"]),
+        "manifest": manifest["path"] if manifest else None,
+    }
+    if not check_only:
+        path = os.path.join(ensure_cluster_dir(state_dir, cluster), ORIGINALS_FILE)
+        try:
+            atomic_write(path, json.dumps(originals, indent=1, sort_keys=True).encode("utf-8") + b"\n")
+            os.chmod(path, 0o600)
+        except (IOError, OSError) as exc:
+            raise JournalError("cannot write %s: %s" % (path, exc))
+        write_journal(state_dir, cluster, journal)
+    return journal, True
+
+
+def read_originals(state_dir, cluster):
+    """The originals the journal records as kept; JournalError naming what is missing otherwise."""
+    journal = read_journal(state_dir, cluster)
+    path = os.path.join(cluster_dir(state_dir, cluster), ORIGINALS_FILE)
+    if not journal or not journal.get("originals"):
+        raise JournalError(
+            "the NCP configuration of cluster %r before the run is not on record (%s: %s)"
+            % (cluster, journal_path(state_dir, cluster), "no journal" if not journal else "no originals entry")
+        )
+    try:
+        with open(path, "r") as handle:
+            originals = json.load(handle)
+    except (IOError, OSError, ValueError) as exc:
+        raise JournalError("the NCP configuration of cluster %r before the run is recorded but %s cannot be read: %s" % (cluster, path, exc))
+    if not isinstance(originals, dict) or not isinstance(originals.get("configmap"), dict) or "text" not in originals["configmap"]:
+        raise JournalError("the NCP configuration of cluster %r before the run is incomplete in %s (no ConfigMap text)" % (cluster, path))
+    return journal, originals
+
+
+def clear_journal(state_dir, cluster, host, check_only=False):
+    """Move the cluster's journal and originals aside (``restored-<time>/``): a later run starts afresh. Returns the directory."""
+    journal = read_journal(state_dir, cluster)
+    check_owner(journal, host, state_dir)
+    directory = cluster_dir(state_dir, cluster)
+    target = os.path.join(directory, RESTORED_PREFIX + iso_time().replace(":", ""))
+    if journal is None or check_only:
+        return target if journal is not None else None
+    try:
+        os.makedirs(target, 0o700)
+        for name in (ORIGINALS_FILE, JOURNAL_FILE):  # the journal last: while it is there, the originals are too
+            if os.path.exists(os.path.join(directory, name)):
+                os.rename(os.path.join(directory, name), os.path.join(target, name))
+    except (IOError, OSError) as exc:
+        raise JournalError("cannot move the journal of %r aside to %s: %s" % (cluster, target, exc))
+    return target

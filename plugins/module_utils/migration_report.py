@@ -15,6 +15,7 @@ import calendar
 import time
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import describe as describe_leftovers
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import AFTER_RC1, rc1_clusters
 
 FAILED_OUTCOMES = ("failed_keep_ncp_stopped", "failed_restart_ncp_mp", "error")
 DONE_OUTCOMES = ("imported", "already_imported")
@@ -98,10 +99,50 @@ def next_steps(cluster, outcome, mode, strategy, start_failure=None):
     return []
 
 
+def kept_down(clusters, journals, rc1, backup):
+    """Strategy 1 after rc 1: what the stopped clusters are configured for, and the recovery choices (report key ``after_rc1``)."""
+    held = [c["name"] for c in clusters if c["ncp_mode"] == "stopped"]
+    policy = sorted(name for name in held if "policy_configured" in ((journals.get(name) or {}).get("states") or {}))
+    backup_id = (backup or {}).get("backup_id") or "taken before the imports"
+    names = ", ".join(rc1)
+    choices = [
+        "recover %s: recover.yml -e ncp_cluster=NAME -e ncp_recover_action=retry (or rollback), then run migrate_all.yml again - "
+        "it resumes and starts every cluster (the imported ones in Policy mode)" % names,
+        "if the retry and the rollback both fail: restore NSX from the backup %s, then recover.yml -e ncp_recover_action=after_restore "
+        "(every cluster's ncp.ini and ConfigMap back as before the run, NCP started in Manager mode)" % backup_id,
+        "start the other clusters without a restore: migrate_all.yml -e ncp_after_rc1=restart_others - the backup then no longer "
+        "matches NSX, and a later restore would revert clusters that run in Policy mode",
+    ]
+    step = (
+        "Strategy 1: %s ended rc 1, so every cluster this run stopped stays stopped and the NSX backup %s stays a valid restore point "
+        "(stopped: %s; ncp.ini/ConfigMap say Policy: %s). Choose: %s"
+        % (names, backup_id, ", ".join(held) or "none", ", ".join(policy) or "none", " | ".join("(%d) %s" % (i + 1, c) for i, c in enumerate(choices)))
+    )
+    return {"rc1_clusters": rc1, "stopped": held, "policy_configured": policy, "choices": choices}, step
+
+
+def after_restore_steps(clusters, unread):
+    """recover.yml after_restore: what is left to do once NSX was restored and the configurations put back."""
+    steps = [
+        "%s: its configuration was not put back or NCP not confirmed running in Manager mode; NCP stays stopped - read the "
+        "recovery's output, fix the cause and run recover.yml -e ncp_recover_action=after_restore again" % c["name"]
+        for c in clusters
+        if c["ncp_mode"] != "mp" and c["name"] not in unread
+    ]
+    if not steps:
+        steps.append(
+            "NSX is as the backup saw it and every cluster runs NCP in Manager mode with its ncp.ini and ConfigMap as before the run; "
+            "the run's journals were moved aside (restored-<time>/ in each cluster's state directory). The importer's own records "
+            "beside it on each import master describe imports NSX no longer has: move them aside before a new window, then run "
+            "preflight.yml and the migration again"
+        )
+    return steps
+
+
 def build_report(run, scope, journals, findings=None, now=None):
     """The report dict of design.md section 3.
 
-    ``run``: strategy, started_at, halt_reason, backup, recover_action, start_failures (cluster name -> why its
+    ``run``: strategy, started_at, halt_reason, backup, recover_action, after_rc1 (ncp_after_rc1), start_failures (cluster name -> why its
     NCP start failed in this run), unread_journals (cluster name -> import master whose journal could not be read
     at the end; ``journals`` then holds the one the run read last); ``scope``: cluster_scope's dict;
     ``journals``: cluster name -> journal (or None when it could not be read).
@@ -112,7 +153,7 @@ def build_report(run, scope, journals, findings=None, now=None):
     any_failed = False
     all_done = True
     # A recovery succeeds when NCP ends where the operator's choice puts it.
-    wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped"}.get(run.get("recover_action"), "policy")
+    wanted_mode = {"retry": "policy", "rollback": "mp", "keep_down": "stopped", "after_restore": "mp"}.get(run.get("recover_action"), "policy")
     start_failures = run.get("start_failures") or {}
     unread = run.get("unread_journals") or {}
     for name in sorted(scope):
@@ -164,8 +205,20 @@ def build_report(run, scope, journals, findings=None, now=None):
         steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
         if cluster["outcome"] in DONE_OUTCOMES and describe_leftovers(cluster["import_check"], cluster["name"]):
             steps.append("WARNING " + describe_leftovers(cluster["import_check"], cluster["name"]))
+    if run.get("recover_action") == "after_restore":
+        # The run's imports are undone by the restore: the per-cluster steps of the run no longer apply.
+        steps = after_restore_steps(clusters, unread)
     if run.get("halt_reason"):
         steps.insert(0, "The run stopped early: %s" % run["halt_reason"])
+    # A run refused for a mistyped ncp_after_rc1 still gets its report.
+    after = run.get("after_rc1") if run.get("after_rc1") in AFTER_RC1 else "keep_down"
+    rc1 = rc1_clusters([dict(journals[n], cluster=n) for n in sorted(scope) if journals.get(n)], run.get("strategy"), after)
+    after_rc1, step = kept_down(clusters, journals, rc1, run.get("backup")) if rc1 else (None, None)
+    if step:
+        # Instead of each held cluster's own "run again / start it" step: the run-wide choice comes first.
+        held = set(after_rc1["stopped"]) - set(rc1)
+        steps = [s for s in steps if s.split(":")[0] not in held]
+        steps.insert(1 if run.get("halt_reason") else 0, step)
     return {
         "strategy": run.get("strategy"),
         "result": result,
@@ -176,6 +229,7 @@ def build_report(run, scope, journals, findings=None, now=None):
         "clusters": clusters,
         "findings": list(findings or []),
         "next_steps": steps,
+        "after_rc1": after_rc1,
         # What the window forbade (the Kubernetes API read-only), said when it started and kept in the record.
         "warnings": list(run.get("window_warnings") or []),
         "firewall_order": firewall_order(run.get("firewall_order")),

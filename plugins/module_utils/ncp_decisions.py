@@ -14,9 +14,31 @@ __metaclass__ = type
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 
 KEEP_STOPPED = ("failed_keep_ncp_stopped", "error", None)
+# ncp_after_rc1: what a strategy-1 run does with the other clusters once one ended rc 1.
+AFTER_RC1 = ("keep_down", "restart_others")
 
 
-def start_mode(journal, restart_mp=True):
+def rc1_clusters(journals, strategy, after_rc1="keep_down"):
+    """The clusters whose last importer attempt ended rc 1, when they keep every cluster of the run down.
+
+    Strategy 1 only, and unless the operator chose ``restart_others``: the NSX backup is the restore point
+    of last resort after rc 1, and it stays valid only while no NCP writes to NSX, so every cluster the run
+    stopped stays stopped, in Policy mode or not (design.md section 4, invariant 5; vendor-facts section 2.4).
+    ``journals``: the run's clusters' journals (None for a cluster that has none).
+    """
+    if after_rc1 not in AFTER_RC1:
+        raise ValueError("ncp_after_rc1 must be one of %s, not %r" % (", ".join(AFTER_RC1), after_rc1))
+    if strategy != "all_clusters" or after_rc1 == "restart_others":
+        return []
+    found = []
+    for journal in journals or []:
+        attempts = (journal or {}).get("attempts") or []
+        if attempts and attempts[-1].get("outcome") == "failed_keep_ncp_stopped":
+            found.append(journal.get("cluster"))
+    return sorted(found)
+
+
+def start_mode(journal, restart_mp=True, keep_down=False, restored=False):
     """``policy``, ``mp``, ``stopped`` or ``none`` (this run did not stop NCP, or it runs again).
 
     - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
@@ -24,11 +46,19 @@ def start_mode(journal, restart_mp=True):
     - ``stopped`` when the last importer attempt ended rc 1, did not finish, or is still open
       (invariant 5);
     - ``mp`` after rc 2 or a successful rollback, or for a cluster that was stopped but not
-      imported, unless ``restart_mp`` is false (invariant 6).
+      imported, unless ``restart_mp`` is false (invariant 6);
+    - ``stopped`` whatever the journal says when ``keep_down`` (another cluster of a strategy-1 run ended
+      rc 1: :func:`rc1_clusters`);
+    - ``mp`` whatever the journal says when ``restored``: NSX was restored from the run's backup and the
+      cluster's configuration put back as it was before the run (recover.yml, after_restore).
     """
     states = (journal or {}).get("states") or {}
     if "ncp_stopped" not in states or "ncp_started" in states:
         return "none"
+    if keep_down:
+        return "stopped"
+    if restored:
+        return "mp"
     if "policy_configured" in states:
         return "policy"
     if "cluster_imported" in states:

@@ -71,15 +71,18 @@ def run_importer_fault(fault_lab, fault, position, clusters):
     if fault in ("crash", "killed"):
         assert last["rc"] in (-11, -9), last
     assert lab.ncp_state(target)["mode"] == mode
-    # Earlier clusters stay imported in Policy mode; later ones were not attempted and run in MP mode again.
+    # Earlier clusters stay imported in Policy mode; later ones were not attempted and run in MP mode again - except
+    # after rc 1 (strategy 1): every cluster stays stopped, so that the NSX backup stays a valid restore point.
     for before in names[:index]:
         assert clusters[before]["outcome"] == "imported"
-        assert lab.ncp_state(before)["mode"] == "policy"
+        assert lab.ncp_state(before)["mode"] == ("stopped" if fault == "rc1" else "policy")
     for after in names[index + 1 :]:
         assert clusters[after]["outcome"] == "not_attempted"
         assert not lab.journal(after).get("attempts")
-        assert lab.ncp_state(after)["mode"] == "mp"
+        assert lab.ncp_state(after)["mode"] == ("stopped" if fault == "rc1" else "mp")
         assert not lab.promoted_objects(after)
+    if fault == "rc1":
+        assert sorted(report["after_rc1"]["stopped"]) == sorted(names), report["after_rc1"]
     # NSX: rc 2 rolled back; rc 1 and a crash leave what was imported (the backup / recover.yml handle it).
     if fault == "rc2":
         assert not lab.promoted_objects(target)

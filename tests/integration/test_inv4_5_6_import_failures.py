@@ -12,6 +12,7 @@
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -54,11 +55,29 @@ def rc2(module_lab_factory):
     return lab, run
 
 
+CLUSTERS = ("k8s-01", "k8s-02", "k8s-03")
+
+
+def configuration(lab, cluster):
+    """The cluster's ConfigMap ncp.ini and NCP YAML file(s), exactly."""
+    files = {}
+    for host in lab.masters(cluster):
+        with open(lab.host(host)["manifest_path"], "rb") as handle:
+            files[host] = handle.read()
+    return lab.configmap_ini(cluster), files
+
+
+def ncp_now(lab):
+    return {c: (lab.ncp_mode(c), len(lab.ncp_starts(c))) for c in CLUSTERS}
+
+
 @pytest.fixture(scope="module")
 def rc1(module_lab_factory):
     lab = module_lab_factory("k8s3.yml")
+    original = {c: configuration(lab, c) for c in CLUSTERS}
     # one report directory per run: each run's own report is checked, not the last one written
     run = migrate_with_second_failing(lab, PORT_FAILS, {"type": "rollback_failure", "count": -1}, verbosity=3, report="report-rc1")
+    held = ncp_now(lab)
     before = lab.snapshot()
     checks = {
         action: lab.run("recover.yml", {"ncp_cluster": "k8s-02", "ncp_recover_action": action}, check=True, verbosity=3, report="report-check-" + action)
@@ -66,7 +85,34 @@ def rc1(module_lab_factory):
     }
     after = lab.snapshot()
     rerun = lab.run("migrate_all.yml", report="report-rerun")
-    return {"lab": lab, "run": run, "before": before, "checks": checks, "after": after, "rerun": rerun}
+    held_after_rerun = ncp_now(lab)
+    # the operator restores NSX from the run's backup (the lab's restore), then puts the clusters back
+    lab.nsx_call("/_lab/backups", "POST", {"restore": lab.report("report-rc1")["backup"]["backup_id"]})
+    # refused while one cluster's original is not on record: one error naming it, nothing changed (no NCP started either)
+    kept = os.path.join(lab.host(lab.masters("k8s-03")[0])["state_dir"], "k8s-03", "originals.json")
+    os.rename(kept, kept + ".away")
+    before_refusal = lab.snapshot()
+    refused = lab.run("recover.yml", {"ncp_recover_action": "after_restore"}, report="report-restore-refused")
+    after_refusal = lab.snapshot()
+    os.rename(kept + ".away", kept)
+    before_check = lab.snapshot()
+    restore_check = lab.run("recover.yml", {"ncp_recover_action": "after_restore"}, check=True, report="report-restore-check")
+    after_check = lab.snapshot()
+    restored = lab.run("recover.yml", {"ncp_recover_action": "after_restore"}, report="report-restored")
+    return {
+        "lab": lab,
+        "run": run,
+        "before": before,
+        "checks": checks,
+        "after": after,
+        "rerun": rerun,
+        "original": original,
+        "held": held,
+        "held_after_rerun": held_after_rerun,
+        "restore_check": (before_check, restore_check, after_check),
+        "refusal": (before_refusal, refused, after_refusal),
+        "restored": restored,
+    }
 
 
 def test_rc2_policy_mode_only_where_the_import_ended_rc0(rc2):
@@ -107,27 +153,56 @@ def test_rc2_halt_keeps_the_firewall_order(rc2):
 
 def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
     lab = rc1["lab"]
-    assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 1, rc1["run"].stdout[-4000:]
-    assert lab.ncp_mode("k8s-01") == "policy"
-    assert lab.ncp_mode("k8s-02") == "stopped"
-    assert len(lab.ncp_starts("k8s-02")) == 1  # the start before the migration only
-    assert policy_flags(lab, "k8s-02") == ("False", {"False"})
-    assert lab.journal("k8s-03")[1]["attempts"] == []
-    assert lab.ncp_mode("k8s-03") == "mp"
+    assert rc1["run"].returncode != 0
+    # the run's journals as it left them (the restore at the end of the fixture moves them aside)
+    rc1_report = lab.report("report-rc1")
+    assert {c["name"]: c["imports"][-1]["rc"] if c["imports"] else None for c in rc1_report["clusters"]} == {"k8s-01": 0, "k8s-02": 1, "k8s-03": None}
+    # strategy 1 after rc 1: all three stay stopped - no MP or Policy start after the stop (the start before the run only)
+    assert rc1["held"] == {c: ("stopped", 1) for c in CLUSTERS}, rc1["held"]
     # the rc-1 run's own report (the re-run writes its own, elsewhere)
-    report = lab.report("report-rc1")
+    report = rc1_report
     outcomes = {c["name"]: (c["outcome"], c["ncp_mode"]) for c in report["clusters"]}
-    assert outcomes == {"k8s-01": ("imported", "policy"), "k8s-02": ("failed_keep_ncp_stopped", "stopped"), "k8s-03": ("not_attempted", "mp")}, outcomes
+    assert outcomes == {"k8s-01": ("imported", "stopped"), "k8s-02": ("failed_keep_ncp_stopped", "stopped"), "k8s-03": ("not_attempted", "stopped")}, outcomes
     assert report["result"] == "failed"
     steps = " ".join(report["next_steps"])
     assert "ncp_recover_action=retry" in steps and "ncp_recover_action=rollback" in steps and "restore the NSX backup" in steps
-    # a re-run of the migration does not start it either, and imports nothing
+    # the report says which configurations say Policy and the recovery choices
+    assert report["after_rc1"]["policy_configured"] == ["k8s-01"] and report["after_rc1"]["stopped"] == list(CLUSTERS), report["after_rc1"]
+    assert "ncp_recover_action=after_restore" in steps and "ncp_after_rc1=restart_others" in steps
+    # a re-run of the migration does not start any of them either, and imports nothing
     assert rc1["rerun"].returncode != 0
-    assert lab.ncp_mode("k8s-02") == "stopped" and len(lab.ncp_starts("k8s-02")) == 1
-    assert lab.journal("k8s-02")[1]["attempts"][-1]["rc"] == 1
+    assert rc1["held_after_rerun"] == {c: ("stopped", 1) for c in CLUSTERS}, rc1["held_after_rerun"]
     rerun_report = lab.report("report-rerun")
     assert {c["name"]: c["outcome"] for c in rerun_report["clusters"]}["k8s-02"] == "failed_keep_ncp_stopped", rerun_report
     assert "ncp_recover_action=retry" in " ".join(rerun_report["next_steps"]), rerun_report["next_steps"]
+
+
+def test_after_restore_puts_every_cluster_back_in_mp_mode_byte_for_byte(rc1):
+    """Issue 26: after the NSX restore, recover.yml after_restore leaves every cluster in MP mode with its ncp.ini and
+    ConfigMap exactly as before the run, and the run's journals cleared; its dry run plans it and changes nothing."""
+    lab = rc1["lab"]
+    before_refusal, refused, after_refusal = rc1["refusal"]
+    assert refused.returncode != 0
+    changed = sorted(key for key in set(before_refusal) | set(after_refusal) if before_refusal.get(key) != after_refusal.get(key))
+    assert changed == [], changed
+    first = lab.report("report-restore-refused")["next_steps"][0]
+    assert "ncp_recover_action=after_restore changed nothing: the NCP configuration of cluster 'k8s-03' before the run is recorded but" in first, first
+    before_check, check, after_check = rc1["restore_check"]
+    assert check.returncode == 0, check.stdout[-3000:]
+    changed = sorted(key for key in set(before_check) | set(after_check) if before_check.get(key) != after_check.get(key))
+    assert changed == [], changed
+    plan = plan_steps(dry_run_plan(check.stdout) or [], "k8s-01")
+    assert plan[0].startswith("put back ncp.ini as kept before the run") and "differs" in plan[0], plan
+    assert plan[1:] == ["start NCP in mp mode", "move the journal aside (a later migration starts afresh)"], plan
+    run = rc1["restored"]
+    assert run.returncode == 0, run.stdout[-4000:]
+    for cluster in CLUSTERS:
+        assert configuration(lab, cluster) == rc1["original"][cluster], cluster
+        assert lab.ncp_mode(cluster) == "mp", cluster
+        assert lab.journal(cluster) == (None, None), cluster
+        assert lab.policy_status(cluster)["in_policy"] == 0, cluster
+    report = lab.report("report-restored")
+    assert report["result"] == "success" and {c["ncp_mode"] for c in report["clusters"]} == {"mp"}, report
 
 
 def test_recover_check_mode_changes_nothing(rc1):

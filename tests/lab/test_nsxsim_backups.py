@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from tests.lab.nsxsim.testing import assert_nsx_error
 
 
@@ -60,3 +62,23 @@ def test_put_config(nsxsim):
     assert stored["remote_file_server"]["directory_path"] == "/elsewhere" and "passphrase" not in stored
     assert_nsx_error(nsxsim.put("/api/v1/cluster/backups/config", json={"backup_enabled": True}), 400)
     assert_nsx_error(nsxsim.post("/api/v1/cluster", params={"action": "explode"}), 400)
+
+
+def test_restore_puts_back_what_the_backup_saw(nsxsim):
+    """The lab's restore (restore.py): NSX as a successful backup saw it, also when restored twice; unknown backups refused."""
+    nsxsim.request("PATCH", "/policy/api/v1/infra/tier-1s/before", json={"display_name": "before"})
+    nsxsim.post("/api/v1/cluster", params={"action": "backup_to_remote"})
+    _wait_idle(nsxsim)
+    backup_id = nsxsim.get("/api/v1/cluster/backups/history").json()["cluster_backup_statuses"][-1]["backup_id"]
+    saw = (nsxsim.admin.state()["counts"], sorted(nsxsim.admin.policy_paths()))
+    nsxsim.request("PATCH", "/policy/api/v1/infra/tier-1s/after", json={"display_name": "after"})
+    nsxsim.request("DELETE", "/policy/api/v1/infra/tier-1s/before")
+    nsxsim.admin.add_inventory({"logical_switches": [{"id": "ls-after", "display_name": "after", "transport_zone_id": "tz"}]})
+    assert (nsxsim.admin.state()["counts"], sorted(nsxsim.admin.policy_paths())) != saw
+    for attempt in (1, 2):  # a backup can be restored twice
+        nsxsim.admin.backups(restore=backup_id)
+        assert (nsxsim.admin.state()["counts"], sorted(nsxsim.admin.policy_paths())) == saw, attempt
+        assert "/infra/tier-1s/before" in saw[1] and nsxsim.get("/policy/api/v1/infra/tier-1s/before").status_code == 200
+        nsxsim.request("PATCH", "/policy/api/v1/infra/tier-1s/after", json={"display_name": "after"})
+    with pytest.raises(AssertionError, match="no successful backup 'no-such-backup' is kept"):
+        nsxsim.admin.backups(restore="no-such-backup")

@@ -7,7 +7,8 @@ GET  /_lab/counters | DELETE          API request counts {"total", "by_path": {"
 POST /_lab/sessions/expire            invalidate every session (clients must log in again)
 POST /_lab/credentials                {"password": ..., "username"?: ...}: credential rotation
 POST /_lab/coordinator                {"running"?: bool, "busy"?: bool}
-POST /_lab/backups                    {"configured"?: bool, "mode"?: ok|fail|hang, "error_code"?, "error_message"?, "cancel"?: bool}
+POST /_lab/backups                    {"configured"?: bool, "mode"?: ok|fail|hang, "error_code"?, "error_message"?, "cancel"?: bool,
+                                       "restore"?: BACKUP_ID}  (restore: NSX as that successful backup saw it, restore.py)
 GET  /_lab/state                      object counts, coordinator, backups, Policy object count, generator summary
 GET  /_lab/objects/{kind}             every stored object of a kind (e.g. LogicalRouter, FirewallSection, FirewallRule)
 GET  /_lab/object/{id}                {"kind", "object"} for any MP object id
@@ -119,6 +120,9 @@ class LabApi:
         body = request.json()
         if body.pop("cancel", False):
             self.sim.backups.cancel_hung()
+        restored = body.pop("restore", None)
+        if restored is not None:
+            self.sim.restore_backup(restored)
         if body:
             self.sim.apply_fault(dict(body, type="backup"))
         return {"mode": self.sim.backups.mode, "config": self.sim.backups.get_config(), "status": self.sim.backups.status()}

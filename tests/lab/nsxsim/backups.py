@@ -8,6 +8,7 @@ import copy
 import threading
 import uuid
 
+from . import restore
 from .clock import now_ms
 from .errors import NsxError, bad_request
 
@@ -38,8 +39,11 @@ def _without_secrets(value):
 
 
 class Backups:
-    def __init__(self, settings):
+    def __init__(self, settings, capture=None):
         self.settings = settings
+        # Called when a backup succeeds; what it returns is what a restore of that backup puts back (restore.py).
+        self.capture = capture
+        self.saved = {}  # backup_id -> captured state, the last restore.KEPT
         self.lock = threading.Lock()
         self.config = copy.deepcopy(DEFAULT_CONFIG)
         self.mode = "ok"  # ok | fail | hang
@@ -88,14 +92,27 @@ class Backups:
             timer.start()
 
     def _complete(self, current):
+        # Outside self.lock: capturing takes the inventory lock, which request handlers hold while they read backups.
+        saved = self.capture() if self.capture and current["mode"] == "ok" else None
         with self.lock:
             if self.current is not current:
                 return
+            if saved is not None:
+                self.saved[current["backup_id"]] = saved
+                for old in list(self.saved)[: -restore.KEPT]:
+                    del self.saved[old]
             entry = {"backup_id": current["backup_id"], "start_time": current["start_time"], "end_time": now_ms(), "success": current["mode"] == "ok"}
             if not entry["success"]:
                 entry.update(error_code=self.error_code, error_message=self.error_message)
             self.history.append(entry)
             self.current = None
+
+    def saved_state(self, backup_id):
+        """What a successful backup saw (ValueError for a backup the lab did not keep)."""
+        with self.lock:
+            if backup_id not in self.saved:
+                raise ValueError(f"no successful backup {backup_id!r} is kept (kept: {', '.join(self.saved) or 'none'})")
+            return self.saved[backup_id]
 
     def cancel_hung(self):
         """Lab control: forget a backup that never finishes."""

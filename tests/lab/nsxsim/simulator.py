@@ -6,6 +6,7 @@ import threading
 import time
 
 from . import firewall_order
+from . import restore
 from .api_backups import BackupApi
 from .api_firewall import FirewallApi
 from .api_lab import LabApi
@@ -49,7 +50,7 @@ class Simulator:
         self.auth = Authenticator(self.settings)
         self.limits = Limits(self.settings)
         self.coordinator = Coordinator(self)
-        self.backups = Backups(self.settings)
+        self.backups = Backups(self.settings, capture=lambda: restore.capture(self))
         self._counts = collections.Counter()
         self._counts_lock = threading.Lock()
         self.router = Router()
@@ -125,6 +126,10 @@ class Simulator:
             self.tls_ca_file = rotate_server_certificate(self.tls_context, self.tls_certdir or tempfile.mkdtemp(prefix="nsxsim-certs-"))
         else:
             raise ValueError(f"unknown fault type {kind!r}")
+
+    def restore_backup(self, backup_id):
+        """Lab restore: NSX as the successful backup ``backup_id`` saw it (restore.py). Raises ValueError."""
+        restore.put_back(self, self.backups.saved_state(backup_id))
 
     def _coordinator_fault(self, state):
         with self.inventory.lock:

@@ -91,7 +91,7 @@ def test_the_runs_variables_are_checked_against_the_controller_roles_when_it_beg
     else:
         # The report leaves ncp_recover_action open; the begin entry point's choices are the ones checked.
         rejected = errors(spec, dict(variables, ncp_recover_action="rollbak"))
-        assert rejected == ["value of ncp_recover_action must be one of: retry, rollback, keep_down, got: rollbak"]
+        assert rejected == ["value of ncp_recover_action must be one of: retry, rollback, keep_down, after_restore, got: rollbak"]
 
 
 def test_only_what_the_master_itself_must_provide_is_required():

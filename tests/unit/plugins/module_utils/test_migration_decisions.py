@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rollback_scopes, run_clusters, start_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rc1_clusters, rollback_scopes, run_clusters, start_mode
 
 T0 = "2026-11-25T10:00:00Z"
 STOP = "2026-11-25T10:01:00Z"
@@ -145,3 +145,49 @@ def test_journal_unread_at_the_end_is_reported_as_last_read_and_fails_the_run():
 )
 def test_run_clusters(done, strategy, stop, left):
     assert run_clusters(done, strategy) == (stop, left)
+
+
+def named(name, states=(), attempts=()):
+    return dict(journal(states, attempts), cluster=name)
+
+
+RC1_RUN = [
+    named("k8s-01", STOPPED + [("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")]),
+    named("k8s-02", STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped")]),
+    named("k8s-03", STOPPED),
+    None,
+]
+
+
+def test_rc1_keeps_every_cluster_of_strategy1_down_unless_the_operator_chooses_otherwise():
+    """Invariant 5, strategy 1: after rc 1 every stopped cluster stays stopped (the backup stays a valid restore point)."""
+    assert rc1_clusters(RC1_RUN, "all_clusters") == ["k8s-02"]
+    assert [start_mode(j, True, keep_down=True) for j in RC1_RUN[:3]] == ["stopped"] * 3
+    assert rc1_clusters(RC1_RUN, "all_clusters", "restart_others") == []
+    assert [start_mode(j, True) for j in RC1_RUN[:3]] == ["policy", "stopped", "mp"]  # the explicit choice: as before
+    assert rc1_clusters(RC1_RUN, "one_cluster") == [] and rc1_clusters(RC1_RUN, "recover") == []
+    # a cluster started again is not started twice; an rc-1 cluster recovered since (rollback rc 0) holds no one
+    assert start_mode(named("x", STOPPED + [("ncp_started", {"mode": "mp"})]), True, keep_down=True) == "none"
+    recovered = named("k8s-02", STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 0, "failed_restart_ncp_mp", True)])
+    assert rc1_clusters([recovered], "all_clusters") == []
+    with pytest.raises(ValueError, match="ncp_after_rc1 must be one of keep_down, restart_others"):
+        rc1_clusters(RC1_RUN, "all_clusters", "restart")
+
+
+def test_report_after_rc1_lists_what_says_policy_and_the_choices():
+    scope = {name: {"platform": "kubernetes", "import_master": name + "-m"} for name in ("k8s-01", "k8s-02", "k8s-03")}
+    journals = {j["cluster"]: j for j in RC1_RUN if j}
+    run = {"strategy": "all_clusters", "started_at": T0, "halt_reason": "the import of k8s-02 ended failed_keep_ncp_stopped", "backup": {"backup_id": "b-1"}}
+    report = build_report(run, scope, journals, now=1.8e9)
+    assert report["after_rc1"]["rc1_clusters"] == ["k8s-02"]
+    assert report["after_rc1"]["stopped"] == ["k8s-01", "k8s-02", "k8s-03"]
+    assert report["after_rc1"]["policy_configured"] == ["k8s-01"]
+    choices = [c.split(":")[0] for c in report["after_rc1"]["choices"]]
+    assert choices == ["recover k8s-02", "if the retry and the rollback both fail", "start the other clusters without a restore"]
+    assert "b-1" in report["after_rc1"]["choices"][1] and "ncp_recover_action=after_restore" in report["after_rc1"]["choices"][1]
+    assert report["next_steps"][1].startswith("Strategy 1: k8s-02 ended rc 1, so every cluster this run stopped stays stopped")
+    # the held clusters' own "run again" steps give way to the run-wide choice; the rc-1 cluster keeps its own
+    assert not [s for s in report["next_steps"] if s.startswith(("k8s-01:", "k8s-03:"))]
+    assert [s for s in report["next_steps"] if s.startswith("k8s-02:")]
+    assert build_report(dict(run, after_rc1="restart_others"), scope, journals, now=1.8e9)["after_rc1"] is None
+    assert build_report(dict(run, after_rc1="typo"), scope, journals, now=1.8e9)["after_rc1"]["rc1_clusters"] == ["k8s-02"]
