@@ -5,8 +5,7 @@ import tempfile
 import threading
 import time
 
-from . import firewall_order
-from . import restore
+from . import firewall_order, restore
 from .api_backups import BackupApi
 from .api_firewall import FirewallApi
 from .api_lab import LabApi
