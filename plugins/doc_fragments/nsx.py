@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Connection options shared by every module that talks to NSX (design.md section 3).
+    # Connection options shared by every module that talks to NSX (docs/architecture.md section 4).
     DOCUMENTATION = r"""
 options:
   nsx_manager:

@@ -12,7 +12,7 @@ short_description: Choose the master of a cluster that runs the importer
 version_added: 0.1.0
 description:
   - The import master of a cluster is the master whose journal exists; only when none exists is
-    one chosen, O(preferred) if given, else the first master (design.md section 4, invariant 7).
+    one chosen, O(preferred) if given, else the first master (docs/architecture.md section 3, invariant 7).
   - Fails when a master's journal state is unknown (it did not answer), when several masters
     hold a journal, or when O(preferred) is not one of the masters.
 positional: masters

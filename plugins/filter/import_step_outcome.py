@@ -12,7 +12,7 @@ short_description: What a registered nsx_mp_import result means for the rest of 
 version_added: 0.1.0
 description:
   - Reads the registered result of the import step that did not end well and says how the run goes on
-    (design.md section 4, invariants 3, 5 and 6).
+    (docs/architecture.md section 3, invariants 3, 5 and 6).
   - V(imported) for an empty input (every step ended well); V(not_started) when the importer did not
     start - NSX was busy (RV(ncp.mp_to_policy.nsx_mp_import#module:blocked_by)) or the module failed
     before it journaled an attempt (its result holds RV(ncp.mp_to_policy.nsx_mp_import#module:attempt)

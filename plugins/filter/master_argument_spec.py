@@ -15,7 +15,7 @@ description:
     declare C(ncp_cluster_name) - into one argument spec for M(ansible.builtin.validate_argument_spec).
   - The begin play checks each master's variables against it, so that a missing or mistyped variable is
     refused before anything runs, with one error per variable, instead of by a role half-way through
-    the run (design.md section 3).
+    the run (docs/architecture.md section 4).
   - An option is required when one of the entry points requires it; defaults and descriptions are left out.
   - Fails when two entry points declare the same option with a different type, element type or choices.
 positional: roles_dir

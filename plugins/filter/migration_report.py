@@ -11,7 +11,7 @@ name: migration_report
 short_description: Build the migration report from the clusters' journals
 version_added: 0.1.0
 description:
-  - Returns the report of design.md section 3 (strategy, result, times, downtime, backup, per
+  - Returns the report of docs/architecture.md section 4 (strategy, result, times, downtime, backup, per
     cluster outcome, NCP mode and importer runs, preflight findings, next steps).
 positional: scope, journals, findings
 options:

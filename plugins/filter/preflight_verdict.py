@@ -14,7 +14,7 @@ description:
   - Merges the findings of M(ncp.mp_to_policy.nsx_preflight) and of
     M(ncp.mp_to_policy.ncp_host_preflight) on each import master, adds an error for every
     import master that gave no answer, marks findings of waived checks, and says whether the
-    import may start (design.md section 4, invariant 1).
+    import may start (docs/architecture.md section 3, invariant 1).
 positional: nsx_result, host_results, waivers, controller
 options:
   _input:

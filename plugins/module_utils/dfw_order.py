@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keep the firewall's effective order through the migration window (design.md invariant 10, vendor-facts 4).
+"""Keep the firewall's effective order through the migration window (docs/architecture.md section 3, invariant 10, vendor-facts 4).
 
 Policy security policies outrank every MP section. Once a cluster is imported, its NCP rules are Policy rules and
 outrank the admin's MP "top" rules (above NCP's top marker), which were meant to apply first. The vendor's remedy,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one shape of a preflight finding (design.md section 3), shared by NSX and host checks."""
+"""The one shape of a preflight finding (docs/architecture.md section 4), shared by NSX and host checks."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one place that says what an importer exit code means (design.md section 3).
+"""The one place that says what an importer exit code means (docs/architecture.md section 4).
 
 The vendor's ``mp_to_policy_importer.py`` (and ``tkgi promote-cluster-to-policy``) exits
 0 on success, 1 when the import failed and NCP must NOT run in MP mode, 2 when it failed and

@@ -4,7 +4,7 @@
 """The one journal of a cluster's migration: ``<state_dir>/<cluster>/state.json``.
 
 It lives on the cluster's import master, because the vendor's importer keeps its own records on
-that host's disk and a re-run must happen there (design.md section 4, invariant 7). It holds the
+that host's disk and a re-run must happen there (docs/architecture.md section 3, invariant 7). It holds the
 states reached (``preflight_passed`` ... ``ncp_started``) with their times and details, and every
 importer attempt. Every write replaces the file atomically; the host that created it owns it and
 a write from any other host is refused.
@@ -56,7 +56,7 @@ JOURNAL_OPTIONS = dict(
     state_dir=dict(type="path", default=DEFAULT_STATE_DIR),
     host=dict(type="str"),
 )
-# design.md section 4, in order.
+# docs/architecture.md section 2, in order.
 STATES = (
     "preflight_passed",
     "ncp_stopped",
@@ -326,7 +326,7 @@ def state_time(journal, state):
 
 
 def current_state(journal):
-    """The furthest state of design.md section 4 the journal records, or None."""
+    """The furthest state of docs/architecture.md section 2 the journal records, or None."""
     reached = [state for state in STATES if has_state(journal, state)]
     return reached[-1] if reached else None
 
@@ -489,7 +489,7 @@ class ClusterLock:
 
 
 class JournalLeaseError(JournalError):
-    """Another run holds the cluster (design.md section 4, invariant 3: one run, one import at a time)."""
+    """Another run holds the cluster (docs/architecture.md section 3, invariant 3: one run, one import at a time)."""
 
     def __init__(self, cluster, lease):
         super(JournalLeaseError, self).__init__(

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The migration report (design.md section 3), built from the clusters' journals.
+"""The migration report (docs/architecture.md section 4), built from the clusters' journals.
 
 The journals are the record of what happened, so a report written after a failure, an
 interruption or a resumed run tells the same story as one written after a clean run.
@@ -140,7 +140,7 @@ def after_restore_steps(clusters, unread):
 
 
 def build_report(run, scope, journals, findings=None, now=None):
-    """The report dict of design.md section 3.
+    """The report dict of docs/architecture.md section 4.
 
     ``run``: strategy, started_at, halt_reason, backup, recover_action, after_rc1 (ncp_after_rc1), start_failures (cluster name -> why its
     NCP start failed in this run), unread_journals (cluster name -> import master whose journal could not be read

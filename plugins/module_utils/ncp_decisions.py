@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How NCP may come back after a run, from the cluster's journal (design.md section 4).
+"""How NCP may come back after a run, from the cluster's journal (docs/architecture.md section 2).
 
 The importer's exit code meaning itself lives in importer_outcome.py; this only reads the
 outcomes the journal recorded.
@@ -23,7 +23,7 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
 
     Strategy 1 only, and unless the operator chose ``restart_others``: the NSX backup is the restore point
     of last resort after rc 1, and it stays valid only while no NCP writes to NSX, so every cluster the run
-    stopped stays stopped, in Policy mode or not (design.md section 4, invariant 5; vendor-facts section 2.4).
+    stopped stays stopped, in Policy mode or not (docs/architecture.md section 3, invariant 5; vendor-facts section 2.4).
     ``journals``: the run's clusters' journals (None for a cluster that has none).
     """
     if after_rc1 not in AFTER_RC1:

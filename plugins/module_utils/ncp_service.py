@@ -5,7 +5,7 @@
 
 Stop means NCP is really gone (no pod left, terminating ones included; monit reports the job
 not monitored), not merely asked to stop. Start refuses to start NCP in a mode other than the
-one expected: the mode is read from ncp.ini before anything is scaled (design.md section 4,
+one expected: the mode is read from ncp.ini before anything is scaled (docs/architecture.md section 2,
 invariants 4 to 6).
 """
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Take an NSX backup and prove it succeeded (design.md section 3, nsx_backup).
+"""Take an NSX backup and prove it succeeded (docs/architecture.md section 4, nsx_backup).
 
 Strategy 1 may only import after a backup that started after NCP was stopped has succeeded
 (invariant 2), so "the last backup succeeded" is not enough: the backup must be one that did not

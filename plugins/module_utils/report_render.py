@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Markdown renderings of the preflight findings and of the migration report (design.md section 3)."""
+"""Markdown renderings of the preflight findings and of the migration report (docs/architecture.md section 4)."""
 
 from __future__ import absolute_import, division, print_function
 

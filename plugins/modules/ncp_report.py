@@ -36,7 +36,7 @@ options:
     description: Base name of the two files. Defaults to C(preflight-report) or C(migration-report).
     type: str
   data:
-    description: The report, in the shape design.md section 3 gives for the migration report.
+    description: The report, in the shape docs/architecture.md section 4 gives for the migration report.
     type: dict
     required: true
 """

@@ -1,4 +1,4 @@
-"""The fault suite's lab handle, playbook runner and the shared invariant check (design.md section 4).
+"""The fault suite's lab handle, playbook runner and the shared invariant check (docs/architecture.md section 2).
 
 A :class:`FaultLab` is one lab (``python -m tests.lab up``) plus everything a fault test reads or pokes:
 the simulator's and the clusters' ``/_lab`` endpoints, the journals in the host roots, the importer's
@@ -644,7 +644,7 @@ def check_invariants(lab, report, run=None, *, strategy="all_clusters", expect_r
 
 
 def assert_invariants(lab, report, run=None, **options):
-    """Assert the safety invariants of design.md section 4 on the lab's end state after a fault.
+    """Assert the safety invariants of docs/architecture.md section 3 on the lab's end state after a fault.
 
     - no cluster in Policy mode (pods / ConfigMap / NCP YAML) without a journaled rc-0 cluster import and policy_configured;
     - no NCP start after rc 1 or an unfinished import; rc-2 clusters keep policy_nsxapi False and run NCP in MP mode;

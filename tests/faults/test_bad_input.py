@@ -103,7 +103,7 @@ def test_bad_input_is_rejected_and_changes_nothing(input_lab, case):
     missing = [w for w in words if w not in output and w not in reported]
     assert not missing, f"the error does not name {missing}; output: {run.log_path}"
     assert_nothing_changed(lab)
-    # design.md section 3: every run writes the report, a refused one too.
+    # docs/architecture.md section 4: every run writes the report, a refused one too.
     assert_invariants(lab, report, run, expect_result="failed")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from .harness import assert_invariants
 
-# design.md section 4, in order; the playbook is SIGKILLed (with its workers) as soon as the journal shows the state.
+# docs/architecture.md section 2, in order; the playbook is SIGKILLed (with its workers) as soon as the journal shows the state.
 BOUNDARIES = ["preflight_passed", "ncp_stopped", "quiesced", "backed_up", "shared_imported", "cluster_imported", "policy_configured", "ncp_started"]
 
 

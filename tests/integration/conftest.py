@@ -1,6 +1,6 @@
 """Integration tests: the collection's playbooks against a whole lab (tests/lab), one lab per module or test.
 
-Every test here checks one of the safety invariants of design.md section 4 on the lab's end state.
+Every test here checks one of the safety invariants of docs/architecture.md section 3 on the lab's end state.
 """
 
 import os

@@ -1,4 +1,4 @@
-"""A run refused when it begins (design.md section 3): each master's variables are checked against the argument
+"""A run refused when it begins (docs/architecture.md section 4): each master's variables are checked against the argument
 specs of every role the playbook runs on it, the refusal names each rejected variable once, and the report
 still gets the clusters that can be read."""
 
