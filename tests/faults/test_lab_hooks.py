@@ -37,9 +37,14 @@ class FakeCoordinator:
 def test_lab_fault_spec_and_scope():
     importer = load_importer()
     assert importer.lab_fault({}, "cluster") is None
-    assert importer.lab_fault({"lab_fault": "rc1"}, "cluster") == {"kind": "rc1", "after_batches": 1}
+    assert importer.lab_fault({"lab_fault": "rc1"}, "cluster") == {"kind": "rc1", "after_batches": 1, "type": "LOGICAL_PORT"}
     assert importer.lab_fault({"lab_fault": {"kind": "hang", "scope": "shared", "after_batches": 0}}, "cluster") is None
-    assert importer.lab_fault({"lab_fault": {"kind": "crash", "scope": "any", "after_batches": 2}}, "shared") == {"kind": "crash", "after_batches": 2}
+    assert importer.lab_fault({"lab_fault": {"kind": "crash", "scope": "any", "after_batches": 2}}, "shared") == {
+        "kind": "crash",
+        "after_batches": 2,
+        "type": "LOGICAL_PORT",
+    }
+    assert importer.lab_fault({"lab_fault": {"kind": "leave_one", "type": "NS_GROUP"}}, "cluster")["type"] == "NS_GROUP"
     with pytest.raises(importer.Refusal):
         importer.lab_fault({"lab_fault": {"kind": "explode"}}, "cluster")
 
