@@ -211,12 +211,9 @@ def make_kubectl(module, spec):
     return Kubectl(binary=binary, kubeconfig=spec["kubeconfig"], context=spec["context"], run_command=module.run_command)
 
 
-def run_on_configmap(module, params):
-    spec = params["configmap"]
+def read_configmap(module, spec):
+    """(kubectl, the ConfigMap, its ncp.ini text) of the ConfigMap ``spec`` names; ConfigError when it cannot be read."""
     where = "ConfigMap %s/%s" % (spec["namespace"], spec["name"])
-    label = "%s data.%s" % (where, spec["key"])
-    if params["backup"]:
-        module.warn("backup does not apply to a ConfigMap; no backup was made")
     kubectl = make_kubectl(module, spec)
     try:
         configmap = kubectl.get_configmap(spec["name"], spec["namespace"])
@@ -225,6 +222,16 @@ def run_on_configmap(module, params):
     text = (configmap.get("data") or {}).get(spec["key"])
     if text is None:
         raise ConfigError("%s has no data key %r" % (where, spec["key"]), key=spec["key"])
+    return kubectl, configmap, text
+
+
+def run_on_configmap(module, params):
+    spec = params["configmap"]
+    where = "ConfigMap %s/%s" % (spec["namespace"], spec["name"])
+    label = "%s data.%s" % (where, spec["key"])
+    if params["backup"]:
+        module.warn("backup does not apply to a ConfigMap; no backup was made")
+    kubectl, configmap, text = read_configmap(module, spec)
     read_version = configmap.get("metadata", {}).get("resourceVersion")
     try:
         ini, original = NcpIni(text), NcpIni(text)

@@ -112,8 +112,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import KubectlError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, make_kubectl, write_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, write_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import read_configmap as read_live_configmap
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import is_secret_key
 
 ARGUMENT_SPEC = dict(
@@ -136,15 +136,7 @@ def masked(text):
 
 def read_configmap(module):
     spec = module.params["configmap"] or dict((name, option.get("default")) for name, option in CONFIGMAP_OPTIONS.items())
-    where = "ConfigMap %s/%s" % (spec["namespace"], spec["name"])
-    kubectl = make_kubectl(module, spec)
-    try:
-        configmap = kubectl.get_configmap(spec["name"], spec["namespace"])
-    except KubectlError as exc:
-        raise ConfigError("cannot read %s: %s" % (where, exc.message), stderr=exc.stderr, rc=exc.rc)
-    text = (configmap.get("data") or {}).get(spec["key"])
-    if text is None:
-        raise ConfigError("%s has no data key %r" % (where, spec["key"]), key=spec["key"])
+    kubectl, configmap, text = read_live_configmap(module, spec)
     return spec, kubectl, configmap, text
 
 
