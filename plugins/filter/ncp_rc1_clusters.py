@@ -8,12 +8,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: ncp_rc1_clusters
-short_description: The clusters whose importer exit code 1 keeps every cluster of a strategy-1 run stopped
+short_description: The clusters whose importer exit code 1 (or unknown result) keeps every cluster of a strategy-1 run stopped
 version_added: 0.1.0
 description:
-  - The clusters whose last importer attempt ended rc 1, when O(strategy) is V(all_clusters) and O(after_rc1) is
-    V(keep_down) - every cluster the run stopped then stays stopped, so that the NSX backup stays a valid restore
-    point. Empty otherwise (strategy 2, a recovery, or V(restart_others)).
+  - The clusters whose last importer attempt ended rc 1 or with no known result (V(error), or an attempt left open),
+    when O(strategy) is V(all_clusters) and O(after_rc1) is V(keep_down) - every cluster the run stopped then stays
+    stopped, so that the NSX backup stays a valid restore point. Empty otherwise (strategy 2, a recovery, or
+    V(restart_others)).
 positional: strategy, after_rc1
 options:
   _input:

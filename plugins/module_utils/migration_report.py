@@ -65,8 +65,9 @@ def ncp_mode(journal):
     return "mp"  # never stopped by this migration: still running in Manager mode
 
 
-def next_steps(cluster, outcome, mode, strategy, start_failure=None):
-    """What the operator does next for one cluster; ``start_failure``: why its NCP start failed in this run."""
+def next_steps(cluster, outcome, mode, strategy, start_failure=None, policy_configured=True):
+    """What the operator does next for one cluster; ``start_failure``: why its NCP start failed in this run;
+    ``policy_configured``: its journal records the switch of ncp.ini to Policy mode."""
     name = cluster["name"]
     # The start's own error, so the operator knows where to look.
     why = " (%s)" % start_failure if start_failure else ""
@@ -89,6 +90,13 @@ def next_steps(cluster, outcome, mode, strategy, start_failure=None):
             "%s: the importer did not finish (timeout, crash or interruption); NCP stays stopped. Read the log, then run the migration "
             "again on the same master (%s) - the journal resumes it." % (name, cluster.get("import_host"))
         ]
+    if outcome in DONE_OUTCOMES and mode == "stopped" and not policy_configured:
+        # A halted or failed Policy switch: ncp.ini still says MP, on objects that are now Policy's.
+        return [
+            "%s: imported, but ncp.ini was not switched to Policy mode%s; NCP stays stopped (in Manager mode it would act on "
+            "imported objects). Fix the cause the run names, then run the migration again - it resumes, switches ncp.ini and starts "
+            "NCP in Policy mode." % (name, why)
+        ]
     if outcome in DONE_OUTCOMES and mode == "stopped":
         return [
             "%s: imported and configured for Policy mode, but NCP was not confirmed running%s; check its pods (or monit), then run the "
@@ -100,11 +108,13 @@ def next_steps(cluster, outcome, mode, strategy, start_failure=None):
 
 
 def kept_down(clusters, journals, rc1, backup):
-    """Strategy 1 after rc 1: what the stopped clusters are configured for, and the recovery choices (report key ``after_rc1``)."""
+    """Strategy 1 after rc 1 (or an import of unknown result): what the stopped clusters are configured for, and the
+    recovery choices (report key ``after_rc1``)."""
     held = [c["name"] for c in clusters if c["ncp_mode"] == "stopped"]
     policy = sorted(name for name in held if "policy_configured" in ((journals.get(name) or {}).get("states") or {}))
     backup_id = (backup or {}).get("backup_id") or "taken before the imports"
     names = ", ".join(rc1)
+    why = ", ".join(_holds_because(name, journals) for name in rc1)
     choices = [
         "recover %s: recover.yml -e ncp_cluster=NAME -e ncp_recover_action=retry (or rollback), then run migrate_all.yml again - "
         "it resumes and starts every cluster (the imported ones in Policy mode)" % names,
@@ -114,11 +124,19 @@ def kept_down(clusters, journals, rc1, backup):
         "matches NSX, and a later restore would revert clusters that run in Policy mode",
     ]
     step = (
-        "Strategy 1: %s ended rc 1, so every cluster this run stopped stays stopped and the NSX backup %s stays a valid restore point "
+        "Strategy 1: %s, so every cluster this run stopped stays stopped and the NSX backup %s stays a valid restore point "
         "(stopped: %s; ncp.ini/ConfigMap say Policy: %s). Choose: %s"
-        % (names, backup_id, ", ".join(held) or "none", ", ".join(policy) or "none", " | ".join("(%d) %s" % (i + 1, c) for i, c in enumerate(choices)))
+        % (why, backup_id, ", ".join(held) or "none", ", ".join(policy) or "none", " | ".join("(%d) %s" % (i + 1, c) for i, c in enumerate(choices)))
     )
     return {"rc1_clusters": rc1, "stopped": held, "policy_configured": policy, "choices": choices}, step
+
+
+def _holds_because(name, journals):
+    """Why ``name`` holds every cluster of a strategy-1 run down: rc 1, or an import whose result is not known."""
+    attempts = (journals.get(name) or {}).get("attempts") or []
+    if attempts and attempts[-1].get("outcome") == "failed_keep_ncp_stopped":
+        return "%s ended rc 1" % name
+    return "%s's import ended with no known result (a crash, a timeout or a kill can leave NSX as an rc 1 does)" % name
 
 
 def after_restore_steps(clusters, unread):
@@ -202,7 +220,8 @@ def build_report(run, scope, journals, findings=None, now=None):
                 " it as the run last read it. When %s answers again, run the playbook again - it resumes from that journal."
                 % (cluster["name"], unread[cluster["name"]], unread[cluster["name"]])
             )
-        steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"])))
+        configured = "policy_configured" in ((journals.get(cluster["name"]) or {}).get("states") or {})
+        steps.extend(next_steps(cluster, cluster["outcome"], cluster["ncp_mode"], run.get("strategy"), start_failures.get(cluster["name"]), configured))
         if cluster["outcome"] in DONE_OUTCOMES and describe_leftovers(cluster["import_check"], cluster["name"]):
             steps.append("WARNING " + describe_leftovers(cluster["import_check"], cluster["name"]))
     if run.get("recover_action") == "after_restore":

@@ -14,16 +14,19 @@ __metaclass__ = type
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 
 KEEP_STOPPED = ("failed_keep_ncp_stopped", "error", None)
-# ncp_after_rc1: what a strategy-1 run does with the other clusters once one ended rc 1.
+# ncp_after_rc1: what a strategy-1 run does with the other clusters once one ended rc 1 - or with a result not known
+# (a crash, a timeout, a kill, an attempt left open), which may be an rc 1 that could not say so.
 AFTER_RC1 = ("keep_down", "restart_others")
 
 
 def rc1_clusters(journals, strategy, after_rc1="keep_down"):
-    """The clusters whose last importer attempt ended rc 1, when they keep every cluster of the run down.
+    """The clusters whose last importer attempt ended rc 1 or with no known result, when they keep every cluster down.
 
     Strategy 1 only, and unless the operator chose ``restart_others``: the NSX backup is the restore point
     of last resort after rc 1, and it stays valid only while no NCP writes to NSX, so every cluster the run
     stopped stays stopped, in Policy mode or not (docs/architecture.md section 3, invariant 5; vendor-facts section 2.4).
+    An attempt that crashed, timed out, was killed or is still open (``error`` or no outcome) may have left NSX as
+    an rc 1 does, so it holds the others too: restarting them would spend the restore point on a guess.
     ``journals``: the run's clusters' journals (None for a cluster that has none).
     """
     if after_rc1 not in AFTER_RC1:
@@ -33,7 +36,7 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
     found = []
     for journal in journals or []:
         attempts = (journal or {}).get("attempts") or []
-        if attempts and attempts[-1].get("outcome") == "failed_keep_ncp_stopped":
+        if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
             found.append(journal.get("cluster"))
     return sorted(found)
 

@@ -593,17 +593,20 @@ def check_invariants(lab, report, run=None, *, strategy="all_clusters", expect_r
         if all_attempts and not lab.nsx_state()["backups"]["history"]:
             problems.append("imports ran but NSX has no backup in its history")
 
-        # Invariant 5, strategy 1: after rc 1 every cluster of the run stays stopped - no NCP start anywhere after the
-        # rc-1 attempt began, unless that cluster's import succeeded later (ncp_after_rc1=restart_others is not the default).
+        # Invariant 5, strategy 1: after rc 1 or an import of unknown result (error, or never ended) every cluster of the
+        # run stays stopped - no NCP start anywhere after that attempt began, unless that cluster's import succeeded later
+        # (ncp_after_rc1=restart_others is not the default).
         for name, attempt in all_attempts:
             later = [a for a in journals[name].get("attempts", []) if a.get("attempt", 0) > attempt.get("attempt", 0)]
-            if attempt.get("outcome") != "failed_keep_ncp_stopped" or any(a.get("outcome") == "imported" and a.get("scope") == "cluster" for a in later):
+            held = attempt.get("outcome") in KEEP_STOPPED_OUTCOMES or attempt.get("ended_at") is None
+            if not held or any(a.get("outcome") == "imported" and a.get("scope") == "cluster" for a in later):
                 continue
             began = epoch(attempt["started_at"])
             for other in run_clusters:
                 if any(start["at"] >= began for start in ncp[other]["starts"]) or ncp[other]["mode"] != "stopped":
                     mode = ncp[other]["mode"]
-                    problems.append(f"{other}: NCP was started (or runs: {mode}) after {name}'s import ended rc 1 (strategy 1 keeps every cluster down)")
+                    what = f"ended {attempt.get('outcome')} (rc {attempt.get('rc')})"
+                    problems.append(f"{other}: NCP was started (or runs: {mode}) after {name}'s import {what} (strategy 1 keeps every cluster down)")
 
     # Invariant 3: one import at a time - no importer run started while another one ran (the lab's run ledger; the
     # journal's whole-second times cannot tell). An importer run that imported is always in the ledger.

@@ -174,6 +174,18 @@ def test_rc1_keeps_every_cluster_of_strategy1_down_unless_the_operator_chooses_o
         rc1_clusters(RC1_RUN, "all_clusters", "restart")
 
 
+@pytest.mark.parametrize("last", [attempt("cluster", -11, "error"), attempt("cluster", None, None)], ids=["crashed", "left-open"])
+def test_an_import_of_unknown_result_keeps_every_cluster_of_strategy1_down(last):
+    """Invariant 5, strategy 1: a crash, timeout, kill or open attempt may be an rc 1 that could not say so."""
+    run = [RC1_RUN[0], named("k8s-02", STOPPED, [last]), RC1_RUN[2]]
+    assert rc1_clusters(run, "all_clusters") == ["k8s-02"]
+    assert rc1_clusters(run, "all_clusters", "restart_others") == [] and rc1_clusters(run, "one_cluster") == []
+    scope = {name: {"platform": "kubernetes", "import_master": name + "-m"} for name in ("k8s-01", "k8s-02", "k8s-03")}
+    report = build_report({"strategy": "all_clusters", "started_at": T0}, scope, {j["cluster"]: j for j in run}, now=1.8e9)
+    assert report["after_rc1"]["stopped"] == ["k8s-01", "k8s-02", "k8s-03"]
+    assert report["next_steps"][0].startswith("Strategy 1: k8s-02's import ended with no known result")
+
+
 def test_report_after_rc1_lists_what_says_policy_and_the_choices():
     scope = {name: {"platform": "kubernetes", "import_master": name + "-m"} for name in ("k8s-01", "k8s-02", "k8s-03")}
     journals = {j["cluster"]: j for j in RC1_RUN if j}
@@ -191,3 +203,18 @@ def test_report_after_rc1_lists_what_says_policy_and_the_choices():
     assert [s for s in report["next_steps"] if s.startswith("k8s-02:")]
     assert build_report(dict(run, after_rc1="restart_others"), scope, journals, now=1.8e9)["after_rc1"] is None
     assert build_report(dict(run, after_rc1="typo"), scope, journals, now=1.8e9)["after_rc1"]["rc1_clusters"] == ["k8s-02"]
+
+
+@pytest.mark.parametrize("switched", [True, False], ids=["switched", "switch-halted"])
+def test_an_imported_cluster_left_stopped_is_told_whether_ncp_ini_says_policy(switched):
+    """The report does not say "configured for Policy mode" for a cluster whose switch is not journaled."""
+    states = STOPPED + [("cluster_imported", {})] + ([("policy_configured", {})] if switched else [])
+    scope = {"k8s-01": {"platform": "kubernetes", "import_master": "m1"}}
+    journals = {"k8s-01": named("k8s-01", states, [attempt("cluster", 0, "imported")])}
+    run = {"strategy": "one_cluster", "started_at": T0, "halt_reason": "Policy IDs: external_ip_pools has no Policy ID"}
+    report = build_report(run, scope, journals, now=1.8e9)
+    assert (report["clusters"][0]["outcome"], report["clusters"][0]["ncp_mode"]) == ("imported", "stopped")
+    step = [s for s in report["next_steps"] if s.startswith("k8s-01:")]
+    assert len(step) == 1
+    assert ("imported and configured for Policy mode" in step[0]) is switched
+    assert ("ncp.ini was not switched to Policy mode" in step[0]) is not switched
