@@ -48,6 +48,22 @@ HOST_CHECK_IDS = (
 # Checks of the run itself, on the controller (preflight_verdict filter).
 CONTROLLER_CHECK_IDS = ("controller_forks",)
 
+# The preflight verdict's own finding for a part of the preflight that gave no answer (preflight_verdict filter):
+# no import master chosen for a cluster, or no answer from it. An error; it is an outcome, not a check, so it is
+# not in ncp_preflight_skip_checks (an NSX preflight that did not complete is an nsx_version error).
+VERDICT_CHECK_IDS = ("import_master_reachable",)
+
+# The firewall order's findings (module_utils/dfw_order.py: nsx_dfw_order's blockers, nsx_mp_import's blocked_by;
+# invariant 10), errors that are not preflight checks: never skipped, never waived.
+DFW_ORDER_CHECK_IDS = (
+    "dfw_order_section_inside",
+    "dfw_order_untranslatable",
+    "dfw_order_top_rules_in_policy",
+)
+
+# Every check ID a finding may carry (tests/unit/plugins/module_utils/test_findings.py: each one emitted is here).
+CHECK_IDS = NSX_CHECK_IDS + HOST_CHECK_IDS + CONTROLLER_CHECK_IDS + VERDICT_CHECK_IDS + DFW_ORDER_CHECK_IDS
+
 
 def finding(check, severity, message, remediation="", cluster=None, object_type=None, object_id=None, display_name=None):
     """One finding; every key of the contract is always present."""

@@ -19,6 +19,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
+    DEFAULT_SECTION,
     IMPORTED_RESOURCE_OPTIONS,
     IniError,
     NcpIni,
@@ -29,6 +30,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     policy_settings_after_shared_import,
 )
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import (
+    DEFAULT_CONFIGMAP,
     HAS_YAML,
     YAML_IMPORT_ERROR,
     ManifestError,
@@ -36,14 +38,22 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest impo
     looks_like_manifest,
 )
 
-# The live ConfigMap's suboptions (ncp_config's and ncp_mode_switch's configmap option).
+# The live ConfigMap's suboptions (the configmap option of ncp_config, ncp_mode_switch, ncp_originals and
+# nsx_policy_ids; documented by doc fragment ncp_configmap).
 CONFIGMAP_OPTIONS = dict(
-    name=dict(type="str", default="nsx-ncp-config"),
+    name=dict(type="str", default=DEFAULT_CONFIGMAP),
     namespace=dict(type="str", default="nsx-system"),
     key=dict(type="str", default="ncp.ini", no_log=False),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
     kubectl=dict(type="str", default="kubectl"),
+)
+
+# Where ncp.ini sits in a manifest and which section holds NCP's NSX options (ncp_config, ncp_mode_switch and
+# nsx_policy_ids; documented by doc fragment ncp_ini_location).
+NCP_INI_LOCATION_OPTIONS = dict(
+    manifest_configmap=dict(type="str", default=DEFAULT_CONFIGMAP),
+    section=dict(type="str", default=DEFAULT_SECTION),
 )
 
 

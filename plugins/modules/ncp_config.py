@@ -34,6 +34,7 @@ description:
     C(*_path)) are masked in RV(previous), RV(values) and the diff.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.ncp_ini_location
   - ncp.mp_to_policy.ncp_configmap
 attributes:
   check_mode:
@@ -57,16 +58,6 @@ options:
     type: str
     choices: [auto, ini, manifest]
     default: auto
-  manifest_configmap:
-    description:
-      - In a manifest, the name of the ConfigMap whose C(ncp.ini) data key is edited.
-      - Exactly one document must define a ConfigMap of this name.
-    type: str
-    default: nsx-ncp-config
-  section:
-    description: The ini section to read and edit.
-    type: str
-    default: nsx_v3
   settings:
     description:
       - Keys to set, with their values. Booleans are written C(True)/C(False), lists comma-joined,
@@ -202,6 +193,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import (
     CONFIGMAP_OPTIONS,
+    NCP_INI_LOCATION_OPTIONS,
     ConfigError,
     hide_secret_settings,
     run_on_configmap,
@@ -209,11 +201,10 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit i
 )
 
 ARGUMENT_SPEC = dict(
+    NCP_INI_LOCATION_OPTIONS,
     path=dict(type="path"),
     configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
     format=dict(type="str", choices=["auto", "ini", "manifest"], default="auto"),
-    manifest_configmap=dict(type="str", default="nsx-ncp-config"),
-    section=dict(type="str", default="nsx_v3"),
     settings=dict(type="dict"),
     absent=dict(type="list", elements="str"),
     policy_ids=dict(type="dict"),

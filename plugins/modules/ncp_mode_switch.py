@@ -26,6 +26,7 @@ description:
     idempotent, so run it again once the cause is fixed.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.ncp_ini_location
   - ncp.mp_to_policy.ncp_configmap
 attributes:
   check_mode:
@@ -49,14 +50,6 @@ options:
       - The NCP YAML file on record (for example C(ncp-ubuntu.yaml)); without it only the ConfigMap is switched.
       - It must exist; a backup C(<path>.<YYYYmmddTHHMMSS>.bak) is kept beside it unless O(backup=false).
     type: path
-  manifest_configmap:
-    description: In O(manifest_path), the name of the ConfigMap whose C(ncp.ini) is edited.
-    type: str
-    default: nsx-ncp-config
-  section:
-    description: The ini section.
-    type: str
-    default: nsx_v3
   policy_ids:
     description:
       - V(policy) only. MP ID to Policy ID of the imported shared resources
@@ -152,17 +145,17 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import (
     CONFIGMAP_OPTIONS,
+    NCP_INI_LOCATION_OPTIONS,
     ConfigError,
     run_on_configmap,
     run_on_file,
 )
 
 ARGUMENT_SPEC = dict(
+    NCP_INI_LOCATION_OPTIONS,
     mode=dict(type="str", choices=["policy", "mp"], required=True),
     configmap=dict(type="dict", options=CONFIGMAP_OPTIONS, required=True),
     manifest_path=dict(type="path"),
-    manifest_configmap=dict(type="str", default="nsx-ncp-config"),
-    section=dict(type="str", default="nsx_v3"),
     policy_ids=dict(type="dict"),
     require_policy_ids=dict(type="bool", default=False),
     backup=dict(type="bool", default=True),

@@ -28,50 +28,20 @@ description:
     their C(policy_ids).
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.ncp_configmap
+  - ncp.mp_to_policy.ncp_ini_location
   - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.nsx
 options:
   configmap:
     description:
-      - The live ConfigMap that holds ncp.ini, read with kubectl on the host the task runs on.
-    type: dict
-    suboptions:
-      name:
-        description: ConfigMap name.
-        type: str
-        default: nsx-ncp-config
-      namespace:
-        description: Its namespace.
-        type: str
-        default: nsx-system
-      key:
-        description: The data key holding ncp.ini.
-        type: str
-        default: ncp.ini
-      kubeconfig:
-        description: Kubeconfig file.
-        type: path
-      context:
-        description: Kubeconfig context.
-        type: str
-      kubectl:
-        description: kubectl binary (name on E(PATH) or absolute path).
-        type: str
-        default: kubectl
+      - The live ConfigMap that holds ncp.ini, read (never written) with kubectl on the host the task runs on.
   paths:
     description:
       - ncp.ini files or NCP YAML manifests (told apart by their content) whose ncp.ini is resolved too.
     type: list
     elements: path
     default: []
-  manifest_configmap:
-    description: The ConfigMap of a manifest in O(paths) that holds ncp.ini.
-    type: str
-    default: nsx-ncp-config
-  section:
-    description: The ini section of the resource options.
-    type: str
-    default: nsx_v3
   policy_ids:
     description:
       - Item (MP ID or name) to Policy ID given by the operator or journaled by the shared import; each is still checked
@@ -123,16 +93,21 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, run_on_configmap, run_on_file
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import (
+    CONFIGMAP_OPTIONS,
+    NCP_INI_LOCATION_OPTIONS,
+    ConfigError,
+    run_on_configmap,
+    run_on_file,
+)
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
+    NCP_INI_LOCATION_OPTIONS,
     configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
     paths=dict(type="list", elements="path", default=[]),
-    manifest_configmap=dict(type="str", default="nsx-ncp-config"),
-    section=dict(type="str", default="nsx_v3"),
     policy_ids=dict(type="dict", default={}),
 )
 NEXT_STEP = (

@@ -26,7 +26,7 @@ from tests.lab.importer.mp_to_policy_importer import read_run_ledger
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios")
 BIN = os.path.dirname(sys.executable)
-# The collection under test: this checkout, or (to see a test fail with a break planted in a copy, docs/invariants.md)
+# The collection under test: this checkout, or (to see a test fail with a break planted in a copy, docs/architecture.md#change-safety-test)
 # NCP_IT_COLLECTIONS_PATH=<dir holding ansible_collections/ncp/mp_to_policy>, as tests/integration/labtools.py reads it.
 COLLECTIONS = os.environ.get("NCP_IT_COLLECTIONS_PATH") or os.path.join(REPO, "build", "collections")
 PLAYBOOKS = os.path.join(COLLECTIONS, "ansible_collections", "ncp", "mp_to_policy", "playbooks")
