@@ -22,6 +22,8 @@ NSX_CHECK_IDS = (
     "cluster_objects_found",
     # Invariant 11 (issue 26): every cluster tagged on NSX is in the inventory or named as gone.
     "nsx_cluster_not_in_inventory",
+    # Issue 26: each NSX resource ncp.ini names is one MP object (or, in Policy mode, an existing Policy object).
+    "ncp_ini_resource_unresolved",
 )
 
 # Waived only cluster by cluster (ncp_clusters_known_gone), never by naming the check ID in ncp_preflight_waivers.

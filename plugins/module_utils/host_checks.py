@@ -18,6 +18,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import f
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import ManifestError, ManifestIni
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import RESOURCE_OPTIONS
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 
@@ -141,7 +142,31 @@ def check_ncp_version(version, minimum, cluster):
 NO_NSX_V3 = "it has no [nsx_v3] section (NCP's NSX settings and policy_nsxapi belong there)"
 
 
-def _policy_nsxapi(ini):
+def read_ini_text(text):
+    """(NcpIni or None, error or None) from an ncp.ini text."""
+    try:
+        return NcpIni(text), None
+    except IniError as exc:
+        return None, str(exc)
+
+
+def read_manifest_ini(path):
+    """(NcpIni or None, error or None) of the ncp.ini embedded in an NCP YAML manifest file."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        return None, "cannot read it (%s)" % exc
+    try:
+        return ManifestIni(text).ini, None
+    except (ManifestError, IniError) as exc:
+        return None, str(exc)
+
+
+def policy_nsxapi_of(ini, error=None):
+    """(value of [nsx_v3] policy_nsxapi or None, error or None) of a read ncp.ini (``read_ini_text``)."""
+    if ini is None:
+        return None, error
     if not ini.has_section("nsx_v3"):
         return None, NO_NSX_V3
     return ini.get("nsx_v3", "policy_nsxapi"), None
@@ -149,23 +174,23 @@ def _policy_nsxapi(ini):
 
 def policy_nsxapi_from_ini(text):
     """(value of [nsx_v3] policy_nsxapi or None, error or None) from an ncp.ini text."""
-    try:
-        return _policy_nsxapi(NcpIni(text))
-    except IniError as exc:
-        return None, str(exc)
+    return policy_nsxapi_of(*read_ini_text(text))
 
 
 def policy_nsxapi_from_manifest(path):
     """(value, error) from the ncp.ini embedded in an NCP YAML manifest file."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        return None, "cannot read it (%s)" % exc
-    try:
-        return _policy_nsxapi(ManifestIni(text).ini)
-    except (ManifestError, IniError) as exc:
-        return None, str(exc)
+    return policy_nsxapi_of(*read_manifest_ini(path))
+
+
+def resource_options_of(ini, source):
+    """What the NSX preflight's ncp_ini_resource_unresolved judges of one copy of ncp.ini: ``{source, policy_mode,
+    values}``, ``values`` the [nsx_v3] options naming NSX resources that are set (ncp_resource_options); None when the
+    copy could not be read (policy_nsxapi_false reports why)."""
+    if ini is None or not ini.has_section("nsx_v3"):
+        return None
+    policy_nsxapi = ini.get("nsx_v3", "policy_nsxapi")
+    values = dict((option, ini.get("nsx_v3", option)) for option in RESOURCE_OPTIONS if ini.get("nsx_v3", option))
+    return {"source": source, "policy_mode": bool(policy_nsxapi) and policy_nsxapi.strip().lower() in TRUE_WORDS, "values": values}
 
 
 def check_policy_nsxapi(sources, cluster):

@@ -25,21 +25,31 @@ ENFORCEMENT_POINT = "/infra/sites/default/enforcement-points/default"
 POLICY_PATH_SCOPE = "policyPath"
 
 # One NSX resource type: its MP list, its MigratedObject resource types (official API reference, MigratedResources
-# list enum), its Policy collection(s) (routers: by router_type), and whether Policy keeps the MP UUID as its ID.
-ResourceKind = namedtuple("ResourceKind", "name mp_list migrated_types policy_collections same_id")
+# list enum), its Policy collection(s) (routers: by router_type), whether Policy keeps the MP UUID as its ID, and the
+# MP API's resource_type of its objects (API reference; what a finding names as object_type).
+ResourceKind = namedtuple("ResourceKind", "name mp_list migrated_types policy_collections same_id mp_type")
 
 KINDS = OrderedDict(
     (kind.name, kind)
     for kind in (
-        ResourceKind("router", "/api/v1/logical-routers", ("TIER0", "TIER1"), OrderedDict(TIER0="/infra/tier-0s", TIER1="/infra/tier-1s"), False),
-        ResourceKind("ip_block", "/api/v1/pools/ip-blocks", ("IPBLOCK",), ("/infra/ip-blocks",), False),
-        ResourceKind("ip_pool", "/api/v1/pools/ip-pools", ("IPPOOL",), ("/infra/ip-pools",), False),
-        ResourceKind("transport_zone", "/api/v1/transport-zones", (), (ENFORCEMENT_POINT + "/transport-zones",), True),
-        ResourceKind("edge_cluster", "/api/v1/edge-clusters", (), (ENFORCEMENT_POINT + "/edge-clusters",), True),
-        ResourceKind("lb_service", "/api/v1/loadbalancer/services", ("LB_SERVICE",), ("/infra/lb-services",), False),
+        ResourceKind(
+            "router", "/api/v1/logical-routers", ("TIER0", "TIER1"), OrderedDict(TIER0="/infra/tier-0s", TIER1="/infra/tier-1s"), False, "LogicalRouter"
+        ),
+        ResourceKind("ip_block", "/api/v1/pools/ip-blocks", ("IPBLOCK",), ("/infra/ip-blocks",), False, "IpBlock"),
+        ResourceKind("ip_pool", "/api/v1/pools/ip-pools", ("IPPOOL",), ("/infra/ip-pools",), False, "IpPool"),
+        ResourceKind("transport_zone", "/api/v1/transport-zones", (), (ENFORCEMENT_POINT + "/transport-zones",), True, "TransportZone"),
+        ResourceKind("edge_cluster", "/api/v1/edge-clusters", (), (ENFORCEMENT_POINT + "/edge-clusters",), True, "EdgeCluster"),
+        ResourceKind("lb_service", "/api/v1/loadbalancer/services", ("LB_SERVICE",), ("/infra/lb-services",), False, "LbService"),
         # An MP IPSet is promoted to a Policy Group (its addresses as an IPAddressExpression).
-        ResourceKind("ip_set", "/api/v1/ip-sets", ("IP_SET",), ("/infra/domains/default/groups",), False),
-        ResourceKind("client_ssl_profile", "/api/v1/loadbalancer/client-ssl-profiles", ("LB_CLIENT_SSL_PROFILE",), ("/infra/lb-client-ssl-profiles",), False),
+        ResourceKind("ip_set", "/api/v1/ip-sets", ("IP_SET",), ("/infra/domains/default/groups",), False, "IPSet"),
+        ResourceKind(
+            "client_ssl_profile",
+            "/api/v1/loadbalancer/client-ssl-profiles",
+            ("LB_CLIENT_SSL_PROFILE",),
+            ("/infra/lb-client-ssl-profiles",),
+            False,
+            "LbClientSslProfile",
+        ),
     )
 )
 
@@ -166,13 +176,16 @@ class Resolver(object):
             self._exists[policy_path] = policy_object_exists(self.client, policy_path)
         return self._exists[policy_path]
 
+    def mp_named(self, kind, name):
+        """The MP objects of ``kind`` whose display name is ``name``."""
+        return [mp_object for mp_object in self.mp_objects(kind) if mp_object.get("display_name") == name]
+
     def find_mp(self, kind, item):
         """(MP object or None, reason when the item names no single object)."""
-        objects = self.mp_objects(kind)
-        for mp_object in objects:
+        for mp_object in self.mp_objects(kind):
             if mp_object.get("id") == item:
                 return mp_object, None
-        named = [mp_object for mp_object in objects if mp_object.get("display_name") == item]
+        named = self.mp_named(kind, item)
         if len(named) > 1:
             return None, "the name of %d MP objects (%s): give the MP ID instead" % (len(named), ", ".join(sorted(o["id"] for o in named)))
         return (named[0], None) if named else (None, None)

@@ -19,6 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import nsx_import_gate as import_gate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import CHECK as NCP_INI_CHECK
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import check_ncp_ini_resources
 
 # MP lists of shared-resource types whose Policy IDs may be derived from display names.
 SHARED_LISTS = (
@@ -47,6 +50,7 @@ class PreflightOptions:
         inventory_clusters=None,
         clusters_known_gone=None,
         unlisted_cluster_severity="error",
+        ncp_ini_resources=None,
     ):
         self.clusters = list(clusters)
         self.identities = list(ncp_principal_identities or [])
@@ -60,6 +64,8 @@ class PreflightOptions:
         self.inventory_clusters = list(self.clusters if inventory_clusters is None else inventory_clusters)
         self.clusters_known_gone = list(clusters_known_gone or [])
         self.unlisted_cluster_severity = unlisted_cluster_severity
+        # {cluster: [{source, policy_mode, values}]} read on the import masters; None: ncp.ini was not read, not checked.
+        self.ncp_ini_resources = ncp_ini_resources
 
 
 def resolve_addresses(host):
@@ -181,6 +187,9 @@ class NsxPreflight:
                         continue
                     index.add(object_type, obj)
             self._record("shared_resource_name_unique", index.findings())
+        if self.wanted(NCP_INI_CHECK) and opts.ncp_ini_resources is not None:
+            # One Resolver for every cluster: each MP list is read once.
+            self._record(NCP_INI_CHECK, check_ncp_ini_resources(Resolver(client), opts.ncp_ini_resources))
         return version, self.findings, self.checks_run
 
     def _clusters_not_in_inventory(self):

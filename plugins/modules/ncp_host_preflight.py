@@ -148,6 +148,26 @@ python_version:
   description: Version of O(importer_python), when it runs.
   returned: always
   type: str
+ncp_ini_resources:
+  description:
+    - Each copy of ncp.ini read (ConfigMap, O(ncp_ini_path), O(manifest_path)) with the C([nsx_v3]) options that name NSX
+      resources, for the O(ncp.mp_to_policy.nsx_preflight#module:ncp_ini_resources) check on the controller. A copy
+      that could not be read is missing (V(policy_nsxapi_false) reports it).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    source:
+      description: Where the copy was read.
+      type: str
+    policy_mode:
+      description: Whether its C(policy_nsxapi) is true.
+      type: bool
+    values:
+      description: Option to its value, for each resource option that is set.
+      type: dict
+  sample: [{"source": "ConfigMap nsx-system/nsx-ncp-config key ncp.ini", "policy_mode": false,
+            "values": {"top_tier_router": "t0-shared", "external_ip_pools": "ip-pool-snat-shared"}}]
 """
 
 import importlib
@@ -201,6 +221,7 @@ class HostPreflight:
         self.params = module.params
         self.findings = []
         self.checks_run = []
+        self.ncp_ini_resources = []
         self.host = self.params["host"] or socket.gethostname()
         self.python = self.params["importer_python"] or sys.executable
         p = self.params
@@ -236,8 +257,12 @@ class HostPreflight:
         version = p["ncp_version"] or host_checks.ncp_version_from_deployment(deployment)
         if self.wanted("ncp_version"):
             self.record("ncp_version", host_checks.check_ncp_version(version, p["min_ncp_version"], cluster))
+        copies = self.ini_copies()
         if self.wanted("policy_nsxapi_false"):
-            self.record("policy_nsxapi_false", host_checks.check_policy_nsxapi(self._ini_sources(kubectl), cluster))
+            sources = [(where,) + host_checks.policy_nsxapi_of(ini, error) for where, ini, error in copies]
+            self.record("policy_nsxapi_false", host_checks.check_policy_nsxapi(sources, cluster))
+        # Judged on the controller by nsx_preflight (ncp_ini_resource_unresolved), against NSX's MP lists read once.
+        self.ncp_ini_resources = [found for found in (host_checks.resource_options_of(ini, where) for where, ini, _error in copies) if found]
         return version, python_version
 
     def window_prerequisites(self):
@@ -332,29 +357,31 @@ class HostPreflight:
     def _kubectl_runner(self, args, data=None):
         return self.module.run_command(args, data=data, binary_data=False)
 
-    def _ini_sources(self, kubectl):
+    def ini_copies(self):
+        """[(where, NcpIni or None, error or None)]: every copy of ncp.ini this master has (the live ConfigMap, the
+        rendered file, the NCP YAML file on record)."""
         p = self.params
-        sources = []
+        copies = []
         if p["platform"] == "kubernetes":
             where = "ConfigMap %s/%s key %s" % (p["namespace"], p["configmap"], p["configmap_key"])
             try:
-                configmap = kubectl.get_configmap(p["configmap"], p["namespace"])
+                configmap = self.kubectl.get_configmap(p["configmap"], p["namespace"])
                 text = (configmap.get("data") or {}).get(p["configmap_key"])
                 if text is None:
-                    sources.append((where, None, "the ConfigMap has no key %s" % p["configmap_key"]))
+                    copies.append((where, None, "the ConfigMap has no key %s" % p["configmap_key"]))
                 else:
-                    sources.append((where,) + host_checks.policy_nsxapi_from_ini(text))
+                    copies.append((where,) + host_checks.read_ini_text(text))
             except KubectlError as exc:
-                sources.append((where, None, exc.message))
+                copies.append((where, None, exc.message))
         if p["ncp_ini_path"]:
             try:
                 with open(p["ncp_ini_path"], "rb") as handle:
-                    sources.append((p["ncp_ini_path"],) + host_checks.policy_nsxapi_from_ini(handle.read().decode("utf-8")))
+                    copies.append((p["ncp_ini_path"],) + host_checks.read_ini_text(handle.read().decode("utf-8")))
             except (IOError, OSError, UnicodeDecodeError) as exc:
-                sources.append((p["ncp_ini_path"], None, "cannot read it (%s)" % exc))
+                copies.append((p["ncp_ini_path"], None, "cannot read it (%s)" % exc))
         if p["manifest_path"]:
-            sources.append((p["manifest_path"],) + host_checks.policy_nsxapi_from_manifest(p["manifest_path"]))
-        return sources
+            copies.append((p["manifest_path"],) + host_checks.read_manifest_ini(p["manifest_path"]))
+        return copies
 
 
 def main():
@@ -375,6 +402,7 @@ def main():
         summary=summarize(findings, preflight.checks_run),
         ncp_version=version,
         python_version=python_version,
+        ncp_ini_resources=preflight.ncp_ini_resources,
     )
     failing = blocking(findings, fail_on)
     if failing:

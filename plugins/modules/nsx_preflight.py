@@ -18,7 +18,11 @@ description:
   - "Check IDs: V(nsx_version), V(nsx_manager_not_vip), V(migration_coordinator_running),
     V(promotion_idle), V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section),
     V(lb_virtual_server_rule_limit), V(shared_resource_name_unique), V(backup_configured),
-    V(cluster_objects_found), V(nsx_cluster_not_in_inventory)."
+    V(cluster_objects_found), V(nsx_cluster_not_in_inventory), V(ncp_ini_resource_unresolved)."
+  - V(ncp_ini_resource_unresolved) judges each item of each ncp.ini option that names an NSX resource
+    (O(ncp_ini_resources)) as the switch to Policy mode in the window will (the M(ncp.mp_to_policy.nsx_policy_ids)
+    resolver), reading each MP list once for all clusters; an item that names no MP object of the option's type (and,
+    in Policy mode, no Policy object) or the display name of several is an error, a unique display name an info.
   - V(nsx_cluster_not_in_inventory) lists the values of the C(ncp/cluster) tag on NSX (MP and Policy objects, by
     NSX search, one search per cluster found beyond O(inventory_clusters) plus one per API) and reports each that is
     neither in O(inventory_clusters) nor in O(clusters_known_gone).
@@ -84,6 +88,12 @@ options:
         otherwise every clash among Tier-0 routers, IP blocks and IP pools.
     type: list
     elements: str
+  ncp_ini_resources:
+    description:
+      - Cluster to the copies of its ncp.ini, as M(ncp.mp_to_policy.ncp_host_preflight) returns them in
+        C(ncp_ini_resources) (a list of C(source), C(policy_mode), C(values)).
+      - Not given, V(ncp_ini_resource_unresolved) does not run.
+    type: dict
   max_requests_per_second:
     description:
       - Pace of API calls, to stay under NSX's C(client_api_rate_limit) (100 by default).
@@ -198,6 +208,7 @@ ARGUMENT_SPEC = dict(
     inventory_clusters=dict(type="list", elements="str"),
     clusters_known_gone=dict(type="list", elements="str", default=[]),
     unlisted_cluster_severity=dict(type="str", choices=["error", "warning"], default="error"),
+    ncp_ini_resources=dict(type="dict"),
 )
 
 
@@ -237,6 +248,7 @@ def main():
         inventory_clusters=params["inventory_clusters"],
         clusters_known_gone=params["clusters_known_gone"],
         unlisted_cluster_severity=params["unlisted_cluster_severity"],
+        ncp_ini_resources=params["ncp_ini_resources"],
         **scope,
     )
     try:

@@ -21,11 +21,11 @@ import sys
 
 import pytest
 
-from tests.edits import edited_yaml
+from tests.edits import edited_file, edited_yaml
 from tests.lab.labctl import down, up
 
 from .conftest import SCENARIOS
-from .labtools import Lab
+from .labtools import Lab, ini_value
 
 pytestmark = pytest.mark.slow
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -205,3 +205,32 @@ def test_broken_prerequisite_is_one_finding_and_no_ncp_stop(lab, broken, check):
         assert not lab.ncp_stop_seen(name), name
         assert lab.ncp_start_count(name) == starts[name], name
         assert "ncp_stopped" not in ((lab.journal(name)[1] or {}).get("states") or {}), name
+
+
+def test_a_typo_in_an_ncp_ini_resource_option_is_a_blocker_found_before_the_window(lab):
+    """Issue 26: ``external_ip_pools`` misspelt in one cluster's ncp.ini is one error naming the cluster, option and item,
+    found by the preflight (NSX's MP lists against each master's ncp.ini), not mid-window when the switch would halt.
+    Every other item of the lab's ncp.ini files (the other cluster's ConfigMap and NCP YAML file, this one's other
+    options) resolves: infos for display names, no false blocker. The preflight changes nothing."""
+    cluster, host = tkgi_master(lab)
+    path = lab.host(host)["ncp_ini"]
+    pool = ini_value(lab.ncp_ini_text(host), "external_ip_pools")
+    typo = pool + "-typo"
+    before = lab.snapshot()
+    with edited_file(path, lambda text: text.replace("external_ip_pools = %s\n" % pool, "external_ip_pools = %s\n" % typo, 1)):
+        assert ini_value(lab.ncp_ini_text(host), "external_ip_pools") == typo
+        run = lab.run("preflight.yml")
+    with open(os.path.join(lab.report_dir, "preflight-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert run.returncode != 0, run.stdout[-3000:]
+    found = errors(report["findings"])
+    assert [(f["check"], f["cluster"], f["object_type"], f["display_name"]) for f in found] == [("ncp_ini_resource_unresolved", cluster, "IpPool", typo)]
+    assert "[nsx_v3] external_ip_pools in %s" % path in found[0]["message"] and "GET /api/v1/pools/ip-pools" in found[0]["remediation"]
+    # Exactly the planted finding: no warning, and the check's other findings are infos of names that resolve, both
+    # clusters' (the other cluster's copy names the same pool).
+    assert not [f for f in report["findings"] if f["severity"] == "warning"], report["findings"]
+    infos = set((f["cluster"], f["display_name"]) for f in report["findings"] if f["check"] == "ncp_ini_resource_unresolved" and f not in found)
+    others = [c for c in lab.clusters if c != cluster]
+    assert (cluster, pool) not in infos and {(c, pool) for c in others} <= infos, infos
+    assert set(c for c, _name in infos) == set(lab.clusters), infos
+    assert lab.snapshot() == before

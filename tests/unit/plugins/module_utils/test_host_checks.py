@@ -6,6 +6,9 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.host_checks impor
     check_policy_nsxapi,
     policy_nsxapi_from_ini,
     policy_nsxapi_from_manifest,
+    read_ini_text,
+    read_manifest_ini,
+    resource_options_of,
 )
 
 INI = "[coe]\ncluster = k8s-01\n\n[nsx_v3]\nnsx_api_managers = 10.0.0.11\npolicy_nsxapi = {value}\n"
@@ -53,3 +56,20 @@ def test_manifest_is_read_like_the_configmap(tmp_path):
     assert policy_nsxapi_from_manifest(manifest(tmp_path, INI.format(value="True"))) == ("True", None)
     value, error = policy_nsxapi_from_manifest(str(tmp_path / "missing.yaml"))
     assert value is None and "cannot read" in error
+
+
+def test_resource_options_are_read_from_each_copy_for_the_nsx_check(tmp_path):
+    """ncp_ini_resource_unresolved (issue 26): the [nsx_v3] options naming NSX resources, set ones only, and the mode."""
+    text = INI.format(value="True") + "external_ip_pools = pool-a, pool-b\noverlay_tz =\nnsx_api_password = secret-123\ntop_tier_router = t0\n"
+    ini, error = read_ini_text(text)
+    assert error is None
+    assert resource_options_of(ini, "configmap") == {
+        "source": "configmap",
+        "policy_mode": True,
+        "values": {"top_tier_router": "t0", "external_ip_pools": "pool-a, pool-b"},
+    }
+    ini, error = read_manifest_ini(manifest(tmp_path, INI.format(value="False") + "container_ip_blocks = pods\n"))
+    assert resource_options_of(ini, "ncp.yaml") == {"source": "ncp.yaml", "policy_mode": False, "values": {"container_ip_blocks": "pods"}}
+    # A copy that could not be read, or without [nsx_v3], is left to policy_nsxapi_false.
+    assert resource_options_of(read_ini_text(NO_NSX_V3)[0], "x") is None
+    assert resource_options_of(*read_manifest_ini(str(tmp_path / "missing.yaml"))[:1], source="y") is None
