@@ -485,3 +485,42 @@ def apply(client, view, options, entries, applied):
         for rule_id in entry["stale_rules"]:
             client.delete("%s/rules/%s" % (path, rule_id))
         applied.append(dict(entry, sequence_number=body["sequence_number"]))
+
+
+# -- after the last cluster (finish.yml) ---------------------------------------------------------
+
+
+def finish_check(result, check_mode=False):
+    """finish.yml's firewall-order verdict (invariant 10, vendor-facts 4: the bottom rules in Policy after the last
+    import) from the result of ``nsx_dfw_order state=bottom`` run once every cluster is verified imported.
+
+    Returns ``{checked, changed, top_in_place, bottom_in_place, violations, written, problems}``; finish fails while
+    ``problems`` is not empty: the step failed, a copy is ranked on the wrong side of an NCP policy, or a top section
+    has no complete copy (with every cluster imported, its MP original is enforced after every NCP rule). In check
+    mode a bottom copy still to write is not a problem: the real run writes it. A skipped step is not checked."""
+    result = result or {}
+    order = result.get("order") or {}
+    record = {
+        "checked": not result.get("skipped") and bool(order or result.get("failed")),
+        "changed": bool(result.get("changed")),
+        "top_in_place": order.get("top_in_place"),
+        "bottom_in_place": order.get("bottom_in_place"),
+        "violations": list(order.get("violations") or []),
+        "written": [e.get("policy_path") for e in (result.get("plan") if check_mode else result.get("applied")) or [] if e.get("policy_path")],
+        "problems": [],
+    }
+    if not record["checked"]:
+        return record
+    problems = record["problems"]
+    if result.get("failed"):
+        problems.append("the admin's bottom DFW rules were not re-created in Policy: %s" % (result.get("msg") or "no message"))
+    problems.extend(record["violations"])
+    if order.get("top_in_place") is False:
+        missing = [s.get("id") for s in result.get("sections") or [] if s.get("case") == TOP and not s.get("in_place")]
+        problems.append(
+            "admin top section(s) %s have no complete Policy copy: their MP rules are enforced after every imported NCP rule"
+            " (nsx_dfw_order state=top re-creates them)" % (", ".join(missing) or "?")
+        )
+    if order.get("bottom_in_place") is False and not result.get("failed") and not (check_mode and record["written"]):
+        problems.append("the admin's bottom DFW rules have no complete Policy copy after the bottom step")
+    return record

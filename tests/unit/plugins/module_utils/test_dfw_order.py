@@ -69,3 +69,61 @@ def test_options_refuse_a_top_category_after_the_bottom_one_and_bad_counterparts
         order.OrderOptions(["k1"], top_category="Application", bottom_category="Environment")
     with pytest.raises(order.OrderError, match="x"):
         order.OrderOptions(["k1"], policy_counterparts={"x": "groups/g"})
+
+
+def bottom_result(**extra):
+    """nsx_dfw_order state=bottom's result: one top and one bottom section, both in place, no violation."""
+    result = {
+        "changed": False,
+        "order": {"top_in_place": True, "bottom_in_place": True, "violations": []},
+        "sections": [{"id": "t", "case": "top", "in_place": True}, {"id": "b", "case": "bottom", "in_place": True}],
+        "plan": [],
+        "applied": [],
+    }
+    result.update(extra)
+    return result
+
+
+def test_finish_check_passes_an_order_kept_and_records_what_was_written():
+    written = [{"policy_path": "/infra/domains/default/security-policies/ncp-mp-b"}]
+    check = order.finish_check(bottom_result(changed=True, plan=written, applied=written))
+    assert check == {
+        "checked": True,
+        "changed": True,
+        "top_in_place": True,
+        "bottom_in_place": True,
+        "violations": [],
+        "written": ["/infra/domains/default/security-policies/ncp-mp-b"],
+        "problems": [],
+    }
+    assert order.finish_check(bottom_result())["problems"] == []
+
+
+def test_finish_check_fails_on_a_failed_step_a_violation_or_a_missing_copy():
+    failed = order.finish_check(bottom_result(failed=True, msg="the bottom rules cannot be re-created in Policy: X"))
+    assert failed["problems"] == ["the admin's bottom DFW rules were not re-created in Policy: the bottom rules cannot be re-created in Policy: X"]
+    # A module that failed before it could read NSX (no order) is still a failed check.
+    assert order.finish_check({"failed": True, "msg": "NSX API error 403"})["checked"] is True
+    assert order.finish_check({"failed": True, "msg": "NSX API error 403"})["problems"] != []
+    violated = order.finish_check(bottom_result(order={"top_in_place": True, "bottom_in_place": True, "violations": ["bottom copy p is not below q"]}))
+    assert violated["problems"] == ["bottom copy p is not below q"]
+    no_top = bottom_result(order={"top_in_place": False, "bottom_in_place": True, "violations": []})
+    no_top["sections"][0]["in_place"] = False
+    assert "admin top section(s) t have no complete Policy copy" in order.finish_check(no_top)["problems"][0]
+    no_bottom = order.finish_check(bottom_result(order={"top_in_place": True, "bottom_in_place": False, "violations": []}))
+    assert no_bottom["problems"] == ["the admin's bottom DFW rules have no complete Policy copy after the bottom step"]
+
+
+def test_finish_check_in_check_mode_a_bottom_copy_to_write_is_no_problem():
+    to_write = [{"policy_path": "/infra/domains/default/security-policies/ncp-mp-b"}]
+    dry = bottom_result(changed=True, plan=to_write, order={"top_in_place": True, "bottom_in_place": False, "violations": []})
+    check = order.finish_check(dry, check_mode=True)
+    assert check["problems"] == [] and check["written"] == ["/infra/domains/default/security-policies/ncp-mp-b"]
+    # The same result from a real run means the write did not take.
+    assert order.finish_check(dry)["problems"] != []
+
+
+def test_finish_check_a_skipped_step_is_not_checked():
+    check = order.finish_check({"skipped": True, "changed": False})
+    assert check["checked"] is False and check["problems"] == []
+    assert order.finish_check(None)["checked"] is False
