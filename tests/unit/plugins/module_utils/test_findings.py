@@ -49,6 +49,16 @@ def emitted_check_ids(sources):
         emitters |= found
     ids, opaque = {}, []
     for path, tree in trees:
+        # Module-level string constants (CHECK = "some_check") count as the literal they name.
+        constants = dict(
+            (node.targets[0].id, node.value.value)
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
         forwarders = {}
         for func in ast.walk(tree):
             if isinstance(func, ast.FunctionDef) and func.name in emitters and func.args.args:
@@ -59,6 +69,8 @@ def emitted_check_ids(sources):
                 arg = _first_arg(call)
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     ids.setdefault(arg.value, []).append(path)
+                elif isinstance(arg, ast.Name) and arg.id in constants and forwarders.get(id(call)) != arg.id:
+                    ids.setdefault(constants[arg.id], []).append(path)
                 elif not (isinstance(arg, ast.Name) and forwarders.get(id(call)) == arg.id):
                     opaque.append("%s:%d" % (path, call.lineno))
     return ids, opaque
@@ -81,6 +93,12 @@ def test_an_undeclared_id_in_a_module_is_caught():
     module = ast.parse('from x import finding\ndef scan():\n    return [finding("made_up_check", "error", "m")]\n')
     ids, _opaque = emitted_check_ids([("modules/made_up.py", module)])
     assert ids == {"made_up_check": ["modules/made_up.py"]} and "made_up_check" not in findings.CHECK_IDS
+
+
+def test_a_module_constant_counts_as_its_literal():
+    module = ast.parse('CHECK = "made_up_constant"\ndef scan():\n    return [finding(CHECK, "error", "m")]\n')
+    ids, opaque = emitted_check_ids([("module_utils/made_up.py", module)])
+    assert (ids, opaque) == ({"made_up_constant": ["module_utils/made_up.py"]}, [])
 
 
 def test_a_helper_forwarding_its_id_is_followed_and_an_opaque_id_is_reported():
