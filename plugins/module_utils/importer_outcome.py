@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one place that says what an importer exit code means (docs/architecture.md section 4).
 
-The vendor's ``mp_to_policy_importer.py`` (and ``tkgi promote-cluster-to-policy``) exits
-0 on success, 1 when the import failed and NCP must NOT run in MP mode, 2 when it failed and
-NCP must be restarted in MP mode. Anything else -- a signal, an interpreter crash, our own
-timeout -- tells nothing about NSX's state, so NCP stays stopped until a human looks.
+The vendor's ``mp_to_policy_importer.py`` (run by itself, or by ``tkgi promote-cluster-to-policy``, whose own
+exit code is not this one: tkgi_migration_log.py reads the importer's from the migration log) exits 0 on success,
+1 when the import failed and NCP must NOT run in MP mode, 2 when it failed and NCP must be restarted in MP mode.
+Anything else -- a signal, an interpreter crash, our own timeout, a TKGI migration log without an exit code --
+tells nothing about NSX's state, so NCP stays stopped until a human looks.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -48,13 +49,14 @@ _NEXT_ERROR = (
 )
 
 
-def importer_outcome(rc, timed_out=False, rollback=False, scope="cluster"):
+def importer_outcome(rc, timed_out=False, rollback=False, scope="cluster", unknown=None):
     """Map one importer run to an :class:`ImporterOutcome`.
 
     ``rc`` is the exit status (None when there is none, negative for a signal as in
     subprocess). ``timed_out`` wins over any rc: a process we killed reports nothing.
     A ``rollback`` run that exits 0 leaves the MP objects as they were before the import,
     which is the state of the vendor's exit code 2: restart NCP in MP mode.
+    ``unknown``: why there is no exit status when ``rc`` is None (say, a TKGI migration log without an exit code line).
     """
     if timed_out:
         return ImporterOutcome(rc, ERROR, NCP_STOPPED, False, _NEXT_ERROR % "killed at the timeout")
@@ -67,7 +69,7 @@ def importer_outcome(rc, timed_out=False, rollback=False, scope="cluster"):
     if rc == 2:
         return ImporterOutcome(rc, FAILED_RESTART_NCP_MP, NCP_MP, False, _NEXT_RESTART_MP)
     if rc is None:
-        why = "no exit status"
+        why = unknown or "no exit status"
     elif rc < 0:
         why = "killed by signal %d" % -rc
     else:

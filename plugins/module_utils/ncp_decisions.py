@@ -112,6 +112,28 @@ def _epoch(text):
     return jr.parse_time(text) if text else None
 
 
+def tkgi_no_rerun(journal):
+    """Why the automation must not promote this TKGI cluster again, or "" when it may.
+
+    TKGI after an importer exit code 2 (vendor-facts 1.3, 6.5): the cluster's NSX resources are still MP only; do NOT
+    re-run the promotion - check the importer's log and confirm NCP can start in Manager mode on all masters. So a last
+    promotion (driver tkgi) that ended ``failed_restart_ncp_mp`` stops every later run before it stops NCP. (Exit 1 is
+    the opposite: re-run that cluster from the same VM, which the journal's owner host and the halt already give.)
+    """
+    attempts = (journal or {}).get("attempts") or []
+    last = attempts[-1] if attempts else {}
+    if last.get("driver") != "tkgi" or last.get("outcome") != "failed_restart_ncp_mp" or last.get("rollback"):
+        return ""
+    cluster = journal.get("cluster")
+    return (
+        "the TKGI promotion of %s ended with importer exit code 2 at %s (attempt %s on %s, migration log %s): its NSX resources are still "
+        "Manager (MP) only, and TKGI says not to run the promotion again. It is not promoted again by this automation. Read the importer's "
+        "migration log, confirm that NCP starts and works in Manager mode on every master of %s (monit summary / the NCP log), and ask "
+        "VMware support before any new promotion of %s"
+        % (cluster, last.get("ended_at"), last.get("attempt"), last.get("host"), last.get("migration_log") or "unknown", cluster, cluster)
+    )
+
+
 def mp_settle(journal, quiesce_seconds, now):
     """After an exit 2, how long NCP must still run in Manager mode before this cluster is stopped for its next import.
 
@@ -119,12 +141,16 @@ def mp_settle(journal, quiesce_seconds, now):
     mode until it is idle - at least the quiesce period, NCP's longest retry interval - before importing again.
     Returns ``{"wait": seconds, "problem": text}``: ``wait`` 0 and no problem when the last importer attempt did not end
     ``failed_restart_ncp_mp`` or NCP has run long enough in MP mode since (``mp_started_at``, journal.py); a ``problem``
-    when NCP has not been started in MP mode since that exit 2 (it cannot have settled: nothing to wait for).
+    when NCP has not been started in MP mode since that exit 2 (it cannot have settled: nothing to wait for), and always
+    after a TKGI promotion's exit 2 (:func:`tkgi_no_rerun`: no next import).
     """
     attempts = (journal or {}).get("attempts") or []
     last = attempts[-1] if attempts else None
     if not last or last.get("outcome") != "failed_restart_ncp_mp":
         return {"wait": 0, "problem": ""}
+    no_rerun = tkgi_no_rerun(journal)
+    if no_rerun:  # TKGI: no next import to wait for
+        return {"wait": 0, "problem": no_rerun}
     ended = _epoch(last.get("ended_at"))
     started = _epoch((journal or {}).get("mp_started_at"))
     if started is None or (ended is not None and started < ended):

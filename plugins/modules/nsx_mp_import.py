@@ -16,9 +16,13 @@ version_added: "0.1.0"
 description:
   - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or
     C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import master, and
-    turns its exit code into RV(outcome) and RV(ncp_mode), what NCP must do next -
+    turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next -
     0 is V(imported) (V(policy)), 1 is V(failed_keep_ncp_stopped) (V(stopped)), 2 is
     V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error) (V(stopped)).
+  - With O(driver=tkgi) the exit code is the importer's as TKGI documents it - read, after C(tkgi) returns, from the
+    migration log on this host (the cluster's control-plane VM, where the module runs), see O(tkgi_migration_log) -
+    never C(tkgi)'s own exit code, which means something else (RV(cli_rc)). A log that is missing, cannot be read, or
+    gained no exit code line during this promotion is V(error) (NCP stays stopped), whatever C(tkgi) said.
   - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0);
     every return value is still set, so a C(rescue) block or C(failed_when) can act on RV(ncp_mode).
   - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written
@@ -55,7 +59,11 @@ options:
     description:
       - V(importer) runs C(mp_to_policy_importer.py) (vanilla Kubernetes with NCP).
       - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only);
-        the C(tkgi) CLI must already be logged in. Its JSON output is returned in RV(tkgi_result).
+        the C(tkgi) CLI must already be logged in. Its JSON output is returned in RV(tkgi_result), its exit code in
+        RV(cli_rc); the outcome comes from the importer's exit code in the migration log (O(tkgi_migration_log)).
+      - C(tkgi) need not be logged in on this host - where it is (the controller, a jump host) is reached through
+        O(argv), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}", "--wait",
+        "--json", "--non-interactive"]); the migration log is still read here, on the control-plane VM.
     type: str
     choices: [importer, tkgi]
     default: importer
@@ -96,6 +104,21 @@ options:
       - Never put a secret here.
     type: list
     elements: str
+  tkgi_migration_log:
+    description:
+      - With O(driver=tkgi), the path (a glob) of the importer's migration log on this host, the cluster's control-plane VM.
+      - Its location is B(UNCONFIRMED) (not published by TKGI); set it to where your release writes the log. Only what
+        the files gain during this promotion is read, so an earlier attempt's exit code is never taken for this one's.
+    type: str
+    default: /var/vcap/sys/log/ncp/mp_to_policy_importer*.log
+  tkgi_exit_code_regex:
+    description:
+      - With O(driver=tkgi), the regular expression of the migration log's line that gives the importer's exit code; its
+        first group captures the code. The last match wins.
+      - "The line's wording is B(UNCONFIRMED) (not published by TKGI). The default matches C(exit code 1),
+        C(exit_code: 1), C(Exit code = 1) and the like."
+    type: str
+    default: '(?i)\bexit[ _-]?code\b\W{0,3}(-?\d+)'
   importer_python:
     description:
       - The interpreter that runs the importer (C({python}) in O(argv)); the same option of
@@ -145,6 +168,8 @@ options:
   force:
     description:
       - Run even when the journal records the scope as imported.
+      - With O(driver=tkgi), also promote again after a promotion that ended with importer exit code 2, which is
+        otherwise refused without running anything - TKGI says not to re-run it; only on VMware support's advice.
     type: bool
     default: false
   require_nsx_idle:
@@ -178,6 +203,8 @@ options:
 notes:
   - Exit code meaning comes from the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode;
     2 failed, restart NCP in MP mode. A Python traceback exits 1, which is treated as 1 (NCP stays stopped).
+  - TKGI reads the same codes from the migration log on the control-plane VM - 1, re-run the promotion of that cluster
+    from the same VM and promote no other; 2, do not re-run it, confirm NCP can start in MP mode on all masters.
   - A journal attempt left open by a run that died is closed as V(error) by the next run.
 requirements:
   - PyYAML
@@ -242,8 +269,10 @@ EXAMPLES = r"""
 RETURN = r"""
 rc:
   description:
-    - Exit code of the command; negative when killed by a signal; null when nothing ran (check mode, a command that
+    - Exit code of the importer; negative when killed by a signal; null when nothing ran (check mode, a command that
       could not start) or when it was killed at the timeout. For V(already_imported), the rc recorded for that import.
+    - With O(driver=tkgi), the importer's exit code read from the migration log (null when the log does not give one);
+      C(tkgi)'s own exit code is RV(cli_rc).
   returned: always
   type: int
   sample: 0
@@ -344,9 +373,23 @@ scopes:
   sample: [{"scope": "shared", "rc": 0, "outcome": "imported", "ncp_mode": "policy", "attempt": 1, "duration": 41.2,
             "log_file": "/var/lib/ncp-mp-to-policy/k8s-prod-1/logs/attempt-1-shared-20261125T151901Z.log", "changed": true}]
 tkgi_result:
-  description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)).
+  description: The JSON document C(tkgi) printed, when it printed one (O(driver=tkgi)). Also in the journal's attempt.
   returned: when O(driver=tkgi)
   type: raw
+cli_rc:
+  description:
+    - C(tkgi)'s own exit code (O(driver=tkgi)); null when it did not run, did not start or was killed at the timeout.
+      It does not decide RV(outcome). Also in the journal's attempt.
+  returned: when O(driver=tkgi)
+  type: int
+  sample: 0
+migration_log:
+  description:
+    - The migration log the importer's exit code was read from, or the one found without it (O(driver=tkgi)); null when
+      none matched O(tkgi_migration_log). Also in the journal's attempt.
+  returned: when O(driver=tkgi)
+  type: str
+  sample: /var/vcap/sys/log/ncp/mp_to_policy_importer.log
 changed:
   description: True when the command ran (in check mode, when it would run).
   returned: always
@@ -362,9 +405,11 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_migration_log as tkgi_log
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, run_command, tail_lines
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import tkgi_no_rerun
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import import_blockers
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
@@ -392,6 +437,7 @@ class ImportTask:
         self.config_file = self.user_spec_file = None
         self.user_spec = None
         self.credentials_file = None
+        self.exit_code_regex = None
 
     def fail(self, msg, **details):
         self.module.fail_json(msg=msg, changed=self.earlier_changed(), scopes=list(self.earlier), **details)
@@ -427,8 +473,13 @@ class ImportTask:
                 self.importer_config()  # refuses a config.yaml it cannot merge into, before anything runs
             except cfg.ImporterConfigError as exc:
                 self.fail(str(exc))
-        elif params["user_spec"] is not None or params["config"]:
-            self.module.warn("config and user_spec are not used with driver tkgi")
+        else:
+            if params["user_spec"] is not None or params["config"]:
+                self.module.warn("config and user_spec are not used with driver tkgi")
+            try:
+                self.exit_code_regex = tkgi_log.compile_exit_code_regex(params["tkgi_exit_code_regex"])
+            except tkgi_log.MigrationLogError as exc:
+                self.fail(str(exc))
         template = params["argv"] or cfg.DEFAULT_ARGV[params["driver"]]
         values = cfg.argv_values(params["importer_path"], self.scope, self.cluster, self.config_file, self.user_spec_file, params["importer_python"])
         try:
@@ -479,7 +530,7 @@ class ImportTask:
         if self.importer:
             result.update(config_file=self.config_file, user_spec_file=self.user_spec_file)
         else:
-            result["tkgi_result"] = None
+            result.update(tkgi_result=None, cli_rc=None, migration_log=None)
         return result
 
     def already_imported(self, journal):
@@ -543,6 +594,7 @@ class ImportTask:
         journal = self.read_journal()
         if self.skips(journal):
             return self.already_imported(journal), already_imported_outcome(self.scope)
+        self.refuse_tkgi_rerun(journal)
         self.require_nsx_idle()
         log_file = self.log_path(jr.next_attempt_number(journal))
         self.write_inputs()
@@ -566,6 +618,12 @@ class ImportTask:
         finally:
             self.remove_credentials()
         return self.record(number, log_file, ran)
+
+    def refuse_tkgi_rerun(self, journal):
+        """TKGI after exit 2: no new promotion (ncp_decisions.tkgi_no_rerun) unless O(force); fail, running and journaling nothing."""
+        problem = "" if self.importer or self.params["force"] else tkgi_no_rerun(journal)
+        if problem:
+            self.module.fail_json(msg=problem, **dict(self.base_result(), journal=jr.describe(journal, self.host)))
 
     def require_nsx_idle(self):
         """Invariants 3 and 10, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy
@@ -594,19 +652,28 @@ class ImportTask:
         return bool(journal) and jr.is_imported(journal, self.scope) and not self.params["force"] and not self.params["rollback"]
 
     def execute(self, log_file, lock):
+        """(RunResult or None when the command could not start, LogReading of the TKGI migration log or None)."""
         env = cfg.importer_env(os.environ, self.cluster, self.scope, self.config_file, self.credentials_file)
         cwd = os.path.dirname(self.config_file) if self.importer else jr.cluster_dir(self.state_dir, self.cluster)
+        log_glob = None if self.importer else self.params["tkgi_migration_log"]
+        before = tkgi_log.log_offsets(log_glob) if log_glob else {}
         try:
-            return run_command(self.argv, log_file, self.params["timeout"], cwd=cwd, env=env, secrets=self.secrets, pass_fds=(lock.fileno(),))
+            ran = run_command(self.argv, log_file, self.params["timeout"], cwd=cwd, env=env, secrets=self.secrets, pass_fds=(lock.fileno(),))
         except OSError as exc:  # the command could not even start: nothing ran, the outcome is unknown to the journal reader
             with open(log_file, "a") as log:
                 log.write("cannot start %s: %s\n" % (self.command[0], exc.strerror or exc))
-            return None
+            return None, None
+        # TKGI: the importer's result is in the migration log on this VM, not in tkgi's exit code (vendor-facts 1.3).
+        reading = tkgi_log.read_exit_code(log_glob, before, self.exit_code_regex) if log_glob and not ran.timed_out else None
+        return ran, reading
 
-    def record(self, number, log_file, ran):
-        rc = ran.rc if ran else None
+    def record(self, number, log_file, ran_and_reading):
+        ran, reading = ran_and_reading
+        command_rc = ran.rc if ran else None
+        rc = reading.rc if reading else command_rc
         timed_out = bool(ran and ran.timed_out)
-        outcome = importer_outcome(None if timed_out else rc, timed_out=timed_out, rollback=self.params["rollback"], scope=self.scope)
+        unknown = reading.problem if reading else None
+        outcome = importer_outcome(None if timed_out else rc, timed_out=timed_out, rollback=self.params["rollback"], scope=self.scope, unknown=unknown)
         result = self.base_result()
         result.update(
             rc=None if timed_out else rc,
@@ -621,17 +688,34 @@ class ImportTask:
             rolled_back=bool(self.params["rollback"] and outcome.succeeded),
             changed=True,
         )
+        tkgi = {}
         if not self.importer:
-            result["tkgi_result"] = parse_last_json(log_file)
+            tkgi = dict(
+                tkgi_result=parse_last_json(log_file),
+                cli_rc=None if timed_out else command_rc,
+                migration_log=reading.log_file if reading else None,
+            )
+            result.update(tkgi)
+            if unknown:
+                self.module.warn("the importer's exit code of this promotion is unknown: %s (tkgi exited %s)" % (unknown, command_rc))
         if outcome.outcome == "imported" and self.scope == "shared" and self.importer:
             result["policy_ids"] = self.read_policy_ids()
-        if rc == 2 and any(line.lstrip().startswith("usage:") for line in result["log_tail"]):
+        if command_rc == 2 and any(line.lstrip().startswith("usage:") for line in result["log_tail"]):
             self.module.warn(
                 "the command printed a usage message: its command line was probably rejected and nothing was imported; set argv to what this importer takes"
             )
         try:
             journal = jr.finish_attempt(
-                self.state_dir, self.cluster, self.host, number, result["rc"], outcome.outcome, outcome.ncp_mode, result["duration"], timed_out=timed_out
+                self.state_dir,
+                self.cluster,
+                self.host,
+                number,
+                result["rc"],
+                outcome.outcome,
+                outcome.ncp_mode,
+                result["duration"],
+                timed_out=timed_out,
+                **tkgi,
             )
             state = jr.IMPORT_STATES[self.scope]
             if outcome.outcome == "imported":
@@ -702,6 +786,7 @@ def check_mode_result(tasks):
         if task.skips(journal):
             result = task.already_imported(journal)
         else:
+            task.refuse_tkgi_rerun(journal)
             task.require_nsx_idle()
             result = task.base_result()
             planned = dry_run.planned_import(journal, task.cluster, task.host, task.scope, task.params["rollback"], task.command)
@@ -741,6 +826,8 @@ def main():
             timeout=dict(type="int", default=7200),
             force=dict(type="bool", default=False),
             host_id=dict(type="str"),
+            tkgi_migration_log=dict(type="str", default=tkgi_log.DEFAULT_LOG_GLOB),
+            tkgi_exit_code_regex=dict(type="str", default=tkgi_log.DEFAULT_EXIT_CODE_REGEX),
             require_nsx_idle=dict(type="bool", default=False),
             require_dfw_top_rules=dict(type="dict"),
         ),

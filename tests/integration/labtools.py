@@ -148,6 +148,23 @@ class Lab:
         with open(self.host(host)["monit_state"], "w", encoding="utf-8") as handle:
             json.dump(state, handle)
 
+    def set_importer_fault(self, host, spec):
+        """Arm the importer stand-in's ``lab_fault`` (config.yaml) on one master; None disarms it."""
+        path = self.host(host)["importer_config"]
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle) or {}
+        config.pop("lab_fault", None)
+        config.update({"lab_fault": spec} if spec else {})
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(config, handle, sort_keys=False)
+
+    def set_tkgi_fault(self, host, **spec):
+        """The tkgi stand-in's lab faults on one master (``cli_rc``, ``migration_log``: tkgi_standin.py); none clears them."""
+        path = os.path.join(self.host(host)["root"], "var", "vcap", "tkgi", "lab-fault.json")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(spec, handle)
+
     def ncp_mode(self, cluster):
         """What NCP runs as now: ``policy`` / ``mp`` / ``stopped`` (TKGI: from monit on every master)."""
         if self.platform(cluster) == "tkgi":

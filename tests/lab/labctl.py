@@ -359,7 +359,9 @@ def write_inventory(path, lab):
             }
             if cluster["platform"] == "tkgi":
                 # BOSH renders ncp.ini on each master; there is no NCP YAML file to keep in step.
-                host_vars.update(ncp_monit=host["monit"], ncp_tkgi=host["tkgi"], ncp_ini_path=host["ncp_ini"])
+                host_vars.update(
+                    ncp_monit=host["monit"], ncp_tkgi=host["tkgi"], ncp_ini_path=host["ncp_ini"], ncp_tkgi_migration_log=host["tkgi_migration_log"]
+                )
             else:
                 host_vars["ncp_manifest_path"] = host["manifest_path"]
             hosts[host["name"]] = host_vars

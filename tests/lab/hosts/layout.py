@@ -4,6 +4,7 @@ HOST_ROOT/
   etc/ncp/ncp-ubuntu.yaml                      the NCP manifest the cluster was deployed from (kubernetes)
   var/vcap/jobs/ncp/config/ncp.ini             NCP's rendered config (tkgi; path UNCONFIRMED)
   var/vcap/monit/ncp.json                      NCP process state for the monit stand-in (tkgi)
+  var/vcap/sys/log/ncp/mp_to_policy_importer.log  the importer's migration log a promotion writes (tkgi; path UNCONFIRMED)
   opt/ncp/mp_to_policy_import/                 importer stand-in + config.yaml + user-spec.yaml
   etc/ncp/nsx-credentials.yaml                 NSX user/password (0600; config.yaml points at it; not on an SSH
                                                lab's masters, where each run brings the credentials and the CA)
@@ -91,6 +92,8 @@ def build_host(
         )
         paths["monit"] = _install_script(os.path.join(HERE, "monit_standin.py"), os.path.join(paths["bin"], "monit"), python)
         paths["tkgi"] = _install_script(os.path.join(HERE, "tkgi_standin.py"), os.path.join(paths["bin"], "tkgi"), python)
+        # Where the tkgi stand-in writes the importer's migration log (tkgi_standin.MIGRATION_LOG; path UNCONFIRMED).
+        paths["tkgi_migration_log"] = os.path.join(root, "var", "vcap", "sys", "log", "ncp", "mp_to_policy_importer*.log")
         paths["manifest_path"] = _write(os.path.join(root, "etc", "ncp", "ncp-tkgi.yaml"), manifest_text or render_tkgi_manifest(cluster))
     else:
         paths["manifest_path"] = _write(os.path.join(root, "etc", "ncp", "ncp-ubuntu.yaml"), manifest_text or render_manifest(cluster, nsx_host, shared))

@@ -2,11 +2,20 @@
 """Lab stand-in for ``tkgi promote-cluster-to-policy CLUSTER [--wait] [--json] [--non-interactive]`` and ``tkgi cluster CLUSTER [--json]``.
 
 The promotion runs the importer of this host (HOST_ROOT/opt/ncp/mp_to_policy_import/) for the shared resources
-and the cluster, and exits with the importer's code (0 / 1 / 2, as TKGI documents). Without --wait it runs in
-the background and ``tkgi cluster CLUSTER`` shows the last action's state. Lab choices (real behaviour
-UNCONFIRMED): declining the confirmation prompt exits 2 without changes; an unknown cluster exits 2. A host whose
-``var/vcap/tkgi/logged-out`` exists stands for a tkgi CLI that is not logged in: every command fails with exit 1
+and the cluster. As TKGI documents (vendor-facts 1.3, 6.2), the importer's 0 / 1 / 2 is read from the migration log on
+the control-plane VM, not from the CLI: the importer's output goes to MIGRATION_LOG (this host's
+var/vcap/sys/log/ncp/mp_to_policy_importer.log), ending with the line ``MP to Policy migration finished, exit code N``
+(path and wording UNCONFIRMED: the lab's choice, nsx_mp_import's defaults). The CLI's own exit code is something else:
+0 when the promotion task succeeded, 1 when it failed (lab choice, UNCONFIRMED), whatever the importer's code was.
+Without --wait it runs in the background and ``tkgi cluster CLUSTER`` shows the last action's state. Lab choices (real
+behaviour UNCONFIRMED): declining the confirmation prompt exits 2 without changes; an unknown cluster exits 2. A host
+whose ``var/vcap/tkgi/logged-out`` exists stands for a tkgi CLI that is not logged in: every command fails with exit 1
 (message wording UNCONFIRMED).
+
+Lab faults, per host, in ``var/vcap/tkgi/lab-fault.json`` (tests): ``cli_rc`` - the CLI's exit code whatever the
+promotion did; ``migration_log`` - ``missing`` (the importer's output and result go nowhere on this host) or
+``no_exit_line`` (its output is written, the exit code line is not). The importer's own result is set as for any
+master, by ``lab_fault`` in its config.yaml.
 """
 
 import argparse
@@ -20,6 +29,7 @@ import yaml
 HOST_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMPORTER = os.path.join(HOST_ROOT, "opt", "ncp", "mp_to_policy_import", "mp_to_policy_importer.py")
 STATE_DIR = os.path.join(HOST_ROOT, "var", "vcap", "tkgi")
+MIGRATION_LOG = os.path.join(HOST_ROOT, "var", "vcap", "sys", "log", "ncp", "mp_to_policy_importer.log")
 RC_NOTHING_CHANGED = 2
 
 
@@ -39,6 +49,14 @@ def write_state(cluster, **values):
     os.replace(state_path(cluster) + ".tmp", state_path(cluster))
 
 
+def lab_fault():
+    try:
+        with open(os.path.join(STATE_DIR, "lab-fault.json"), encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
 def promote(args):
     if args.cluster != configured_cluster():
         print(f"Error: cluster {args.cluster} not found", file=sys.stderr)
@@ -48,7 +66,6 @@ def promote(args):
         if answer.strip().lower() not in ("y", "yes"):
             print("Aborted: nothing was changed (use --non-interactive to skip this question)", file=sys.stderr)
             return RC_NOTHING_CHANGED
-    log = os.path.join(STATE_DIR, f"{args.cluster}-promote.log")
     os.makedirs(STATE_DIR, exist_ok=True)
     write_state(args.cluster, last_action_state="in progress", last_action_description="Promoting cluster to NSX Policy API")
     if not args.wait:
@@ -57,18 +74,25 @@ def promote(args):
         )
         print(f"Promotion of cluster {args.cluster} to the NSX Policy API has started; see: tkgi cluster {args.cluster}")
         return 0
-    rc = run_import(args.cluster, log)
+    status = "succeeded" if run_import(args.cluster) == 0 else "failed"
+    # The CLI reports the task, not the importer's code (that one is in the migration log on the control-plane VM).
+    cli_rc = int(lab_fault().get("cli_rc", 0 if status == "succeeded" else 1))
     if args.json:
-        print(json.dumps({"name": args.cluster, "action": "PROMOTE_TO_POLICY", "status": "succeeded" if rc == 0 else "failed", "exit_code": rc, "log": log}))
+        print(json.dumps({"name": args.cluster, "action": "PROMOTE_TO_POLICY", "status": status}))
     else:
-        print(f"Promotion of cluster {args.cluster} {'succeeded' if rc == 0 else 'failed'} (exit code {rc}); log: {log}")
-    return rc
+        print(f"Promotion of cluster {args.cluster} {status}; see the migration log on the control-plane VM")
+    return cli_rc
 
 
-def run_import(cluster, log):
-    with open(log, "a", encoding="utf-8") as handle:
+def run_import(cluster):
+    """Run the importer, its output and the exit code line into the migration log (unless a lab fault says otherwise)."""
+    fault = lab_fault().get("migration_log")
+    os.makedirs(os.path.dirname(MIGRATION_LOG), exist_ok=True)
+    with open(os.devnull if fault == "missing" else MIGRATION_LOG, "a", encoding="utf-8") as handle:
         rc = subprocess.run([sys.executable, IMPORTER], stdout=handle, stderr=subprocess.STDOUT, check=False).returncode
-    write_state(cluster, last_action_state="succeeded" if rc == 0 else "failed", last_action_description=f"importer exit code {rc}", exit_code=rc)
+        if fault not in ("missing", "no_exit_line"):
+            handle.write(f"MP to Policy migration finished, exit code {rc}\n")
+    write_state(cluster, last_action_state="succeeded" if rc == 0 else "failed", last_action_description=f"importer exit code {rc}")
     return rc
 
 
@@ -91,7 +115,7 @@ def main(argv):
         print("Error: You are not currently logged in to TKGI. Please log in via 'tkgi login'.", file=sys.stderr)
         return 1
     if argv[:1] == ["_run"] and len(argv) == 2:
-        return run_import(argv[1], os.path.join(STATE_DIR, f"{argv[1]}-promote.log"))
+        return 0 if run_import(argv[1]) == 0 else 1
     parser = argparse.ArgumentParser(prog="tkgi")
     commands = parser.add_subparsers(dest="command", required=True)
     promote_cmd = commands.add_parser("promote-cluster-to-policy")

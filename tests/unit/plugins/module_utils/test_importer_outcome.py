@@ -71,3 +71,11 @@ def test_every_result_uses_the_contract_vocabulary():
         for rollback in (False, True):
             result = importer_outcome(rc, rollback=rollback)
             assert result.outcome in OUTCOMES and result.ncp_mode in NCP_MODES
+
+
+def test_no_exit_status_names_why_and_keeps_ncp_stopped():
+    result = importer_outcome(None, unknown="the migration log /x.log has no exit code line")
+    assert (result.outcome, result.ncp_mode, result.succeeded) == ("error", "stopped", False)
+    assert "has no exit code line" in result.next_step
+    # a known rc is never overridden by a reason given for an unknown one
+    assert importer_outcome(0, unknown="ignored").outcome == "imported"

@@ -1,7 +1,7 @@
 """Vendor Failure and Recovery, phase 1: after an exit 2, NCP runs in MP mode for the quiesce period before the next import."""
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import mp_settle
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import mp_settle, tkgi_no_rerun
 
 RC2_END = "2026-11-25T10:00:00Z"
 EPOCH = jr.parse_time(RC2_END)
@@ -56,3 +56,28 @@ def test_the_journal_keeps_the_mp_start_across_a_new_stop(tmp_path):
     assert journal_after["mp_started_at"] == jr.iso_time(EPOCH + 5)
     jr.mark_state(state_dir, "c1", "ncp_started", "m1", at=EPOCH + 50, mode="policy")
     assert jr.read_journal(state_dir, "c1")["mp_started_at"] == jr.iso_time(EPOCH + 5)
+
+
+# -- TKGI after exit 2: no re-run at all (vendor-facts 1.3, 6.5) ----------------------------------------------------
+
+
+def tkgi_journal(**attempt):
+    record = journal(mp_started_at=jr.iso_time(EPOCH + 5))
+    record["attempts"][0].update(driver="tkgi", host="m1", migration_log="/var/vcap/sys/log/ncp/x.log", **attempt)
+    return record
+
+
+def test_a_tkgi_promotion_that_ended_2_is_never_promoted_again():
+    problem = tkgi_no_rerun(tkgi_journal())
+    assert "TKGI promotion of c1 ended with importer exit code 2 at %s" % RC2_END in problem
+    assert "not promoted again" in problem and "Manager mode on every master" in problem and "/var/vcap/sys/log/ncp/x.log" in problem
+    # the run stops before NCP is stopped, however long NCP has run in MP mode since
+    assert mp_settle(tkgi_journal(), 600, EPOCH + 4000) == {"wait": 0, "problem": problem}
+
+
+def test_tkgi_may_re_run_after_other_outcomes_and_the_importer_after_exit_2():
+    for outcome in ("failed_keep_ncp_stopped", "imported", "error"):  # exit 1: re-run that cluster from the same VM
+        assert tkgi_no_rerun(tkgi_journal(outcome=outcome)) == ""
+    assert tkgi_no_rerun(tkgi_journal(rollback=True)) == ""
+    assert tkgi_no_rerun(journal(mp_started_at=jr.iso_time(EPOCH + 5))) == ""  # driver importer: the vendor's recovery
+    assert tkgi_no_rerun(None) == "" and tkgi_no_rerun({"attempts": []}) == ""

@@ -303,21 +303,99 @@ def test_a_broken_config_yaml_is_reported_and_left_alone(capsys, base, importer)
 # -- tkgi -----------------------------------------------------------------------------------------------
 
 
-def test_tkgi_driver_runs_promote_and_parses_its_json(capsys, base, tmp_path, monkeypatch):
+# A fake tkgi: prints its JSON, appends the importer's exit code line to the migration log (unless told not to) and
+# exits with its own code - the two codes are set apart, as TKGI documents them (vendor-facts 1.3).
+FAKE_TKGI = """#!%s
+import json, os, sys
+print('promoting...')
+print(json.dumps({'argv': sys.argv[1:], 'status': 'done'}))
+importer_rc = os.environ.get('FAKE_IMPORTER_RC')
+if importer_rc:
+    with open(os.environ['FAKE_MIGRATION_LOG'], 'a') as log:
+        log.write('INFO promoting cluster\\nINFO MP to Policy migration finished, exit code %%s\\n' %% importer_rc)
+sys.exit(int(os.environ['FAKE_CLI_RC']))
+"""
+
+
+@pytest.fixture
+def tkgi_base(base, tmp_path, monkeypatch):
     bindir = tmp_path / "bin"
     bindir.mkdir()
     tkgi = bindir / "tkgi"
-    tkgi.write_text(
-        "#!%s\nimport json, sys\nprint('promoting...')\nprint(json.dumps({'argv': sys.argv[1:], 'status': 'succeeded'}))\nsys.exit(0)\n" % sys.executable
-    )
+    tkgi.write_text(FAKE_TKGI % sys.executable)
     tkgi.chmod(tkgi.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", "%s:%s" % (bindir, os.environ["PATH"]))
-    base.update(driver="tkgi")
+    logdir = tmp_path / "vcap-log"
+    logdir.mkdir()
+    monkeypatch.setenv("FAKE_MIGRATION_LOG", str(logdir / "mp_to_policy_importer.log"))
+    base.update(driver="tkgi", tkgi_migration_log=str(logdir / "mp_to_policy_importer*.log"))
     base.pop("importer_path")
-    result = run_module(capsys, **base)
-    assert (result["outcome"], result["ncp_mode"]) == ("imported", "policy")
-    assert result["tkgi_result"] == {"argv": ["promote-cluster-to-policy", "c1", "--wait", "--json", "--non-interactive"], "status": "succeeded"}
-    assert journal(base)["attempts"][0]["driver"] == "tkgi"
+    return base
+
+
+@pytest.mark.parametrize(
+    "cli_rc, importer_rc, outcome, ncp_mode",
+    [
+        (0, "0", "imported", "policy"),
+        (0, "1", "failed_keep_ncp_stopped", "stopped"),  # tkgi exits 0, the importer ended 1
+        (1, "0", "imported", "policy"),  # tkgi exits non-zero, the importer ended 0
+        (1, "2", "failed_restart_ncp_mp", "mp"),
+        (0, "", "error", "stopped"),  # no exit code line written: the result is unknown
+    ],
+)
+def test_tkgi_outcome_is_the_importers_exit_code_from_the_migration_log(capsys, tkgi_base, monkeypatch, cli_rc, importer_rc, outcome, ncp_mode):
+    monkeypatch.setenv("FAKE_CLI_RC", str(cli_rc))
+    monkeypatch.setenv("FAKE_IMPORTER_RC", importer_rc)
+    result = run_module(capsys, **tkgi_base)
+    assert (result["outcome"], result["ncp_mode"], result["cli_rc"]) == (outcome, ncp_mode, cli_rc)
+    assert result["rc"] == (int(importer_rc) if importer_rc else None)
+    assert result["tkgi_result"] == {"argv": ["promote-cluster-to-policy", "c1", "--wait", "--json", "--non-interactive"], "status": "done"}
+    assert bool(result.get("failed")) is (outcome != "imported")
+    attempt = journal(tkgi_base)["attempts"][0]
+    assert (attempt["driver"], attempt["rc"], attempt["outcome"], attempt["cli_rc"]) == ("tkgi", result["rc"], outcome, cli_rc)
+    assert attempt["tkgi_result"]["status"] == "done"
+    if importer_rc:
+        assert attempt["migration_log"] == os.environ["FAKE_MIGRATION_LOG"]
+
+
+def test_tkgi_exit_code_of_an_earlier_promotion_is_not_taken_for_this_one(capsys, tkgi_base, monkeypatch):
+    with open(os.environ["FAKE_MIGRATION_LOG"], "w") as log:
+        log.write("MP to Policy migration finished, exit code 0\n")
+    monkeypatch.setenv("FAKE_CLI_RC", "0")
+    monkeypatch.setenv("FAKE_IMPORTER_RC", "")
+    result = run_module(capsys, **tkgi_base)
+    assert (result["rc"], result["outcome"], result["ncp_mode"]) == (None, "error", "stopped")
+    assert "no migration log matching" in result["next_step"] and result["failed"] is True
+
+
+def test_tkgi_missing_migration_log_is_an_unknown_result(capsys, tkgi_base, monkeypatch, tmp_path):
+    monkeypatch.setenv("FAKE_CLI_RC", "0")
+    monkeypatch.setenv("FAKE_IMPORTER_RC", "0")
+    tkgi_base["tkgi_migration_log"] = str(tmp_path / "elsewhere" / "*.log")
+    result = run_module(capsys, **tkgi_base)
+    assert (result["rc"], result["cli_rc"], result["outcome"], result["migration_log"]) == (None, 0, "error", None)
+    assert "no migration log matches" in result["msg"]
+    assert journal(tkgi_base)["attempts"][0]["outcome"] == "error"
+
+
+def test_tkgi_after_exit_2_the_cluster_is_not_promoted_again_unless_forced(capsys, tkgi_base, monkeypatch):
+    monkeypatch.setenv("FAKE_CLI_RC", "1")
+    monkeypatch.setenv("FAKE_IMPORTER_RC", "2")
+    assert run_module(capsys, **tkgi_base)["outcome"] == "failed_restart_ncp_mp"
+    monkeypatch.setenv("FAKE_IMPORTER_RC", "0")
+    for check_mode in (True, False):
+        again = run_module(capsys, check_mode=check_mode, **tkgi_base)
+        assert again["failed"] is True and "TKGI says not to run the promotion again" in again["msg"]
+        assert (again["rc"], again["outcome"], again["changed"]) == (None, None, False)
+    assert len(journal(tkgi_base)["attempts"]) == 1  # nothing ran, nothing journaled
+    forced = run_module(capsys, **dict(tkgi_base, force=True))
+    assert (forced["outcome"], forced["attempt"]) == ("imported", 2)
+
+
+def test_tkgi_bad_exit_code_regex_is_refused_before_anything_runs(capsys, tkgi_base):
+    result = run_module(capsys, **dict(tkgi_base, tkgi_exit_code_regex="exit code \\d+"))
+    assert result["failed"] is True and "must have a group" in result["msg"]
+    assert not os.path.exists(jr.journal_path(tkgi_base["state_dir"], "c1"))
 
 
 # -- shared_then_cluster: the two importer runs of vendor steps 6.1 and 6.2 in one task ---------------------------
