@@ -26,6 +26,9 @@ description:
     since before the import no Policy object exists yet).
   - The result RV(policy_ids) is what M(ncp.mp_to_policy.ncp_mode_switch) and M(ncp.mp_to_policy.ncp_config) take as
     their C(policy_ids).
+  - With O(ncp_ini_resources) instead (the copies M(ncp.mp_to_policy.ncp_host_preflight) read, several clusters at once),
+    it runs where NSX is reachable (the controller) and reads each MP list and mapping once for all the clusters. It then
+    does not fail on an unresolved item: RV(clusters) says, for each cluster, what its switch must refuse.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_configmap
@@ -48,6 +51,14 @@ options:
         to exist on the Policy API.
     type: dict
     default: {}
+  ncp_ini_resources:
+    description:
+      - Per cluster, the ncp.ini copies read on its master (M(ncp.mp_to_policy.ncp_host_preflight)'s RV(ncp.mp_to_policy.ncp_host_preflight#module:ncp_ini_resources),
+        a list of C(source), C(policy_mode), C(values)), resolved instead of O(configmap) and O(paths).
+      - The items resolved are those of the copies as read then; the switch refuses an item its own copy has that the
+        result does not map (M(ncp.mp_to_policy.ncp_mode_switch) after the shared import).
+    type: dict
+    version_added: 0.3.0
 notes:
   - Which MigratedObject resource type each option maps to, and the Policy collection it is checked in, is the table
     C(RESOURCE_OPTIONS) / C(KINDS) in C(plugins/module_utils/ncp_resource_options.py) (docs/nsx-api.md).
@@ -87,6 +98,13 @@ checked_paths:
   returned: always
   type: list
   elements: str
+clusters:
+  description:
+    - With O(ncp_ini_resources), per cluster, its own C(policy_ids), C(options) and C(unresolved) (as above), and C(msg),
+      the reason its switch must be refused (empty when every item resolved).
+  returned: when O(ncp_ini_resources) is given
+  type: dict
+  sample: {"k8s-01": {"policy_ids": {"t0 shared": "t0_shared"}, "options": {}, "unresolved": {}, "msg": ""}}
 api_requests:
   description: HTTP requests made to NSX.
   returned: always
@@ -100,7 +118,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit i
     run_on_configmap,
     run_on_file,
 )
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolution, Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
@@ -109,6 +127,7 @@ ARGUMENT_SPEC = dict(
     configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
     paths=dict(type="list", elements="path", default=[]),
     policy_ids=dict(type="dict", default={}),
+    ncp_ini_resources=dict(type="dict"),
 )
 NEXT_STEP = (
     "nothing was written and NCP stays stopped. Next step: make each option name an object NSX has (a unique display name,"
@@ -128,9 +147,59 @@ def read_values(module, params):
     return sources
 
 
+def described(resolution):
+    """What the module returns of one resolution."""
+    return dict(
+        policy_ids=resolution.policy_ids,
+        options=resolution.by_option,
+        unresolved=dict((option, [dict(item=item, reason=reason) for item, reason in items]) for option, items in resolution.unresolved.items()),
+    )
+
+
+def refusal(resolution, section):
+    """Why the switch must not happen ('' when every item resolved)."""
+    return "cannot switch ncp.ini to Policy IDs: %s; %s" % (resolution.message(section), NEXT_STEP) if resolution.unresolved else ""
+
+
+def warn_unresolved(module, resolution, section, cluster=None):
+    for option, items in resolution.unresolved.items():
+        for item, reason in items:
+            module.warn("%s[%s] %s: %s has no Policy ID yet: %s" % ("%s: " % cluster if cluster else "", section, option, item, reason))
+
+
+def resolve_clusters(module, params):
+    """Several clusters' copies at once, each MP list and mapping read once; never fails on an unresolved item."""
+    resolver = Resolver(module.client, params["policy_ids"])
+    clusters, merged = {}, Resolution()
+    try:
+        for cluster, copies in sorted(params["ncp_ini_resources"].items()):
+            resolution = resolver.resolve([copy.get("values") or {} for copy in copies or []])
+            clusters[cluster] = dict(described(resolution), msg=refusal(resolution, params["section"]))
+            warn_unresolved(module, resolution, params["section"], cluster)
+            merge(merged, resolution)
+    except NsxApiError as exc:
+        module.fail_nsx(exc)
+    module.exit_json(changed=False, checked_paths=merged.checked, clusters=clusters, api_requests=module.client.request_count, **described(merged))
+
+
+def merge(merged, resolution):
+    for option, items in resolution.by_option.items():
+        merged.by_option.setdefault(option, {}).update(items)
+    for option, items in resolution.unresolved.items():
+        merged.unresolved.setdefault(option, []).extend(problem for problem in items if problem not in merged.unresolved[option])
+    merged.checked.extend(path for path in resolution.checked if path not in merged.checked)
+
+
 def main():
-    module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, required_one_of=[("configmap", "paths")])
+    module = NsxModule(
+        argument_spec=ARGUMENT_SPEC,
+        supports_check_mode=True,
+        required_one_of=[("configmap", "paths", "ncp_ini_resources")],
+        mutually_exclusive=[("ncp_ini_resources", "configmap"), ("ncp_ini_resources", "paths")],
+    )
     params = module.params
+    if params["ncp_ini_resources"] is not None:
+        resolve_clusters(module, params)
     try:
         sources = read_values(module, params)
     except ConfigError as exc:
@@ -139,19 +208,10 @@ def main():
         resolution = Resolver(module.client, params["policy_ids"]).resolve(sources)
     except NsxApiError as exc:
         module.fail_nsx(exc)
-    result = dict(
-        changed=False,
-        policy_ids=resolution.policy_ids,
-        options=resolution.by_option,
-        unresolved=dict((option, [dict(item=item, reason=reason) for item, reason in items]) for option, items in resolution.unresolved.items()),
-        checked_paths=resolution.checked,
-        api_requests=module.client.request_count,
-    )
+    result = dict(described(resolution), changed=False, checked_paths=resolution.checked, api_requests=module.client.request_count)
     if resolution.unresolved and not module.check_mode:
-        module.fail_json(msg="cannot switch ncp.ini to Policy IDs: %s; %s" % (resolution.message(params["section"]), NEXT_STEP), **result)
-    for option, items in resolution.unresolved.items():
-        for item, reason in items:
-            module.warn("[%s] %s: %s has no Policy ID yet: %s" % (params["section"], option, item, reason))
+        module.fail_json(msg=refusal(resolution, params["section"]), **result)
+    warn_unresolved(module, resolution, params["section"])
     module.exit_json(**result)
 
 

@@ -47,3 +47,33 @@ def test_a_missing_file_is_one_clear_error(scripted, tmp_path):
     serve(scripted, load())
     result = run_module("nsx_policy_ids", args(scripted, tmp_path / "absent.ini"))
     assert result.failed and result["msg"] == "%s does not exist" % (tmp_path / "absent.ini")
+
+
+def cluster_args(scripted, by_cluster):
+    return dict(nsx_manager=scripted.url, nsx_username="admin", nsx_password="pw-123456789", nsx_auth="basic", validate_certs=False, ncp_ini_resources=by_cluster)
+
+
+def test_several_clusters_at_once_each_with_its_own_refusal_and_each_read_once(scripted, tmp_path):
+    nsx = load()
+    serve(scripted, nsx)
+    good = dict(nsx["ncp_ini"])
+    bad = dict(nsx["ncp_ini"], external_ip_pools_lb="no-such-pool")
+    one = run_module("nsx_policy_ids", args(scripted, write_ini(tmp_path, good)))
+    by_cluster = {"k8s-01": [{"source": "configmap", "policy_mode": False, "values": good}], "k8s-02": [{"source": "configmap", "policy_mode": False, "values": bad}]}
+    result = run_module("nsx_policy_ids", cluster_args(scripted, by_cluster))
+    # Not a failure: each cluster's switch decides from its own entry.
+    assert not result.failed and result["changed"] is False, result
+    assert result["clusters"]["k8s-01"]["msg"] == "" and result["clusters"]["k8s-01"]["options"] == nsx["expected"]
+    refused = result["clusters"]["k8s-02"]
+    assert "[nsx_v3] external_ip_pools_lb: no-such-pool (no MP ip_pool" in refused["msg"] and "Next step" in refused["msg"]
+    assert list(refused["unresolved"]) == ["external_ip_pools_lb"] and "no-such-pool" not in refused["policy_ids"]
+    assert result["policy_ids"]["t0 shared"] == "t0_shared" and list(result["unresolved"]) == ["external_ip_pools_lb"]
+    # The second cluster's shared items cost no new reads: fewer requests than two runs of one cluster each.
+    assert result["api_requests"] < 2 * one["api_requests"], (result["api_requests"], one["api_requests"])
+    assert "pw-123456789" not in result.raw
+
+
+def test_copies_and_a_configmap_together_are_refused(scripted, tmp_path):
+    serve(scripted, load())
+    result = run_module("nsx_policy_ids", dict(args(scripted, tmp_path / "ncp.ini"), ncp_ini_resources={"k8s-01": []}))
+    assert result.failed and "mutually exclusive" in result["msg"] and "ncp_ini_resources" in result["msg"]
