@@ -14,40 +14,31 @@ module: nsx_mp_import
 short_description: Run the NCP MP-to-Policy importer for a cluster's shared or own resources and map its exit code to the next step
 version_added: "0.1.0"
 description:
-  - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or
-    C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import master, and
-    turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next -
-    0 is V(imported) (V(policy)), 1 is V(failed_keep_ncp_stopped) (V(stopped)), 2 is
-    V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error) (V(stopped)).
-  - With O(driver=tkgi) the exit code is the importer's as TKGI documents it - read, after C(tkgi) returns, from the
-    migration log on this host (the cluster's control-plane VM, where the module runs), see O(tkgi_migration_log) -
-    never C(tkgi)'s own exit code, which means something else (RV(cli_rc)). A log that is missing, cannot be read, or
-    gained no exit code line during this promotion is V(error) (NCP stays stopped), whatever C(tkgi) said.
-  - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0);
-    every return value is still set, so a C(rescue) block or C(failed_when) can act on RV(ncp_mode).
-  - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written
-    atomically) before the importer starts and again when it ends - scope, rc, outcome, times, duration,
-    log file, host. A journal created by another host is refused, because the importer keeps its
-    records on the master that ran it and a re-run must happen there.
-  - A scope the journal records as imported returns RV(outcome=already_imported) without running,
+  - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import
+    master, and turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next - 0 is V(imported) (V(policy)), 1 is
+    V(failed_keep_ncp_stopped) (V(stopped)), 2 is V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error)
+    (V(stopped)).
+  - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0); every return value is still set, so a C(rescue) block or
+    C(failed_when) can act on RV(ncp_mode).
+  - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written atomically) before the importer starts and again when
+    it ends - scope, rc, outcome, times, duration, log file, host. A journal created by another host is refused, because the importer keeps its records on
+    the master that ran it and a re-run must happen there. A scope the journal records as imported returns RV(outcome=already_imported) without running,
     unless O(force).
-  - With O(driver=importer), C(config.yaml) beside the script is updated (keys already there are kept;
-    see O(config)) and C(user-spec.yaml) is written from O(user_spec). The NSX password goes to a
-    0600 file C(<state_dir>/<cluster>/nsx-credentials.yaml) named in C(config.yaml) by
-    C(credentials_file) (keys C(nsx_username), C(nsx_password)), and is removed after the run; it is never on the command line, in the
-    environment or in C(config.yaml).
-  - The command runs in its own process group with O(timeout); at the timeout the whole group
-    (the importer and the children it started) is killed. Its output goes to a log file under
-    C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
-  - Only one run per cluster at a time; the importer inherits the lock, so a run started while an
-    importer from an interrupted run still works is refused.
-  - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read back
-    from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon. They come from the migration API's
-    mapping C(GET /api/v1/migration/migrated-resources) (a C(policyPath) tag on the MP object only when the mapping has no
-    entry), and each one is checked with a GET on the Policy API - an ID whose Policy object does not exist is left out, with a warning.
+  - With O(driver=importer), C(config.yaml) beside the script is updated (see O(config)) and C(user-spec.yaml) is written from O(user_spec). The NSX
+    password goes to a 0600 file C(<state_dir>/<cluster>/nsx-credentials.yaml) named in C(config.yaml) by C(credentials_file) (keys C(nsx_username),
+    C(nsx_password)), and is removed after the run; it is never on the command line, in the environment or in C(config.yaml).
+  - The command runs in its own process group with O(timeout); at the timeout the whole group (the importer and the children it started) is killed. Its
+    output goes to a log file under C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
+  - Only one run per cluster at a time; the importer inherits the lock, so a run started while an importer from an interrupted run still works is refused.
+  - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read
+    back from NSX (RV(policy_ids)), not derived from a release's naming rule - from the migration API's mapping C(GET /api/v1/migration/migrated-resources)
+    (a C(policyPath) tag on the MP object only when the mapping has no entry), each checked with a GET on the Policy API; an ID whose Policy object does
+    not exist is left out, with a warning.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
+  - ncp.mp_to_policy.mp_import_tkgi
+  - ncp.mp_to_policy.mp_import_gates
 attributes:
   check_mode:
     support: full
@@ -58,152 +49,100 @@ options:
   driver:
     description:
       - V(importer) runs C(mp_to_policy_importer.py) (vanilla Kubernetes with NCP).
-      - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only);
-        the C(tkgi) CLI must already be logged in. Its JSON output is returned in RV(tkgi_result), its exit code in
-        RV(cli_rc); the outcome comes from the importer's exit code in the migration log (O(tkgi_migration_log)).
-      - C(tkgi) need not be logged in on this host - where it is (the controller, a jump host) is reached through
-        O(argv), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}", "--wait",
-        "--json", "--non-interactive"]); the migration log is still read here, on the control-plane VM.
+      - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only), already logged in where it runs - here, or where
+        O(argv) reaches (the controller, a jump host), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}",
+        "--wait", "--json", "--non-interactive"]). Its JSON output is in RV(tkgi_result), its exit code in RV(cli_rc). The exit code is the importer's as
+        TKGI documents it, read after C(tkgi) returns from the migration log on this host, the cluster's control-plane VM (O(tkgi_migration_log)), never
+        C(tkgi)'s own, which means something else; a log that is missing, cannot be read, or gained no exit code line during this promotion is V(error)
+        (NCP stays stopped), whatever C(tkgi) said.
     type: str
     choices: [importer, tkgi]
     default: importer
   scope:
     description:
       - V(shared) imports the shared resources named in O(user_spec); V(cluster) imports the cluster's own resources.
-      - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then,
-        only when it ended 0 (or the journal records it as imported), the cluster import. They stay two importer runs, each
-        with its own attempt in the journal, its own exit code check and its own O(require_nsx_idle) check right before it;
-        the cluster's lock is held across both. The return values describe the last of them (the cluster import,
-        or the shared import when that one did not end well); RV(scopes) has both and RV(policy_ids) the shared
-        import's. It saves one task (one module start on the master) per cluster in the serial import step.
-        Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
+      - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then, only when it ended 0 (or the journal
+        records it as imported), the cluster import - two importer runs, each with its own journal attempt, exit code check and O(require_nsx_idle) check
+        right before it, under one hold of the cluster's lock. The return values describe the last of them (the cluster import, or the shared import when
+        that one did not end well); RV(scopes) has both and RV(policy_ids) the shared import's. It saves one task (one module start on the master) per
+        cluster in the serial import step. Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
     type: str
     choices: [shared, cluster, shared_then_cluster]
     required: true
   cluster:
-    description:
-      - The cluster's name, the C(ncp/cluster) tag value (ncp.ini C([coe] cluster)); names the journal directory.
+    description: The cluster's name, the C(ncp/cluster) tag value (ncp.ini C([coe] cluster)); names the journal directory.
     type: str
     required: true
   importer_path:
     description:
-      - Path of C(mp_to_policy_importer.py) on the master (shipped in the NCP package under
-        C(scripts/mp_to_policy_import/)). Required with O(driver=importer).
-      - C(config.yaml) and C(user-spec.yaml) are written in its directory.
+      - Path of C(mp_to_policy_importer.py) on the master (shipped in the NCP package under C(scripts/mp_to_policy_import/)); required with
+        O(driver=importer). C(config.yaml) and C(user-spec.yaml) are written in its directory.
     type: path
   argv:
     description:
-      - The command to run, overriding the default. The importer's real command-line flags (a
-        shared/cluster selector in particular) are B(UNCONFIRMED) and may differ between NCP releases;
-        set this to what your release's importer takes.
-      - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is
-        C(--shared-only) or C(--cluster-only) (the flags of the importer stand-in of the lab).'
-      - 'Default for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json", "--non-interactive"]).'
-      - 'Placeholders: C({python}) (O(importer_python)), C({importer_path}), C({importer_dir}),
-        C({scope}), C({cluster}), C({config_file}), C({user_spec_file}); C({{) and C(}}) are literal braces.'
-      - Never put a secret here.
+      - The command to run, overriding the default. The importer's real command-line flags (a shared/cluster selector in particular) are B(UNCONFIRMED) and
+        may differ between NCP releases; set this to what your release's importer takes. Never put a secret here.
+      - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is C(--shared-only) or C(--cluster-only) (the flags of
+        the importer stand-in of the lab); for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json",
+        "--non-interactive"]).'
+      - 'Placeholders: C({python}) (O(importer_python)), C({importer_path}), C({importer_dir}), C({scope}), C({cluster}), C({config_file}),
+        C({user_spec_file}); C({{) and C(}}) are literal braces.'
     type: list
     elements: str
-  tkgi_migration_log:
-    description:
-      - With O(driver=tkgi), the path (a glob) of the importer's migration log on this host, the cluster's control-plane VM.
-      - Its location is B(UNCONFIRMED) (not published by TKGI); set it to where your release writes the log. Only what
-        the files gain during this promotion is read, so an earlier attempt's exit code is never taken for this one's.
-    type: str
-    default: /var/vcap/sys/log/ncp/mp_to_policy_importer*.log
-  tkgi_exit_code_regex:
-    description:
-      - With O(driver=tkgi), the regular expression of the migration log's line that gives the importer's exit code; its
-        first group captures the code. The last match wins.
-      - "The line's wording is B(UNCONFIRMED) (not published by TKGI). The default matches C(exit code 1),
-        C(exit_code: 1), C(Exit code = 1) and the like."
-    type: str
-    default: '(?i)\bexit[ _-]?code\b\W{0,3}(-?\d+)'
   importer_python:
     description:
-      - The interpreter that runs the importer (C({python}) in O(argv)); the same option of
-        M(ncp.mp_to_policy.ncp_host_preflight), which proves before the window that it runs the importer.
-      - Default the Python running this module (Ansible's interpreter on the master).
+      - The interpreter that runs the importer (C({python}) in O(argv)), default the Python running this module (Ansible's on the master); the same option
+        of M(ncp.mp_to_policy.ncp_host_preflight), which proves before the window that it runs the importer.
     type: str
   config:
     description:
-      - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept).
-      - 'The module writes these keys first (the real importer''s key names are B(UNCONFIRMED); these are the
-        ones the lab''s importer stand-in reads): C(nsx_manager), C(credentials_file), C(nsx_client_cert),
-        C(nsx_client_key), C(ca_file), C(insecure), C(cluster), C(rollback_imported_resources). O(config)
-        overrides them (except C(rollback_imported_resources), which always follows O(rollback)) and can
-        add any key your release reads, such as C(kubeconfig).'
-      - Do not put secrets here.
+      - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept). Do not put secrets here.
+      - 'The module writes these keys first (the real importer''s key names are B(UNCONFIRMED); these are the ones the lab''s importer stand-in reads):
+        C(nsx_manager), C(credentials_file), C(nsx_client_cert), C(nsx_client_key), C(ca_file), C(insecure), C(cluster), C(rollback_imported_resources).
+        O(config) overrides them (except C(rollback_imported_resources), which always follows O(rollback)) and can add any key your release reads, such as
+        C(kubeconfig).'
     type: dict
   user_spec:
     description:
-      - The importer's C(user-spec.yaml), as a mapping or as the path of a YAML file; written beside
-        the script (replacing the file there).
-      - It names the shared resources to import (by display name or ID), IP allocations, Tier-1 static
-        routes and router ports, and custom resources under C(k8s-clusters).
-      - With O(scope=shared) it also selects the objects of RV(policy_ids) - every MP Tier-0/Tier-1
-        router, IP block and IP pool without an C(ncp/cluster) tag whose ID or display name appears
-        anywhere in it outside C(k8s-clusters); without O(user_spec), every promoted one.
-      - When not set, an existing C(user-spec.yaml) is left as it is.
+      - The importer's C(user-spec.yaml), as a mapping or as the path of a YAML file; written beside the script (replacing the file there). When not set,
+        an existing C(user-spec.yaml) is left as it is.
+      - It names the shared resources to import (by display name or ID), IP allocations, Tier-1 static routes and router ports, and custom resources under
+        C(k8s-clusters).
+      - With O(scope=shared) it also selects the objects of RV(policy_ids) - every MP Tier-0/Tier-1 router, IP block and IP pool without an C(ncp/cluster)
+        tag whose ID or display name appears anywhere in it outside C(k8s-clusters); without O(user_spec), every promoted one.
     type: raw
   rollback:
     description:
-      - Run the importer with C(rollback_imported_resources=True) in C(config.yaml), the documented manual
-        rollback. Without it the key is written C(False), so a rollback is never repeated by accident.
-      - A rollback ending 0 returns RV(outcome=failed_restart_ncp_mp), RV(ncp_mode=mp) and
-        RV(rolled_back=true), and clears the scope's imported state in the journal.
+      - Run the importer with C(rollback_imported_resources=True) in C(config.yaml), the documented manual rollback. Without it the key is written
+        C(False), so a rollback is never repeated by accident.
+      - A rollback ending 0 returns RV(outcome=failed_restart_ncp_mp), RV(ncp_mode=mp) and RV(rolled_back=true), and clears the scope's imported state in
+        the journal.
     type: bool
     default: false
   state_dir:
-    description:
-      - Directory of the journals and logs, one subdirectory per cluster (created 0700).
+    description: Directory of the journals and logs, one subdirectory per cluster (created 0700).
     type: path
     default: /var/lib/ncp-mp-to-policy
   timeout:
-    description:
-      - Seconds the command may run; then its whole process group is killed (SIGTERM, SIGKILL 5 s later)
-        and the outcome is V(error) with NCP kept stopped.
+    description: Seconds the command may run; then its whole process group is killed (SIGTERM, SIGKILL 5 s later) and the outcome is V(error), NCP kept
+      stopped.
     type: int
     default: 7200
   force:
     description:
       - Run even when the journal records the scope as imported.
-      - With O(driver=tkgi), also promote again after a promotion that ended with importer exit code 2, which is
-        otherwise refused without running anything - TKGI says not to re-run it; only on VMware support's advice.
+      - With O(driver=tkgi), also promote again after a promotion that ended with importer exit code 2, which is otherwise refused without running
+        anything, as TKGI says not to re-run it; only on VMware support's advice.
     type: bool
     default: false
-  require_nsx_idle:
-    description:
-      - Right before the command starts (under the cluster's lock, after the journal check), read the migration
-        coordinator's status and NSX's MP-to-Policy promotion state with the connection options; when the coordinator
-        does not run or a promotion is in progress, fail without running anything or journaling an attempt, with the
-        reasons in RV(blocked_by) (findings of the preflight checks V(migration_coordinator_running) and
-        V(promotion_idle)). Only one import may run at a time on an NSX deployment.
-      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
-    type: bool
-    default: false
-  require_dfw_top_rules:
-    description:
-      - Right before the command starts (with O(require_nsx_idle)'s check), verify that every admin DFW section above
-        NCP's top marker (or NCP's first section) has its complete Policy copy, ranked before every imported NCP
-        security policy (see M(ncp.mp_to_policy.nsx_dfw_order), which makes the copies); otherwise fail without running
-        anything or journaling an attempt, with the reasons in RV(blocked_by) (check V(dfw_order_top_rules_in_policy),
-        or V(dfw_order_untranslatable)). Policy sections outrank every MP section, so an import before the copies
-        exist enforces the cluster's NCP rules before the admin's top rules (docs/architecture.md section 3, invariant 10).
-      - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers),
-        C(ncp_principal_identities), C(domain), C(top_category), C(policy_counterparts), C(policy_id_prefix).
-      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
-    type: dict
   host_id:
     description:
-      - The name this host is recorded under as the journal's owner; a journal owned by another name is refused.
-      - Defaults to the machine's host name. Give the same value on every run for a cluster
-        (for example C(inventory_hostname)).
+      - The name this host is recorded under as the journal's owner; a journal owned by another name is refused. Defaults to the machine's host name. Give
+        the same value on every run for a cluster (for example C(inventory_hostname)).
     type: str
 notes:
-  - Exit code meaning comes from the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode;
-    2 failed, restart NCP in MP mode. A Python traceback exits 1, which is treated as 1 (NCP stays stopped).
-  - TKGI reads the same codes from the migration log on the control-plane VM - 1, re-run the promotion of that cluster
+  - Exit codes per the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode; 2 failed, restart NCP in MP mode. A Python traceback exits 1,
+    treated as 1 (NCP stays stopped). TKGI reads the same codes from the migration log on the control-plane VM - 1, re-run the promotion of that cluster
     from the same VM and promote no other; 2, do not re-run it, confirm NCP can start in MP mode on all masters.
   - A journal attempt left open by a run that died is closed as V(error) by the next run.
 requirements:
@@ -244,7 +183,6 @@ EXAMPLES = r"""
         scope: cluster
         cluster: k8s-prod-1
         importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
-        timeout: 7200
         host_id: "{{ inventory_hostname }}"
       register: cluster_import
   rescue:
@@ -269,18 +207,16 @@ EXAMPLES = r"""
 RETURN = r"""
 rc:
   description:
-    - Exit code of the importer; negative when killed by a signal; null when nothing ran (check mode, a command that
-      could not start) or when it was killed at the timeout. For V(already_imported), the rc recorded for that import.
-    - With O(driver=tkgi), the importer's exit code read from the migration log (null when the log does not give one);
-      C(tkgi)'s own exit code is RV(cli_rc).
+    - Exit code of the importer; negative when killed by a signal; null when nothing ran (check mode, a command that could not start) or when it was killed
+      at the timeout. For V(already_imported), the rc recorded for that import. With O(driver=tkgi), the importer's exit code read from the migration log
+      (null when the log does not give one); C(tkgi)'s own exit code is RV(cli_rc).
   returned: always
   type: int
   sample: 0
 outcome:
   description:
-    - V(imported) (rc 0), V(already_imported) (not run), V(failed_keep_ncp_stopped) (rc 1),
-      V(failed_restart_ncp_mp) (rc 2, or a rollback ending 0), V(error) (any other rc, timeout, crash).
-    - Null in check mode.
+    - V(imported) (rc 0), V(already_imported) (not run), V(failed_keep_ncp_stopped) (rc 1), V(failed_restart_ncp_mp) (rc 2, or a rollback ending 0),
+      V(error) (any other rc, timeout, crash). Null in check mode.
   returned: always
   type: str
   sample: imported
@@ -346,27 +282,26 @@ journal_file:
   sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/state.json
 blocked_by:
   description:
-    - With O(require_nsx_idle) or O(require_dfw_top_rules), the findings that kept the command from starting (preflight finding shape,
-      check V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
+    - With O(require_nsx_idle) or O(require_dfw_top_rules), the findings that kept the command from starting (preflight finding shape, check
+      V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
   returned: always
   type: list
   elements: dict
 journal:
   description:
-    - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns
-      (C(journal), C(states), C(state_epochs), C(imported), ...), so that the next step need not read it again.
-    - In check mode with an import still to run, the journal as the runs would leave it if each ended rc 0 (its
-      attempts carry C(planned=true)); nothing is written.
-    - Null when the step wrote nothing (a refusal before the start) and when its result could not be journaled.
+    - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns (C(journal), C(states), C(state_epochs),
+      C(imported), ...), so that the next step need not read it again. Null when the step wrote nothing (a refusal before the start) and when its result
+      could not be journaled.
+    - In check mode with an import still to run, the journal as the runs would leave it if each ended rc 0 (its attempts carry C(planned=true)); nothing is
+      written.
   returned: always
   type: dict
   sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
 scopes:
   description:
-    - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration),
-      C(log_file) and C(changed) (one for O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared
-      import, then the cluster import when it was reached). An import refused before it started is not listed.
-    - In check mode each also has C(command), the command that would run (secrets masked).
+    - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration), C(log_file) and C(changed) (one for
+      O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared import, then the cluster import when it was reached). An import
+      refused before it started is not listed. In check mode each also has C(command), the command that would run (secrets masked).
   returned: always
   type: list
   elements: dict
@@ -377,16 +312,13 @@ tkgi_result:
   returned: when O(driver=tkgi)
   type: raw
 cli_rc:
-  description:
-    - C(tkgi)'s own exit code (O(driver=tkgi)); null when it did not run, did not start or was killed at the timeout.
-      It does not decide RV(outcome). Also in the journal's attempt.
+  description: C(tkgi)'s own exit code, null when it did not run, did not start or was killed at the timeout; it does not decide RV(outcome). Also in the
+    journal's attempt.
   returned: when O(driver=tkgi)
   type: int
-  sample: 0
 migration_log:
-  description:
-    - The migration log the importer's exit code was read from, or the one found without it (O(driver=tkgi)); null when
-      none matched O(tkgi_migration_log). Also in the journal's attempt.
+  description: The migration log the importer's exit code was read from, or the one found without it; null when none matched O(tkgi_migration_log). Also in
+    the journal's attempt.
   returned: when O(driver=tkgi)
   type: str
   sample: /var/vcap/sys/log/ncp/mp_to_policy_importer.log
