@@ -14,40 +14,31 @@ module: nsx_mp_import
 short_description: Run the NCP MP-to-Policy importer for a cluster's shared or own resources and map its exit code to the next step
 version_added: "0.1.0"
 description:
-  - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or
-    C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import master, and
-    turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next -
-    0 is V(imported) (V(policy)), 1 is V(failed_keep_ncp_stopped) (V(stopped)), 2 is
-    V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error) (V(stopped)).
-  - With O(driver=tkgi) the exit code is the importer's as TKGI documents it - read, after C(tkgi) returns, from the
-    migration log on this host (the cluster's control-plane VM, where the module runs), see O(tkgi_migration_log) -
-    never C(tkgi)'s own exit code, which means something else (RV(cli_rc)). A log that is missing, cannot be read, or
-    gained no exit code line during this promotion is V(error) (NCP stays stopped), whatever C(tkgi) said.
-  - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0);
-    every return value is still set, so a C(rescue) block or C(failed_when) can act on RV(ncp_mode).
-  - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written
-    atomically) before the importer starts and again when it ends - scope, rc, outcome, times, duration,
-    log file, host. A journal created by another host is refused, because the importer keeps its
-    records on the master that ran it and a re-run must happen there.
-  - A scope the journal records as imported returns RV(outcome=already_imported) without running,
+  - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import
+    master, and turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next - 0 is V(imported) (V(policy)), 1 is
+    V(failed_keep_ncp_stopped) (V(stopped)), 2 is V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error)
+    (V(stopped)).
+  - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0); every return value is still set, so a C(rescue) block or
+    C(failed_when) can act on RV(ncp_mode).
+  - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written atomically) before the importer starts and again when
+    it ends - scope, rc, outcome, times, duration, log file, host. A journal created by another host is refused, because the importer keeps its records on
+    the master that ran it and a re-run must happen there. A scope the journal records as imported returns RV(outcome=already_imported) without running,
     unless O(force).
-  - With O(driver=importer), C(config.yaml) beside the script is updated (keys already there are kept;
-    see O(config)) and C(user-spec.yaml) is written from O(user_spec). The NSX password goes to a
-    0600 file C(<state_dir>/<cluster>/nsx-credentials.yaml) named in C(config.yaml) by
-    C(credentials_file) (keys C(nsx_username), C(nsx_password)), and is removed after the run; it is never on the command line, in the
-    environment or in C(config.yaml).
-  - The command runs in its own process group with O(timeout); at the timeout the whole group
-    (the importer and the children it started) is killed. Its output goes to a log file under
-    C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
-  - Only one run per cluster at a time; the importer inherits the lock, so a run started while an
-    importer from an interrupted run still works is refused.
-  - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read back
-    from NSX (RV(policy_ids)) - the naming rule of a given NCP release is not relied upon. They come from the migration API's
-    mapping C(GET /api/v1/migration/migrated-resources) (a C(policyPath) tag on the MP object only when the mapping has no
-    entry), and each one is checked with a GET on the Policy API - an ID whose Policy object does not exist is left out, with a warning.
+  - With O(driver=importer), C(config.yaml) beside the script is updated (see O(config)) and C(user-spec.yaml) is written from O(user_spec). The NSX
+    password goes to a 0600 file C(<state_dir>/<cluster>/nsx-credentials.yaml) named in C(config.yaml) by C(credentials_file) (keys C(nsx_username),
+    C(nsx_password)), and is removed after the run; it is never on the command line, in the environment or in C(config.yaml).
+  - The command runs in its own process group with O(timeout); at the timeout the whole group (the importer and the children it started) is killed. Its
+    output goes to a log file under C(<state_dir>/<cluster>/logs/) with the password and C(password=...)-shaped values masked.
+  - Only one run per cluster at a time; the importer inherits the lock, so a run started while an importer from an interrupted run still works is refused.
+  - For O(scope=shared) and O(scope=shared_then_cluster), after the shared import's exit code 0 the Policy IDs of the imported shared resources are read
+    back from NSX (RV(policy_ids)), not derived from a release's naming rule - from the migration API's mapping C(GET /api/v1/migration/migrated-resources)
+    (a C(policyPath) tag on the MP object only when the mapping has no entry), each checked with a GET on the Policy API; an ID whose Policy object does
+    not exist is left out, with a warning.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.nsx
+  - ncp.mp_to_policy.mp_import_tkgi
+  - ncp.mp_to_policy.mp_import_gates
 attributes:
   check_mode:
     support: full
@@ -58,152 +49,100 @@ options:
   driver:
     description:
       - V(importer) runs C(mp_to_policy_importer.py) (vanilla Kubernetes with NCP).
-      - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only);
-        the C(tkgi) CLI must already be logged in. Its JSON output is returned in RV(tkgi_result), its exit code in
-        RV(cli_rc); the outcome comes from the importer's exit code in the migration log (O(tkgi_migration_log)).
-      - C(tkgi) need not be logged in on this host - where it is (the controller, a jump host) is reached through
-        O(argv), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}", "--wait",
-        "--json", "--non-interactive"]); the migration log is still read here, on the control-plane VM.
+      - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only), already logged in where it runs - here, or where
+        O(argv) reaches (the controller, a jump host), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}",
+        "--wait", "--json", "--non-interactive"]). Its JSON output is in RV(tkgi_result), its exit code in RV(cli_rc). The exit code is the importer's as
+        TKGI documents it, read after C(tkgi) returns from the migration log on this host, the cluster's control-plane VM (O(tkgi_migration_log)), never
+        C(tkgi)'s own, which means something else; a log that is missing, cannot be read, or gained no exit code line during this promotion is V(error)
+        (NCP stays stopped), whatever C(tkgi) said.
     type: str
     choices: [importer, tkgi]
     default: importer
   scope:
     description:
       - V(shared) imports the shared resources named in O(user_spec); V(cluster) imports the cluster's own resources.
-      - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then,
-        only when it ended 0 (or the journal records it as imported), the cluster import. They stay two importer runs, each
-        with its own attempt in the journal, its own exit code check and its own O(require_nsx_idle) check right before it;
-        the cluster's lock is held across both. The return values describe the last of them (the cluster import,
-        or the shared import when that one did not end well); RV(scopes) has both and RV(policy_ids) the shared
-        import's. It saves one task (one module start on the master) per cluster in the serial import step.
-        Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
+      - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then, only when it ended 0 (or the journal
+        records it as imported), the cluster import - two importer runs, each with its own journal attempt, exit code check and O(require_nsx_idle) check
+        right before it, under one hold of the cluster's lock. The return values describe the last of them (the cluster import, or the shared import when
+        that one did not end well); RV(scopes) has both and RV(policy_ids) the shared import's. It saves one task (one module start on the master) per
+        cluster in the serial import step. Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
     type: str
     choices: [shared, cluster, shared_then_cluster]
     required: true
   cluster:
-    description:
-      - The cluster's name, the C(ncp/cluster) tag value (ncp.ini C([coe] cluster)); names the journal directory.
+    description: The cluster's name, the C(ncp/cluster) tag value (ncp.ini C([coe] cluster)); names the journal directory.
     type: str
     required: true
   importer_path:
     description:
-      - Path of C(mp_to_policy_importer.py) on the master (shipped in the NCP package under
-        C(scripts/mp_to_policy_import/)). Required with O(driver=importer).
-      - C(config.yaml) and C(user-spec.yaml) are written in its directory.
+      - Path of C(mp_to_policy_importer.py) on the master (shipped in the NCP package under C(scripts/mp_to_policy_import/)); required with
+        O(driver=importer). C(config.yaml) and C(user-spec.yaml) are written in its directory.
     type: path
   argv:
     description:
-      - The command to run, overriding the default. The importer's real command-line flags (a
-        shared/cluster selector in particular) are B(UNCONFIRMED) and may differ between NCP releases;
-        set this to what your release's importer takes.
-      - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is
-        C(--shared-only) or C(--cluster-only) (the flags of the importer stand-in of the lab).'
-      - 'Default for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json", "--non-interactive"]).'
-      - 'Placeholders: C({python}) (O(importer_python)), C({importer_path}), C({importer_dir}),
-        C({scope}), C({cluster}), C({config_file}), C({user_spec_file}); C({{) and C(}}) are literal braces.'
-      - Never put a secret here.
+      - The command to run, overriding the default. The importer's real command-line flags (a shared/cluster selector in particular) are B(UNCONFIRMED) and
+        may differ between NCP releases; set this to what your release's importer takes. Never put a secret here.
+      - 'Default for O(driver=importer): C(["{python}", "{importer_path}", "--{scope}-only"]), that is C(--shared-only) or C(--cluster-only) (the flags of
+        the importer stand-in of the lab); for O(driver=tkgi): C(["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json",
+        "--non-interactive"]).'
+      - 'Placeholders: C({python}) (O(importer_python)), C({importer_path}), C({importer_dir}), C({scope}), C({cluster}), C({config_file}),
+        C({user_spec_file}); C({{) and C(}}) are literal braces.'
     type: list
     elements: str
-  tkgi_migration_log:
-    description:
-      - With O(driver=tkgi), the path (a glob) of the importer's migration log on this host, the cluster's control-plane VM.
-      - Its location is B(UNCONFIRMED) (not published by TKGI); set it to where your release writes the log. Only what
-        the files gain during this promotion is read, so an earlier attempt's exit code is never taken for this one's.
-    type: str
-    default: /var/vcap/sys/log/ncp/mp_to_policy_importer*.log
-  tkgi_exit_code_regex:
-    description:
-      - With O(driver=tkgi), the regular expression of the migration log's line that gives the importer's exit code; its
-        first group captures the code. The last match wins.
-      - "The line's wording is B(UNCONFIRMED) (not published by TKGI). The default matches C(exit code 1),
-        C(exit_code: 1), C(Exit code = 1) and the like."
-    type: str
-    default: '(?i)\bexit[ _-]?code\b\W{0,3}(-?\d+)'
   importer_python:
     description:
-      - The interpreter that runs the importer (C({python}) in O(argv)); the same option of
-        M(ncp.mp_to_policy.ncp_host_preflight), which proves before the window that it runs the importer.
-      - Default the Python running this module (Ansible's interpreter on the master).
+      - The interpreter that runs the importer (C({python}) in O(argv)), default the Python running this module (Ansible's on the master); the same option
+        of M(ncp.mp_to_policy.ncp_host_preflight), which proves before the window that it runs the importer.
     type: str
   config:
     description:
-      - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept).
-      - 'The module writes these keys first (the real importer''s key names are B(UNCONFIRMED); these are the
-        ones the lab''s importer stand-in reads): C(nsx_manager), C(credentials_file), C(nsx_client_cert),
-        C(nsx_client_key), C(ca_file), C(insecure), C(cluster), C(rollback_imported_resources). O(config)
-        overrides them (except C(rollback_imported_resources), which always follows O(rollback)) and can
-        add any key your release reads, such as C(kubeconfig).'
-      - Do not put secrets here.
+      - Keys merged into the importer's C(config.yaml) (nested mappings merge; keys already in the file are kept). Do not put secrets here.
+      - 'The module writes these keys first (the real importer''s key names are B(UNCONFIRMED); these are the ones the lab''s importer stand-in reads):
+        C(nsx_manager), C(credentials_file), C(nsx_client_cert), C(nsx_client_key), C(ca_file), C(insecure), C(cluster), C(rollback_imported_resources).
+        O(config) overrides them (except C(rollback_imported_resources), which always follows O(rollback)) and can add any key your release reads, such as
+        C(kubeconfig).'
     type: dict
   user_spec:
     description:
-      - The importer's C(user-spec.yaml), as a mapping or as the path of a YAML file; written beside
-        the script (replacing the file there).
-      - It names the shared resources to import (by display name or ID), IP allocations, Tier-1 static
-        routes and router ports, and custom resources under C(k8s-clusters).
-      - With O(scope=shared) it also selects the objects of RV(policy_ids) - every MP Tier-0/Tier-1
-        router, IP block and IP pool without an C(ncp/cluster) tag whose ID or display name appears
-        anywhere in it outside C(k8s-clusters); without O(user_spec), every promoted one.
-      - When not set, an existing C(user-spec.yaml) is left as it is.
+      - The importer's C(user-spec.yaml), as a mapping or as the path of a YAML file; written beside the script (replacing the file there). When not set,
+        an existing C(user-spec.yaml) is left as it is.
+      - It names the shared resources to import (by display name or ID), IP allocations, Tier-1 static routes and router ports, and custom resources under
+        C(k8s-clusters).
+      - With O(scope=shared) it also selects the objects of RV(policy_ids) - every MP Tier-0/Tier-1 router, IP block and IP pool without an C(ncp/cluster)
+        tag whose ID or display name appears anywhere in it outside C(k8s-clusters); without O(user_spec), every promoted one.
     type: raw
   rollback:
     description:
-      - Run the importer with C(rollback_imported_resources=True) in C(config.yaml), the documented manual
-        rollback. Without it the key is written C(False), so a rollback is never repeated by accident.
-      - A rollback ending 0 returns RV(outcome=failed_restart_ncp_mp), RV(ncp_mode=mp) and
-        RV(rolled_back=true), and clears the scope's imported state in the journal.
+      - Run the importer with C(rollback_imported_resources=True) in C(config.yaml), the documented manual rollback. Without it the key is written
+        C(False), so a rollback is never repeated by accident.
+      - A rollback ending 0 returns RV(outcome=failed_restart_ncp_mp), RV(ncp_mode=mp) and RV(rolled_back=true), and clears the scope's imported state in
+        the journal.
     type: bool
     default: false
   state_dir:
-    description:
-      - Directory of the journals and logs, one subdirectory per cluster (created 0700).
+    description: Directory of the journals and logs, one subdirectory per cluster (created 0700).
     type: path
     default: /var/lib/ncp-mp-to-policy
   timeout:
-    description:
-      - Seconds the command may run; then its whole process group is killed (SIGTERM, SIGKILL 5 s later)
-        and the outcome is V(error) with NCP kept stopped.
+    description: Seconds the command may run; then its whole process group is killed (SIGTERM, SIGKILL 5 s later) and the outcome is V(error), NCP kept
+      stopped.
     type: int
     default: 7200
   force:
     description:
       - Run even when the journal records the scope as imported.
-      - With O(driver=tkgi), also promote again after a promotion that ended with importer exit code 2, which is
-        otherwise refused without running anything - TKGI says not to re-run it; only on VMware support's advice.
+      - With O(driver=tkgi), also promote again after a promotion that ended with importer exit code 2, which is otherwise refused without running
+        anything, as TKGI says not to re-run it; only on VMware support's advice.
     type: bool
     default: false
-  require_nsx_idle:
-    description:
-      - Right before the command starts (under the cluster's lock, after the journal check), read the migration
-        coordinator's status and NSX's MP-to-Policy promotion state with the connection options; when the coordinator
-        does not run or a promotion is in progress, fail without running anything or journaling an attempt, with the
-        reasons in RV(blocked_by) (findings of the preflight checks V(migration_coordinator_running) and
-        V(promotion_idle)). Only one import may run at a time on an NSX deployment.
-      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
-    type: bool
-    default: false
-  require_dfw_top_rules:
-    description:
-      - Right before the command starts (with O(require_nsx_idle)'s check), verify that every admin DFW section above
-        NCP's top marker (or NCP's first section) has its complete Policy copy, ranked before every imported NCP
-        security policy (see M(ncp.mp_to_policy.nsx_dfw_order), which makes the copies); otherwise fail without running
-        anything or journaling an attempt, with the reasons in RV(blocked_by) (check V(dfw_order_top_rules_in_policy),
-        or V(dfw_order_untranslatable)). Policy sections outrank every MP section, so an import before the copies
-        exist enforces the cluster's NCP rules before the admin's top rules (docs/architecture.md section 3, invariant 10).
-      - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers),
-        C(ncp_principal_identities), C(domain), C(top_category), C(policy_counterparts), C(policy_id_prefix).
-      - Also done in check mode (it only reads). Not done for a scope that returns V(already_imported).
-    type: dict
   host_id:
     description:
-      - The name this host is recorded under as the journal's owner; a journal owned by another name is refused.
-      - Defaults to the machine's host name. Give the same value on every run for a cluster
-        (for example C(inventory_hostname)).
+      - The name this host is recorded under as the journal's owner; a journal owned by another name is refused. Defaults to the machine's host name. Give
+        the same value on every run for a cluster (for example C(inventory_hostname)).
     type: str
 notes:
-  - Exit code meaning comes from the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode;
-    2 failed, restart NCP in MP mode. A Python traceback exits 1, which is treated as 1 (NCP stays stopped).
-  - TKGI reads the same codes from the migration log on the control-plane VM - 1, re-run the promotion of that cluster
+  - Exit codes per the vendor procedure - 0 success; 1 failed, NCP must not run in MP mode; 2 failed, restart NCP in MP mode. A Python traceback exits 1,
+    treated as 1 (NCP stays stopped). TKGI reads the same codes from the migration log on the control-plane VM - 1, re-run the promotion of that cluster
     from the same VM and promote no other; 2, do not re-run it, confirm NCP can start in MP mode on all masters.
   - A journal attempt left open by a run that died is closed as V(error) by the next run.
 requirements:
@@ -244,7 +183,6 @@ EXAMPLES = r"""
         scope: cluster
         cluster: k8s-prod-1
         importer_path: /opt/ncp/scripts/mp_to_policy_import/mp_to_policy_importer.py
-        timeout: 7200
         host_id: "{{ inventory_hostname }}"
       register: cluster_import
   rescue:
@@ -269,18 +207,16 @@ EXAMPLES = r"""
 RETURN = r"""
 rc:
   description:
-    - Exit code of the importer; negative when killed by a signal; null when nothing ran (check mode, a command that
-      could not start) or when it was killed at the timeout. For V(already_imported), the rc recorded for that import.
-    - With O(driver=tkgi), the importer's exit code read from the migration log (null when the log does not give one);
-      C(tkgi)'s own exit code is RV(cli_rc).
+    - Exit code of the importer; negative when killed by a signal; null when nothing ran (check mode, a command that could not start) or when it was killed
+      at the timeout. For V(already_imported), the rc recorded for that import. With O(driver=tkgi), the importer's exit code read from the migration log
+      (null when the log does not give one); C(tkgi)'s own exit code is RV(cli_rc).
   returned: always
   type: int
   sample: 0
 outcome:
   description:
-    - V(imported) (rc 0), V(already_imported) (not run), V(failed_keep_ncp_stopped) (rc 1),
-      V(failed_restart_ncp_mp) (rc 2, or a rollback ending 0), V(error) (any other rc, timeout, crash).
-    - Null in check mode.
+    - V(imported) (rc 0), V(already_imported) (not run), V(failed_keep_ncp_stopped) (rc 1), V(failed_restart_ncp_mp) (rc 2, or a rollback ending 0),
+      V(error) (any other rc, timeout, crash). Null in check mode.
   returned: always
   type: str
   sample: imported
@@ -346,27 +282,26 @@ journal_file:
   sample: /var/lib/ncp-mp-to-policy/k8s-prod-1/state.json
 blocked_by:
   description:
-    - With O(require_nsx_idle) or O(require_dfw_top_rules), the findings that kept the command from starting (preflight finding shape,
-      check V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
+    - With O(require_nsx_idle) or O(require_dfw_top_rules), the findings that kept the command from starting (preflight finding shape, check
+      V(migration_coordinator_running) or V(promotion_idle)); empty when nothing did.
   returned: always
   type: list
   elements: dict
 journal:
   description:
-    - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns
-      (C(journal), C(states), C(state_epochs), C(imported), ...), so that the next step need not read it again.
-    - In check mode with an import still to run, the journal as the runs would leave it if each ended rc 0 (its
-      attempts carry C(planned=true)); nothing is written.
-    - Null when the step wrote nothing (a refusal before the start) and when its result could not be journaled.
+    - The cluster's journal on this host as this run left it, in the shape M(ncp.mp_to_policy.ncp_journal) returns (C(journal), C(states), C(state_epochs),
+      C(imported), ...), so that the next step need not read it again. Null when the step wrote nothing (a refusal before the start) and when its result
+      could not be journaled.
+    - In check mode with an import still to run, the journal as the runs would leave it if each ended rc 0 (its attempts carry C(planned=true)); nothing is
+      written.
   returned: always
   type: dict
   sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
 scopes:
   description:
-    - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration),
-      C(log_file) and C(changed) (one for O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared
-      import, then the cluster import when it was reached). An import refused before it started is not listed.
-    - In check mode each also has C(command), the command that would run (secrets masked).
+    - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration), C(log_file) and C(changed) (one for
+      O(scope=shared) or O(scope=cluster); with O(scope=shared_then_cluster) the shared import, then the cluster import when it was reached). An import
+      refused before it started is not listed. In check mode each also has C(command), the command that would run (secrets masked).
   returned: always
   type: list
   elements: dict
@@ -377,16 +312,13 @@ tkgi_result:
   returned: when O(driver=tkgi)
   type: raw
 cli_rc:
-  description:
-    - C(tkgi)'s own exit code (O(driver=tkgi)); null when it did not run, did not start or was killed at the timeout.
-      It does not decide RV(outcome). Also in the journal's attempt.
+  description: C(tkgi)'s own exit code, null when it did not run, did not start or was killed at the timeout; it does not decide RV(outcome). Also in the
+    journal's attempt.
   returned: when O(driver=tkgi)
   type: int
-  sample: 0
 migration_log:
-  description:
-    - The migration log the importer's exit code was read from, or the one found without it (O(driver=tkgi)); null when
-      none matched O(tkgi_migration_log). Also in the journal's attempt.
+  description: The migration log the importer's exit code was read from, or the one found without it; null when none matched O(tkgi_migration_log). Also in
+    the journal's attempt.
   returned: when O(driver=tkgi)
   type: str
   sample: /var/vcap/sys/log/ncp/mp_to_policy_importer.log
@@ -396,461 +328,41 @@ changed:
   type: bool
 """
 
-import json
-import os
-import time
-
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_migration_log as tkgi_log
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, run_command, tail_lines
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import tkgi_no_rerun
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import import_blockers
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.mp_import_task import SCOPE_RUNS, run_module
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
-TAIL_LINES = 40
-# The importer runs of each scope option, in order.
-SCOPE_RUNS = {"shared": ("shared",), "cluster": ("cluster",), "shared_then_cluster": ("shared", "cluster")}
-SUMMARY_KEYS = ("rc", "outcome", "ncp_mode", "attempt", "duration", "log_file", "changed")
-
-
-class ImportTask:
-    """One nsx_mp_import invocation: validate, decide, run, record."""
-
-    def __init__(self, module, scope):
-        self.module = module
-        self.params = module.params
-        self.scope = scope
-        # What this module run did before this scope (shared_then_cluster): kept in every result, failures too.
-        self.earlier = []
-        self.cluster = self.params["cluster"]
-        self.state_dir = self.params["state_dir"]
-        self.host = self.params["host_id"] or jr.default_host()
-        self.secrets = [value for value in module.no_log_values if value]
-        self.importer = self.params["driver"] == "importer"
-        self.config_file = self.user_spec_file = None
-        self.user_spec = None
-        self.credentials_file = None
-        self.exit_code_regex = None
-
-    def fail(self, msg, **details):
-        self.module.fail_json(msg=msg, changed=self.earlier_changed(), scopes=list(self.earlier), **details)
-
-    def earlier_changed(self):
-        return any(summary["changed"] for summary in self.earlier)
-
-    # -- validation (writes nothing) -----------------------------------------------------------
-
-    def validate(self):
-        params = self.params
-        try:
-            jr.validate_cluster_name(self.cluster)
-        except jr.JournalError as exc:
-            self.fail(str(exc))
-        if params["timeout"] <= 0:
-            self.fail("timeout must be a positive number of seconds, not %d" % params["timeout"])
-        if not self.importer and self.scope != "cluster":
-            self.fail("driver tkgi promotes a whole cluster: use scope cluster, not %s" % params["scope"])
-        if self.importer:
-            path = params["importer_path"]
-            if not path:
-                self.fail("importer_path is required with driver importer (the path of mp_to_policy_importer.py)")
-            if not os.path.isfile(path):
-                self.fail("importer_path %s is not a file: give the path of mp_to_policy_importer.py on this host" % path)
-            directory = os.path.dirname(os.path.abspath(path))
-            self.config_file = os.path.join(directory, cfg.CONFIG_FILE)
-            self.user_spec_file = os.path.join(directory, cfg.USER_SPEC_FILE)
-            if params["nsx_password"]:
-                self.credentials_file = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), cfg.CREDENTIALS_FILE)
-            try:
-                self.user_spec = cfg.user_spec_data(params["user_spec"])
-                self.importer_config()  # refuses a config.yaml it cannot merge into, before anything runs
-            except cfg.ImporterConfigError as exc:
-                self.fail(str(exc))
-        else:
-            if params["user_spec"] is not None or params["config"]:
-                self.module.warn("config and user_spec are not used with driver tkgi")
-            try:
-                self.exit_code_regex = tkgi_log.compile_exit_code_regex(params["tkgi_exit_code_regex"])
-            except tkgi_log.MigrationLogError as exc:
-                self.fail(str(exc))
-        template = params["argv"] or cfg.DEFAULT_ARGV[params["driver"]]
-        values = cfg.argv_values(params["importer_path"], self.scope, self.cluster, self.config_file, self.user_spec_file, params["importer_python"])
-        try:
-            self.argv = cfg.expand_argv(template, values)
-        except cfg.ImporterConfigError as exc:
-            self.fail(str(exc))
-        if not self.argv:
-            self.fail("argv is empty: give the command to run")
-        self.command = mask_argv(self.argv, self.secrets)
-
-    def importer_config(self):
-        """config.yaml's content for this run: the file's keys, ours over them (build_config)."""
-        params = self.params
-        return cfg.build_config(self.config_file, params, self.cluster, params["config"], self.credentials_file, params["rollback"])[1]
-
-    def read_journal(self):
-        try:
-            journal = jr.read_journal(self.state_dir, self.cluster)
-            jr.check_owner(journal, self.host, self.state_dir)
-        except jr.JournalOwnerError as exc:
-            self.fail(str(exc), journal_file=exc.path, owner_host=exc.owner, host=exc.host)
-        except jr.JournalError as exc:
-            self.fail(str(exc), journal_file=jr.journal_path(self.state_dir, self.cluster))
-        return journal
-
-    # -- results ------------------------------------------------------------------------------------
-
-    def base_result(self):
-        result = dict(
-            rc=None,
-            outcome=None,
-            ncp_mode=None,
-            next_step=None,
-            log_file=None,
-            log_tail=[],
-            duration=0.0,
-            attempt=None,
-            policy_ids={},
-            rolled_back=False,
-            timed_out=False,
-            command=self.command,
-            journal_file=jr.journal_path(self.state_dir, self.cluster),
-            blocked_by=[],
-            journal=None,
-            scopes=list(self.earlier),
-            changed=self.earlier_changed(),
-        )
-        if self.importer:
-            result.update(config_file=self.config_file, user_spec_file=self.user_spec_file)
-        else:
-            result.update(tkgi_result=None, cli_rc=None, migration_log=None)
-        return result
-
-    def already_imported(self, journal):
-        recorded = jr.last_attempt(journal, scope=self.scope, outcome="imported") or {}
-        state = journal["states"][jr.IMPORT_STATES[self.scope]]
-        outcome = already_imported_outcome(self.scope)
-        result = self.base_result()
-        result.update(
-            rc=recorded.get("rc", 0),
-            outcome=outcome.outcome,
-            ncp_mode=outcome.ncp_mode,
-            next_step=outcome.next_step,
-            log_file=recorded.get("log_file"),
-            log_tail=tail_lines(recorded["log_file"], TAIL_LINES, self.secrets) if recorded.get("log_file") else [],
-            attempt=recorded.get("attempt"),
-            policy_ids=state.get("policy_ids") or {},
-            journal=jr.describe(journal, self.host),
-        )
-        return result
-
-    def summary(self, result):
-        """This scope's entry in RV(scopes)."""
-        return dict(((key, result.get(key)) for key in SUMMARY_KEYS), scope=self.scope)
-
-    # -- the run ---------------------------------------------------------------------------------------
-
-    def write_inputs(self):
-        """config.yaml, user-spec.yaml and the 0600 credentials file (importer driver only)."""
-        if not self.importer:
-            return
-        try:
-            # From config.yaml as it is now, not as validated: its keys are kept, also what the shared import's run
-            # (shared_then_cluster) or anyone else left there since.
-            config = self.importer_config()
-            if self.credentials_file:
-                cfg.write_credentials_file(self.credentials_file, self.params["nsx_username"], self.params["nsx_password"])
-            cfg.write_yaml_if_changed(self.config_file, config)
-            if self.user_spec is not None:
-                cfg.write_yaml_if_changed(self.user_spec_file, self.user_spec)
-        except (cfg.ImporterConfigError, OSError) as exc:
-            self.remove_credentials()
-            self.fail("cannot write the importer's input files, the importer did not run: %s" % exc)
-
-    def remove_credentials(self):
-        if self.credentials_file:
-            try:
-                cfg.remove_file(self.credentials_file)
-            except OSError as exc:
-                self.module.warn("could not remove the credentials file %s: %s; remove it by hand" % (self.credentials_file, exc))
-
-    def log_path(self, number):
-        directory = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), "logs")
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o700)
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        kind = self.scope + ("-rollback" if self.params["rollback"] else "")
-        return os.path.join(directory, "attempt-%d-%s-%s.log" % (number, kind, stamp))
-
-    def run(self, lock):
-        """Run once (or not, when already imported); return (result, ImporterOutcome)."""
-        journal = self.read_journal()
-        if self.skips(journal):
-            return self.already_imported(journal), already_imported_outcome(self.scope)
-        self.refuse_tkgi_rerun(journal)
-        self.require_nsx_idle()
-        log_file = self.log_path(jr.next_attempt_number(journal))
-        self.write_inputs()
-        try:
-            number = jr.begin_attempt(
-                self.state_dir,
-                self.cluster,
-                self.host,
-                self.scope,
-                driver=self.params["driver"],
-                rollback=self.params["rollback"],
-                forced=self.params["force"],
-                log_file=log_file,
-                command=self.command,
-            )
-        except jr.JournalError as exc:
-            self.remove_credentials()
-            self.fail("cannot record the attempt in the journal, the importer did not run: %s" % exc)
-        try:
-            ran = self.execute(log_file, lock)
-        finally:
-            self.remove_credentials()
-        return self.record(number, log_file, ran)
-
-    def refuse_tkgi_rerun(self, journal):
-        """TKGI after exit 2: no new promotion (ncp_decisions.tkgi_no_rerun) unless O(force); fail, running and journaling nothing."""
-        problem = "" if self.importer or self.params["force"] else tkgi_no_rerun(journal)
-        if problem:
-            self.module.fail_json(msg=problem, **dict(self.base_result(), journal=jr.describe(journal, self.host)))
-
-    def require_nsx_idle(self):
-        """Invariants 3 and 10, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy
-        or the admin's top DFW rules are not in Policy."""
-        dfw_scope = self.params["require_dfw_top_rules"]
-        if not self.params["require_nsx_idle"] and not dfw_scope:
-            return
-        try:
-            # A fresh login: the importer logs in with the password it is given, which may have changed since
-            # this module's session opened (the shared import of shared_then_cluster ran in between).
-            self.module.client.renew_session()
-            blockers = import_blockers(self.module.client) if self.params["require_nsx_idle"] else []
-            if dfw_scope and not blockers:
-                blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.scope_options(dfw_scope))
-        except dfw_order.OrderError as exc:
-            self.module.fail_json(msg="require_dfw_top_rules: %s" % exc, **self.base_result())
-        except NsxApiError as exc:
-            self.module.fail_nsx(exc, **self.base_result())
-        if blockers:
-            result = dict(self.base_result(), blocked_by=blockers)
-            reasons = "; ".join(item["message"] for item in blockers)
-            self.module.fail_json(msg="the %s import of cluster %s was not started: %s" % (self.scope, self.cluster, reasons), **result)
-
-    def skips(self, journal):
-        """True when the journal records the scope as imported and nothing asks to run anyway."""
-        return bool(journal) and jr.is_imported(journal, self.scope) and not self.params["force"] and not self.params["rollback"]
-
-    def execute(self, log_file, lock):
-        """(RunResult or None when the command could not start, LogReading of the TKGI migration log or None)."""
-        env = cfg.importer_env(os.environ, self.cluster, self.scope, self.config_file, self.credentials_file)
-        cwd = os.path.dirname(self.config_file) if self.importer else jr.cluster_dir(self.state_dir, self.cluster)
-        log_glob = None if self.importer else self.params["tkgi_migration_log"]
-        before = tkgi_log.log_offsets(log_glob) if log_glob else {}
-        try:
-            ran = run_command(self.argv, log_file, self.params["timeout"], cwd=cwd, env=env, secrets=self.secrets, pass_fds=(lock.fileno(),))
-        except OSError as exc:  # the command could not even start: nothing ran, the outcome is unknown to the journal reader
-            with open(log_file, "a") as log:
-                log.write("cannot start %s: %s\n" % (self.command[0], exc.strerror or exc))
-            return None, None
-        # TKGI: the importer's result is in the migration log on this VM, not in tkgi's exit code (vendor-facts 1.3).
-        reading = tkgi_log.read_exit_code(log_glob, before, self.exit_code_regex) if log_glob and not ran.timed_out else None
-        return ran, reading
-
-    def record(self, number, log_file, ran_and_reading):
-        ran, reading = ran_and_reading
-        command_rc = ran.rc if ran else None
-        rc = reading.rc if reading else command_rc
-        timed_out = bool(ran and ran.timed_out)
-        unknown = reading.problem if reading else None
-        outcome = importer_outcome(None if timed_out else rc, timed_out=timed_out, rollback=self.params["rollback"], scope=self.scope, unknown=unknown)
-        result = self.base_result()
-        result.update(
-            rc=None if timed_out else rc,
-            outcome=outcome.outcome,
-            ncp_mode=outcome.ncp_mode,
-            next_step=outcome.next_step,
-            log_file=log_file,
-            log_tail=tail_lines(log_file, TAIL_LINES, self.secrets),
-            duration=round(ran.duration, 3) if ran else 0.0,
-            attempt=number,
-            timed_out=timed_out,
-            rolled_back=bool(self.params["rollback"] and outcome.succeeded),
-            changed=True,
-        )
-        tkgi = {}
-        if not self.importer:
-            tkgi = dict(
-                tkgi_result=parse_last_json(log_file),
-                cli_rc=None if timed_out else command_rc,
-                migration_log=reading.log_file if reading else None,
-            )
-            result.update(tkgi)
-            if unknown:
-                self.module.warn("the importer's exit code of this promotion is unknown: %s (tkgi exited %s)" % (unknown, command_rc))
-        if outcome.outcome == "imported" and self.scope == "shared" and self.importer:
-            result["policy_ids"] = self.read_policy_ids()
-        if command_rc == 2 and any(line.lstrip().startswith("usage:") for line in result["log_tail"]):
-            self.module.warn(
-                "the command printed a usage message: its command line was probably rejected and nothing was imported; set argv to what this importer takes"
-            )
-        try:
-            journal = jr.finish_attempt(
-                self.state_dir,
-                self.cluster,
-                self.host,
-                number,
-                result["rc"],
-                outcome.outcome,
-                outcome.ncp_mode,
-                result["duration"],
-                timed_out=timed_out,
-                **tkgi,
-            )
-            state = jr.IMPORT_STATES[self.scope]
-            if outcome.outcome == "imported":
-                details = {"attempt": number}
-                if self.scope == "shared":
-                    details["policy_ids"] = result["policy_ids"]
-                journal = jr.mark_state(self.state_dir, self.cluster, state, self.host, **details)
-            elif result["rolled_back"]:
-                journal = jr.clear_state(self.state_dir, self.cluster, state, self.host)
-            result["journal"] = jr.describe(journal, self.host)
-        except jr.JournalError as exc:
-            result["journal_error"] = str(exc)
-            self.module.warn("the importer ran but its result could not be journaled: %s" % exc)
-        return result, outcome
-
-    def read_policy_ids(self):
-        dangling = []
-        try:
-            found = shared_policy_ids(self.module.client, shared_resource_refs(self.user_spec) or None, dangling)
-            for mp_id, policy_path in dangling:
-                self.module.warn("shared resource %s was imported as %s, but the Policy API has no such object: its ID is not used" % (mp_id, policy_path))
-            return found
-        except NsxApiError as exc:
-            self.module.warn("the shared import ended 0 but its Policy IDs could not be read back from NSX: %s" % exc.message)
-            return {}
-
-
-def parse_last_json(path):
-    """The last JSON document in the log (tkgi --json prints one); None when there is none."""
-    try:
-        with open(path, "r") as handle:
-            text = handle.read()
-    except (IOError, OSError):
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
-        try:
-            return json.loads(line)
-        except ValueError:
-            continue
-    return None
-
-
-def import_tasks(module):
-    """One ImportTask per importer run the scope option asks for, all validated before any runs."""
-    scope = module.params["scope"]
-    if module.params["rollback"] and scope == "shared_then_cluster":
-        module.fail_json(msg="rollback goes one scope at a time, the cluster first: use scope cluster, then scope shared, not %s" % scope, changed=False)
-    tasks = [ImportTask(module, name) for name in SCOPE_RUNS[scope]]
-    for task in tasks:
-        task.validate()
-    return tasks
-
-
-def check_mode_result(tasks):
-    """What would run, scope by scope; nothing runs and nothing is written.
-
-    RV(journal) is the journal as the runs would leave it if each ended rc 0 (dry_run.planned_import), so that the
-    dry run's next steps (the Policy-mode switch) show what they would do after a successful import.
-    """
-    result, planned = None, None
-    for task in tasks:
-        task.earlier = result["scopes"] if result else []
-        journal = planned or task.read_journal()
-        if task.skips(journal):
-            result = task.already_imported(journal)
-        else:
-            task.refuse_tkgi_rerun(journal)
-            task.require_nsx_idle()
-            result = task.base_result()
-            planned = dry_run.planned_import(journal, task.cluster, task.host, task.scope, task.params["rollback"], task.command)
-            # rc is null (nothing ran): say explicitly that the task did not fail, or Ansible takes a non-zero rc for a failure.
-            result.update(changed=True, failed=False, next_step="check mode: would run %s" % " ".join(task.command), journal=jr.describe(planned, task.host))
-        result["scopes"] = task.earlier + [dict(task.summary(result), command=task.command)]
-    return result
-
-
-def run_imports(tasks, lock):
-    """Each scope in turn under the cluster's lock, stopping at the first that does not end well; (result, outcome, task)."""
-    earlier, policy_ids = [], {}
-    for task in tasks:
-        task.earlier = earlier
-        result, outcome = task.run(lock)
-        earlier = earlier + [task.summary(result)]
-        policy_ids = result["policy_ids"] or policy_ids
-        if not outcome.succeeded:
-            break
-    result.update(scopes=earlier, policy_ids=policy_ids, changed=any(summary["changed"] for summary in earlier))
-    return result, outcome, task
+ARGUMENT_SPEC = dict(
+    driver=dict(type="str", choices=["importer", "tkgi"], default="importer"),
+    scope=dict(type="str", choices=list(SCOPE_RUNS), required=True),
+    cluster=dict(type="str", required=True),
+    importer_path=dict(type="path"),
+    argv=dict(type="list", elements="str"),
+    importer_python=dict(type="str"),
+    config=dict(type="dict"),
+    user_spec=dict(type="raw"),
+    rollback=dict(type="bool", default=False),
+    state_dir=dict(type="path", default=jr.DEFAULT_STATE_DIR),
+    timeout=dict(type="int", default=7200),
+    force=dict(type="bool", default=False),
+    host_id=dict(type="str"),
+    tkgi_migration_log=dict(type="str", default=tkgi_log.DEFAULT_LOG_GLOB),
+    tkgi_exit_code_regex=dict(type="str", default=tkgi_log.DEFAULT_EXIT_CODE_REGEX),
+    require_nsx_idle=dict(type="bool", default=False),
+    require_dfw_top_rules=dict(type="dict"),
+)
 
 
 def main():
-    module = NsxModule(
-        argument_spec=dict(
-            driver=dict(type="str", choices=["importer", "tkgi"], default="importer"),
-            scope=dict(type="str", choices=list(SCOPE_RUNS), required=True),
-            cluster=dict(type="str", required=True),
-            importer_path=dict(type="path"),
-            argv=dict(type="list", elements="str"),
-            importer_python=dict(type="str"),
-            config=dict(type="dict"),
-            user_spec=dict(type="raw"),
-            rollback=dict(type="bool", default=False),
-            state_dir=dict(type="path", default=jr.DEFAULT_STATE_DIR),
-            timeout=dict(type="int", default=7200),
-            force=dict(type="bool", default=False),
-            host_id=dict(type="str"),
-            tkgi_migration_log=dict(type="str", default=tkgi_log.DEFAULT_LOG_GLOB),
-            tkgi_exit_code_regex=dict(type="str", default=tkgi_log.DEFAULT_EXIT_CODE_REGEX),
-            require_nsx_idle=dict(type="bool", default=False),
-            require_dfw_top_rules=dict(type="dict"),
-        ),
-        supports_check_mode=True,
-    )
+    module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     if module.params["driver"] == "importer" and not cfg.HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=str(cfg.YAML_IMPORT_ERROR))
-    tasks = import_tasks(module)
-    if module.check_mode:
-        module.exit_json(**check_mode_result(tasks))
-    first = tasks[0]
-    try:
-        lock = jr.ClusterLock(first.state_dir, first.cluster).acquire()
-    except jr.JournalError as exc:
-        first.fail(str(exc))
-    try:
-        result, outcome, task = run_imports(tasks, lock)
-    finally:
-        lock.release()
-    if outcome.succeeded:
-        module.exit_json(**result)
-    what = "rollback of the %s import" % task.scope if module.params["rollback"] else "%s import" % task.scope
-    module.fail_json(msg="%s of cluster %s: %s (rc %s); %s" % (what, task.cluster, outcome.outcome, result["rc"], outcome.next_step), **result)
+    # The import task (mp_import_task.py): validation, the journal, each scope's run and its outcome; it ends the module.
+    run_module(module)
 
 
 if __name__ == "__main__":
