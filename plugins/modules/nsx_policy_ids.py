@@ -53,8 +53,9 @@ options:
     default: {}
   ncp_ini_resources:
     description:
-      - Per cluster, the ncp.ini copies read on its master (M(ncp.mp_to_policy.ncp_host_preflight)'s RV(ncp.mp_to_policy.ncp_host_preflight#module:ncp_ini_resources),
-        a list of C(source), C(policy_mode), C(values)), resolved instead of O(configmap) and O(paths).
+      - Per cluster, the ncp.ini copies read on its master
+        (RV(ncp.mp_to_policy.ncp_host_preflight#module:ncp_ini_resources), a list of C(source), C(policy_mode), C(values)),
+        resolved instead of O(configmap) and O(paths).
       - The items resolved are those of the copies as read then; the switch refuses an item its own copy has that the
         result does not map (M(ncp.mp_to_policy.ncp_mode_switch) after the shared import).
     type: dict

@@ -122,6 +122,7 @@ def main(argv):
                 "findings": len(findings),
                 "findings_by_check": sorted({f["check"] for f in findings}),
                 "checks_run": len((result.get("summary") or {}).get("checks_run") or []),
+                "checks_run_ids": sorted((result.get("summary") or {}).get("checks_run") or []),
                 "phases": breakdown,
             }
         )
