@@ -24,6 +24,10 @@ NSX_CHECK_IDS = (
     "nsx_cluster_not_in_inventory",
     # Issue 26: each NSX resource ncp.ini names is one MP object (or, in Policy mode, an existing Policy object).
     "ncp_ini_resource_unresolved",
+    # Issue 27: TKGI's own prerequisites on NSX (module_utils/tkgi_prerequisites.py; run only for TKGI clusters).
+    "tkgi_nsx_version",
+    "tkgi_nsx_dedicated",
+    "tkgi_certificates_valid",
 )
 
 # Waived only cluster by cluster (ncp_clusters_known_gone), never by naming the check ID in ncp_preflight_waivers.
@@ -45,6 +49,11 @@ HOST_CHECK_IDS = (
     "host_ncp_yaml_writable",
     "host_clock_skew",
     "host_tkgi_login",
+    # Issue 27: TKGI's own prerequisites read with the tkgi CLI (module_utils/tkgi_prerequisites.py; platform tkgi).
+    "tkgi_version",
+    "tkgi_network_profile_nsgroup",
+    "tkgi_np_use_ip_sets",
+    "tkgi_policy_only_objects",
 )
 
 # Checks of the run itself, on the controller (preflight_verdict filter).

@@ -17,7 +17,7 @@ import time
 
 from ansible.module_utils.six.moves import http_client
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import host_checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import host_checks, tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
 
@@ -75,6 +75,12 @@ class HostPreflight:
             self.record("policy_nsxapi_false", host_checks.check_policy_nsxapi(sources, cluster))
         # Judged on the controller by nsx_preflight (ncp_ini_resource_unresolved), against NSX's MP lists read once.
         self.ncp_ini_resources = [found for found in (host_checks.resource_options_of(ini, where) for where, ini, _error in copies) if found]
+        # Issue 27: TKGI's own prerequisites, read with tkgi once it answers (a failed login is host_tkgi_login's finding).
+        if p["platform"] == "tkgi" and not any(f["check"] == "host_tkgi_login" for f in self.findings):
+            for check_id, found in tkgi_prerequisites.host_checks_of(
+                self.run_command, p["tkgi"], cluster, self.host, self.wanted, p["tkgi_policy_only_objects"], p["min_tkgi_version"]
+            ):
+                self.record(check_id, found)
         return version, python_version
 
     def window_prerequisites(self):

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import nsx_import_gate as import_gate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import CHECK as NCP_INI_CHECK
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import check_ncp_ini_resources
@@ -51,6 +52,7 @@ class PreflightOptions:
         clusters_known_gone=None,
         unlisted_cluster_severity="error",
         ncp_ini_resources=None,
+        tkgi=None,
     ):
         self.clusters = list(clusters)
         self.identities = list(ncp_principal_identities or [])
@@ -66,6 +68,8 @@ class PreflightOptions:
         self.unlisted_cluster_severity = unlisted_cluster_severity
         # {cluster: [{source, policy_mode, values}]} read on the import masters; None: ncp.ini was not read, not checked.
         self.ncp_ini_resources = ncp_ini_resources
+        # TKGI clusters (issue 27): keyword arguments of tkgi_prerequisites.nsx_checks_of; None: no TKGI checks.
+        self.tkgi = tkgi
 
 
 def resolve_addresses(host):
@@ -190,6 +194,9 @@ class NsxPreflight:
         if self.wanted(NCP_INI_CHECK) and opts.ncp_ini_resources is not None:
             # One Resolver for every cluster: each MP list is read once.
             self._record(NCP_INI_CHECK, check_ncp_ini_resources(Resolver(client), opts.ncp_ini_resources))
+        if opts.tkgi is not None:
+            for check_id, found in tkgi_prerequisites.nsx_checks_of(client, version, self.wanted, **opts.tkgi):
+                self._record(check_id, found)
         return version, self.findings, self.checks_run
 
     def _clusters_not_in_inventory(self):

@@ -23,6 +23,14 @@ description:
     V(host_kubectl_rights) (C(kubectl auth can-i) scale the Deployment and update / patch the ConfigMap),
     V(host_state_dir_writable), V(host_ncp_yaml_writable) (O(manifest_path)), V(host_clock_skew) (against
     O(controller_time)), V(host_tkgi_login) (C(tkgi cluster) answers; TKGI)."
+  - "TKGI's own prerequisites of its migration (platform V(tkgi), once C(tkgi) answers; issue 27):
+    V(tkgi_version) (C(tkgi --version) at O(min_tkgi_version) or later), and in the cluster's network profile
+    (C(tkgi cluster CLUSTER --json) names it, C(tkgi network-profile NAME --json) reads it)
+    V(tkgi_network_profile_nsgroup) (no NSGroup, such as the Bootstrap Security Group's C(master_vms_nsgroup_id)),
+    V(tkgi_np_use_ip_sets) (C(ncp.nsx_v3.k8s_np_use_ip_sets) not false) and V(tkgi_policy_only_objects) (no value naming
+    one of O(tkgi_policy_only_objects)). UNCONFIRMED: the wording of C(tkgi --version) (its first x.y.z is taken), the
+    JSON key C(network_profile_name) and the JSON shape of C(tkgi network-profile) (the profile definition is assumed);
+    a profile that cannot be read is an error naming the reason."
   - Nothing is written, except the CA of O(ca_content) to a 0600 file in the module's private temporary directory,
     removed when the module ends.
 extends_documentation_fragment:
@@ -91,6 +99,17 @@ options:
     description: The C(tkgi) CLI on this master (platform V(tkgi)); V(host_tkgi_login) runs C(tkgi cluster CLUSTER --json).
     type: str
     default: tkgi
+  min_tkgi_version:
+    description: Oldest TKGI CLI with C(tkgi promote-cluster-to-policy) (V(tkgi_version); platform V(tkgi)).
+    type: str
+    default: 1.15.1
+  tkgi_policy_only_objects:
+    description:
+      - Names or IDs of NSX Policy-only objects a TKGI cluster's network profile may not reference (V(tkgi_policy_only_objects)).
+      - Default the three Policy default client SSL profiles TKGI's prerequisites name.
+    type: list
+    elements: str
+    default: [default-balanced-client-ssl-profile, default-high-compatibility-client-ssl-profile, default-high-security-client-ssl-profile]
   manifest_path:
     description: The NCP YAML manifest the cluster is deployed from; its ncp.ini is checked too.
     type: path
@@ -172,6 +191,7 @@ ncp_ini_resources:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS, blocking, passed, summarize
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.host_preflight_run import HostPreflight
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC
@@ -193,6 +213,8 @@ ARGUMENT_SPEC = dict(
     max_clock_skew=dict(type="float", default=5.0),
     clock_transit=dict(type="float", default=30.0),
     tkgi=dict(type="str", default="tkgi"),
+    min_tkgi_version=dict(type="str", default=tkgi_prerequisites.MIN_TKGI_VERSION),
+    tkgi_policy_only_objects=dict(type="list", elements="str", default=list(tkgi_prerequisites.POLICY_ONLY_OBJECTS)),
     manifest_path=dict(type="path"),
     ncp_ini_path=dict(type="path"),
     ncp_version=dict(type="str"),

@@ -19,6 +19,12 @@ description:
     V(promotion_idle), V(dfw_admin_section_inside_ncp_range), V(dfw_user_rule_in_ncp_section),
     V(lb_virtual_server_rule_limit), V(shared_resource_name_unique), V(backup_configured),
     V(cluster_objects_found), V(nsx_cluster_not_in_inventory), V(ncp_ini_resource_unresolved)."
+  - "With O(tkgi=true) (the clusters are TKGI's; issue 27), TKGI's own NSX-side prerequisites too:
+    V(tkgi_nsx_version) (NSX at O(tkgi_min_nsx_version) or later), V(tkgi_nsx_dedicated) (every principal identity
+    on NSX matches O(tkgi_principal_identities): no other TKGI foundation, TAS or Aria Automation; without the
+    patterns, a warning listing them) and V(tkgi_certificates_valid) (each certificate in NSX's trust store valid until
+    O(tkgi_window_end); without it, against the time of the check, with an info saying so). UNCONFIRMED: the
+    principal identity names TKGI, TAS and Aria Automation use (hence the patterns)."
   - V(ncp_ini_resource_unresolved) judges each item of each ncp.ini option that names an NSX resource
     (O(ncp_ini_resources)) as the switch to Policy mode in the window will (the M(ncp.mp_to_policy.nsx_policy_ids)
     resolver), reading each MP list once for all clusters; an item that names no MP object of the option's type (and,
@@ -94,6 +100,23 @@ options:
         C(ncp_ini_resources) (a list of C(source), C(policy_mode), C(values)).
       - Not given, V(ncp_ini_resource_unresolved) does not run.
     type: dict
+  tkgi:
+    description: The clusters are TKGI's; run TKGI's NSX-side prerequisites (V(tkgi_nsx_version), V(tkgi_nsx_dedicated), V(tkgi_certificates_valid)).
+    type: bool
+    default: false
+  tkgi_min_nsx_version:
+    description: Oldest NSX TKGI's migration supports (V(tkgi_nsx_version)).
+    type: str
+    default: 4.0.1.1
+  tkgi_principal_identities:
+    description:
+      - Names of this TKGI foundation's principal identities on NSX (fnmatch patterns, e.g. V(pks-*)); any other is a
+        V(tkgi_nsx_dedicated) error. Not given, V(tkgi_nsx_dedicated) warns and lists them.
+    type: list
+    elements: str
+  tkgi_window_end:
+    description: The migration window's end, UTC (V(2026-12-05T06:00:00Z), or a date); V(tkgi_certificates_valid) compares each certificate's expiry with it.
+    type: str
   max_requests_per_second:
     description:
       - Pace of API calls, to stay under NSX's C(client_api_rate_limit) (100 by default).
@@ -190,6 +213,7 @@ api_requests:
   type: int
 """
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS, blocking, passed, summarize
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
@@ -209,6 +233,10 @@ ARGUMENT_SPEC = dict(
     clusters_known_gone=dict(type="list", elements="str", default=[]),
     unlisted_cluster_severity=dict(type="str", choices=["error", "warning"], default="error"),
     ncp_ini_resources=dict(type="dict"),
+    tkgi=dict(type="bool", default=False),
+    tkgi_min_nsx_version=dict(type="str", default=tkgi_prerequisites.MIN_NSX_VERSION),
+    tkgi_principal_identities=dict(type="list", elements="str"),
+    tkgi_window_end=dict(type="str"),
 )
 
 
@@ -233,6 +261,20 @@ def validate(module):
     return scope
 
 
+def tkgi_options(module):
+    """The TKGI checks' options (PreflightOptions.tkgi), None without O(tkgi); fails the task on a bad window end."""
+    params = module.params
+    if not params["tkgi"]:
+        return None
+    window_end = None
+    if params["tkgi_window_end"]:
+        try:
+            window_end = tkgi_prerequisites.parse_window_end(params["tkgi_window_end"])
+        except ValueError as exc:
+            module.fail_json(msg="tkgi_window_end: %s" % exc)
+    return dict(min_version=params["tkgi_min_nsx_version"], principal_identities=params["tkgi_principal_identities"], window_end=window_end)
+
+
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     scope = validate(module)
@@ -249,6 +291,7 @@ def main():
         clusters_known_gone=params["clusters_known_gone"],
         unlisted_cluster_severity=params["unlisted_cluster_severity"],
         ncp_ini_resources=params["ncp_ini_resources"],
+        tkgi=tkgi_options(module),
         **scope,
     )
     try:

@@ -234,3 +234,49 @@ def test_a_typo_in_an_ncp_ini_resource_option_is_a_blocker_found_before_the_wind
     assert (cluster, pool) not in infos and {(c, pool) for c in others} <= infos, infos
     assert set(c for c, _name in infos) == set(lab.clusters), infos
     assert lab.snapshot() == before
+
+
+def bad_network_profile():
+    """A network profile with each cluster configuration TKGI's migration does not support (docs-pks mp2p-migration
+    Prerequisites): a Bootstrap Security Group, k8s_np_use_ip_sets false, a Policy-only default SSL profile."""
+    ncp = {"nsx_v3": {"k8s_np_use_ip_sets": False, "client_ssl_profile": "default-balanced-client-ssl-profile"}}
+    cni = {"type": "nsxt", "parameters": {"extensions": {"ncp": ncp}}}
+    parameters = {"master_vms_nsgroup_id": "9b8d535a-d3b6-4735-9fd0-56305c4a5293", "cni_configurations": cni}
+    return {"name": "np-unsupported", "description": "lab", "parameters": parameters}
+
+
+def test_tkgi_prerequisites_block_the_preflight_and_pass_once_fixed(lab):
+    """Issue 27: each TKGI prerequisite broken for the TKGI cluster (an old tkgi CLI; its network profile with an NSGroup,
+    k8s_np_use_ip_sets false and a Policy-only SSL profile; a TAS principal identity on NSX; NSX's certificates
+    expiring before the window ends) is an error finding of its own check ID and the preflight fails before the window;
+    fixed, the same preflight passes. The Kubernetes cluster gets no TKGI finding."""
+    cluster, host = tkgi_master(lab)
+    settings = os.path.join(lab.host(host)["root"], "var", "vcap", "tkgi", "lab-tkgi.json")
+    os.makedirs(os.path.dirname(settings), exist_ok=True)
+    with open(settings, "w", encoding="utf-8") as handle:
+        profiles = {"np-unsupported": bad_network_profile()}
+        json.dump({"version": "1.15.0-build.7", "network_profile_name": "np-unsupported", "network_profiles": profiles}, handle)
+    identities = "/api/v1/trust-management/principal-identities"
+    tas = lab.nsx_call(identities, "POST", {"name": "tas-ncp-superuser", "node_id": "tas-1", "role": "enterprise_admin"}, auth=True)
+    foundation = {"ncp_tkgi_principal_identities": ["pks-*"]}
+    try:
+        run = lab.run("preflight.yml", dict(foundation, ncp_tkgi_window_end="2040-01-01T00:00:00Z"))  # after the lab's certificates expire (2036)
+        with open(os.path.join(lab.report_dir, "preflight-report.json"), encoding="utf-8") as handle:
+            found = errors(json.load(handle)["findings"])
+        assert run.returncode != 0, run.stdout[-3000:]
+        host_side = ["tkgi_version", "tkgi_network_profile_nsgroup", "tkgi_np_use_ip_sets", "tkgi_policy_only_objects"]
+        assert sorted((f["check"], f["cluster"]) for f in found if f["cluster"]) == sorted((check, cluster) for check in host_side), found
+        nsx_side = [(f["check"], f["object_type"], f["object_id"]) for f in found if not f["cluster"]]
+        assert ("tkgi_nsx_dedicated", "PrincipalIdentity", tas["id"]) in nsx_side, nsx_side
+        certificates = lab.nsx_call("/api/v1/trust-management/certificates", auth=True)["results"]
+        expiring = [("tkgi_certificates_valid", "Certificate", c["id"]) for c in certificates]
+        assert sorted(nsx_side) == sorted([("tkgi_nsx_dedicated", "PrincipalIdentity", tas["id"])] + expiring), nsx_side
+        assert all(f["remediation"] for f in found)
+    finally:
+        os.remove(settings)
+        lab.nsx_call(identities + "/" + tas["id"], "DELETE", auth=True)
+    run = lab.run("preflight.yml", dict(foundation, ncp_tkgi_window_end="2030-01-01T00:00:00Z"))
+    with open(os.path.join(lab.report_dir, "preflight-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert run.returncode == 0 and not errors(report["findings"]), report["findings"]
+    assert not [f for f in report["findings"] if f["check"].startswith("tkgi_")], report["findings"]

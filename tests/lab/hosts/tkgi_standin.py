@@ -16,6 +16,13 @@ Lab faults, per host, in ``var/vcap/tkgi/lab-fault.json`` (tests): ``cli_rc`` - 
 promotion did; ``migration_log`` - ``missing`` (the importer's output and result go nowhere on this host) or
 ``no_exit_line`` (its output is written, the exit code line is not). The importer's own result is set as for any
 master, by ``lab_fault`` in its config.yaml.
+
+Also ``tkgi --version``, ``tkgi network-profile NAME [--json]`` (docs-pks lists ``tkgi network-profile`` among the
+CLI's commands; a profile is stored as its definition file, ``{name, description, parameters}``, the shape docs-pks
+network-profiles documents: that the CLI's JSON is that definition is UNCONFIRMED), and ``network_profile_name`` in
+``tkgi cluster --json`` (the text output's "Network Profile Name"; the JSON key is UNCONFIRMED). The lab sets them in
+``var/vcap/tkgi/lab-tkgi.json``: ``version`` (the CLI's, printed as ``TKGI CLI version: V``, wording UNCONFIRMED),
+``network_profile_name`` (the cluster's, default none) and ``network_profiles`` ({name: definition}).
 """
 
 import argparse
@@ -49,12 +56,34 @@ def write_state(cluster, **values):
     os.replace(state_path(cluster) + ".tmp", state_path(cluster))
 
 
-def lab_fault():
+CLI_VERSION = "1.18.0-build.35"
+
+
+def lab_json(name):
+    """A lab file of STATE_DIR ({} when absent)."""
     try:
-        with open(os.path.join(STATE_DIR, "lab-fault.json"), encoding="utf-8") as handle:
+        with open(os.path.join(STATE_DIR, name), encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError:
         return {}
+
+
+def lab_tkgi():
+    """The lab's TKGI settings (version, the cluster's network profile, the stored profiles)."""
+    return lab_json("lab-tkgi.json")
+
+
+def network_profile(args):
+    profile = (lab_tkgi().get("network_profiles") or {}).get(args.name)
+    if profile is None:
+        print(f"Error: network profile {args.name} not found", file=sys.stderr)
+        return 1
+    print(json.dumps(profile) if args.json else f"Name: {profile.get('name')}\nDescription: {profile.get('description', '')}")
+    return 0
+
+
+def lab_fault():
+    return lab_json("lab-fault.json")
 
 
 def promote(args):
@@ -102,10 +131,11 @@ def show(args):
             state = json.load(handle)
     except OSError:
         state = {"name": args.cluster, "last_action": "CREATE", "last_action_state": "succeeded"}
+    state.setdefault("network_profile_name", lab_tkgi().get("network_profile_name") or "")
     if args.json:
         print(json.dumps(state))
     else:
-        for key in ("name", "last_action", "last_action_state", "last_action_description"):
+        for key in ("name", "last_action", "last_action_state", "last_action_description", "network_profile_name"):
             print(f"{key.replace('_', ' ').title():<26}{state.get(key, '')}")
     return 0
 
@@ -116,6 +146,9 @@ def main(argv):
         return 1
     if argv[:1] == ["_run"] and len(argv) == 2:
         return 0 if run_import(argv[1]) == 0 else 1
+    if argv == ["--version"]:
+        print(f"TKGI CLI version: {lab_tkgi().get('version') or CLI_VERSION}")
+        return 0
     parser = argparse.ArgumentParser(prog="tkgi")
     commands = parser.add_subparsers(dest="command", required=True)
     promote_cmd = commands.add_parser("promote-cluster-to-policy")
@@ -126,7 +159,12 @@ def main(argv):
     cluster_cmd = commands.add_parser("cluster")
     cluster_cmd.add_argument("cluster")
     cluster_cmd.add_argument("--json", action="store_true")
+    profile_cmd = commands.add_parser("network-profile")
+    profile_cmd.add_argument("name")
+    profile_cmd.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "network-profile":
+        return network_profile(args)
     return promote(args) if args.command == "promote-cluster-to-policy" else show(args)
 
 

@@ -89,6 +89,16 @@ def parse_spec(spec):
     return merged
 
 
+# NSX returns each certificate with ``details``: X509Certificate entries whose ``not_before`` / ``not_after`` are epoch
+# milliseconds (API-REF: Certificate, X509Certificate). The lab's certificates are valid 2024-01-01 to 2036-01-01.
+LAB_CERT_NOT_BEFORE_MS = 1704067200000
+LAB_CERT_NOT_AFTER_MS = 2082758400000
+
+
+def lab_certificate_details():
+    return [{"resource_type": "X509Certificate", "not_before": LAB_CERT_NOT_BEFORE_MS, "not_after": LAB_CERT_NOT_AFTER_MS}]
+
+
 def _tag(scope, tag):
     return {"scope": scope, "tag": tag}
 
@@ -137,7 +147,11 @@ class _Builder:
         self.pod_block = pods
         self._subnets = ipaddress.ip_network(pods["cidr"]).subnets(new_prefix=24)
         shared["certificate"] = self.add(
-            "Certificate", "admin", display_name="lab-ca", pem_encoded="-----BEGIN CERTIFICATE-----\nlab\n-----END CERTIFICATE-----"
+            "Certificate",
+            "admin",
+            display_name="lab-ca",
+            pem_encoded="-----BEGIN CERTIFICATE-----\nlab\n-----END CERTIFICATE-----",
+            details=lab_certificate_details(),
         )["id"]
         # Admin objects ncp.ini can name besides the four TKGI ones (lb_service, lb_vs_ip_set, client_ssl_profile).
         # IDs from the names, not the seeded generator: every other generated ID stays what it was.
@@ -245,7 +259,8 @@ class _Builder:
         for j in range(spec["ns_groups"]):
             tags = base + [_tag("ncp/project", f"ns-{j % max(1, spec['tier1s'])}"), _tag("ncp/network_policy", f"np-{j}")]
             info["ns_groups"].append(self.add("NSGroup", principal, display_name=f"{name}-np-{j}-group", tags=tags)["id"])
-        info["certificate"] = self.add("Certificate", principal, display_name=f"{name}-lb-default-cert", tags=list(base))["id"]
+        cert = self.add("Certificate", principal, display_name=f"{name}-lb-default-cert", tags=list(base), details=lab_certificate_details())
+        info["certificate"] = cert["id"]
         return info
 
     def load_balancer(self, info, count):

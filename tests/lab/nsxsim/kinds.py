@@ -24,6 +24,9 @@ KINDS = {
         Kind("IpPool", "/api/v1/pools/ip-pools", "IpPool", "ip_pools"),
         Kind("NSGroup", "/api/v1/ns-groups", "NSGroup", "ns_groups"),
         Kind("Certificate", "/api/v1/trust-management/certificates", "certificate_self_signed", "certificates"),
+        # API-REF: PrincipalIdentity (name, node_id, role, certificate_id, is_protected) under trust management; the list the
+        # TKGI preflight reads (tkgi_nsx_dedicated). The scenario's objects carry those fields as planted.
+        Kind("PrincipalIdentity", "/api/v1/trust-management/principal-identities", "PrincipalIdentity", "principal_identities"),
         Kind("LbService", "/api/v1/loadbalancer/services", "LbService", "lb_services"),
         Kind("LbClientSslProfile", "/api/v1/loadbalancer/client-ssl-profiles", "LbClientSslProfile", "lb_client_ssl_profiles"),
         Kind("IPSet", "/api/v1/ip-sets", "IPSet", "ip_sets"),

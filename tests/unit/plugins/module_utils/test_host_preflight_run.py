@@ -55,7 +55,8 @@ def master(tmp_path):
         tkgi=str(tkgi),
         state_dir=str(state_dir),
         kubectl=str(tmp_path / "no-kubectl"),
-        skip_checks=["host_kubectl"],
+        # TKGI's own prerequisites (tkgi --version, the network profile) have their tests in test_tkgi_prerequisites.py.
+        skip_checks=["host_kubectl", "tkgi_version", "tkgi_network_profile_nsgroup", "tkgi_np_use_ip_sets", "tkgi_policy_only_objects"],
     )
 
 
@@ -93,7 +94,7 @@ def test_broken_prerequisites_are_findings_that_fail_the_task(capsys, master):
 
 
 def test_skipped_checks_do_not_run_and_an_unknown_id_is_refused(capsys, master):
-    master["skip_checks"] = ["host_kubectl", "host_tkgi_login", "policy_nsxapi_false", "host_python3"]
+    master["skip_checks"] = master["skip_checks"] + ["host_tkgi_login", "policy_nsxapi_false", "host_python3"]
     master["cluster"] = "not-logged-in"
     result = module_runner.run_module("ncp_host_preflight", master)
     assert not result.failed, result["findings"]

@@ -50,7 +50,9 @@ def test_a_missing_file_is_one_clear_error(scripted, tmp_path):
 
 
 def cluster_args(scripted, by_cluster):
-    return dict(nsx_manager=scripted.url, nsx_username="admin", nsx_password="pw-123456789", nsx_auth="basic", validate_certs=False, ncp_ini_resources=by_cluster)
+    return dict(
+        nsx_manager=scripted.url, nsx_username="admin", nsx_password="pw-123456789", nsx_auth="basic", validate_certs=False, ncp_ini_resources=by_cluster
+    )
 
 
 def test_several_clusters_at_once_each_with_its_own_refusal_and_each_read_once(scripted, tmp_path):
@@ -59,7 +61,10 @@ def test_several_clusters_at_once_each_with_its_own_refusal_and_each_read_once(s
     good = dict(nsx["ncp_ini"])
     bad = dict(nsx["ncp_ini"], external_ip_pools_lb="no-such-pool")
     one = run_module("nsx_policy_ids", args(scripted, write_ini(tmp_path, good)))
-    by_cluster = {"k8s-01": [{"source": "configmap", "policy_mode": False, "values": good}], "k8s-02": [{"source": "configmap", "policy_mode": False, "values": bad}]}
+    by_cluster = {
+        "k8s-01": [{"source": "configmap", "policy_mode": False, "values": good}],
+        "k8s-02": [{"source": "configmap", "policy_mode": False, "values": bad}],
+    }
     result = run_module("nsx_policy_ids", cluster_args(scripted, by_cluster))
     # Not a failure: each cluster's switch decides from its own entry.
     assert not result.failed and result["changed"] is False, result

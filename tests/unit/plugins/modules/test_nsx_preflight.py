@@ -221,3 +221,19 @@ def test_transient_errors_mid_scan_are_retried(nsxsim_factory):
     sim.admin.add_fault(type="drop", path="/api/v1/loadbalancer/virtual-servers", count=1)
     result = preflight(sim, retries=5)
     assert not result.failed and result["passed"]
+
+
+def test_tkgi_checks_run_only_for_tkgi_and_a_bad_window_end_is_one_clear_error(nsxsim_factory):
+    """Issue 27: tkgi=true adds TKGI's NSX-side checks (the clean lab passes them: NSX 4.1.2, no principal identity,
+    certificates valid until 2036); without it they do not run. A window end that is not a UTC time fails the task
+    naming the option, before any NSX call."""
+    sim = nsxsim_factory(generate=CLEAN)
+    plain = preflight(sim)
+    assert not [c for c in plain["summary"]["checks_run"] if c.startswith("tkgi_")]
+    tkgi = preflight(sim, tkgi=True, tkgi_window_end="2030-01-01T00:00:00Z")
+    assert tkgi["summary"]["checks_run"][-3:] == ["tkgi_nsx_version", "tkgi_nsx_dedicated", "tkgi_certificates_valid"]
+    assert tkgi["findings"] == [] and tkgi["passed"] is True
+    sim.admin.reset_counters()
+    bad = preflight(sim, tkgi=True, tkgi_window_end="next friday")
+    assert bad.failed and bad["msg"].startswith("tkgi_window_end: 'next friday' is not a UTC time") and "findings" not in bad
+    assert sum(sim.admin.counters()["by_path"].values()) == 0
