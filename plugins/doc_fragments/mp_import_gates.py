@@ -31,4 +31,12 @@ options:
       - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers), C(ncp_principal_identities), C(domain),
         C(top_category), C(policy_counterparts), C(policy_id_prefix).
     type: dict
+  verify:
+    description:
+      - After the cluster import ends 0 (not for V(already_imported), not in check mode), prove in the same run that it left no MP object behind and journal
+        the verdict, as M(ncp.mp_to_policy.nsx_import_verify) with O(ncp.mp_to_policy.nsx_import_verify#module:record=true) does; the result is
+        RV(import_check). A warning, never a failure: the import itself ended 0 (an NSX error while checking is in RV(import_check.error)).
+    type: bool
+    default: false
+    version_added: 0.3.0
 """

@@ -19,6 +19,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import (
     CLUSTER_TAG_SCOPE,
     SHARED_KINDS,
@@ -183,3 +187,22 @@ class LeftoverCheck:
             else:
                 migrated[kind] = ids
         return compare(expected, migrated, unverified, not_checked)
+
+
+def user_spec_beside(user_spec, importer_path):
+    """The user spec given, else the importer's own file beside it (a missing file is no spec), as data."""
+    if user_spec is None and importer_path:
+        beside = os.path.join(os.path.dirname(os.path.abspath(importer_path)), cfg.USER_SPEC_FILE)
+        user_spec = beside if os.path.isfile(beside) else None
+    return cfg.user_spec_data(user_spec)
+
+
+def check_and_record(client, cluster, user_spec, journal=None):
+    """The proof for ``cluster`` (dict with ``message``), journaled as ``import_check`` when ``journal`` gives its
+    state_dir and host. Raises NsxApiError; a journal that cannot be written is jr.JournalError."""
+    check = LeftoverCheck(client).run(cluster, user_spec)
+    result = dict(check, message=describe(check, cluster))
+    if journal:
+        result["journal_file"] = jr.journal_path(journal["state_dir"], cluster)
+        jr.record_import_check(journal["state_dir"], cluster, journal["host"], check)
+    return result

@@ -15,7 +15,7 @@ __metaclass__ = type
 import os
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run, import_leftovers
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
@@ -191,8 +191,12 @@ class ImportTask:
             # this module's session opened (the shared import of shared_then_cluster ran in between).
             self.module.client.renew_session()
             blockers = import_blockers(self.module.client) if self.params["require_nsx_idle"] else []
-            if dfw_scope and not blockers:
+            # The DFW order once per module run, before its first importer run: the shared import that may run in
+            # between imports no DFW section and makes no NCP policy, so it cannot change the verdict (one full read
+            # of the DFW less per cluster in the serial play).
+            if dfw_scope and not blockers and not getattr(self.module, "dfw_gate_passed", False):
                 blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.scope_options(dfw_scope))
+                self.module.dfw_gate_passed = not blockers
         except dfw_order.OrderError as exc:
             self.module.fail_json(msg="require_dfw_top_rules: %s" % exc, **self.base_result())
         except NsxApiError as exc:
@@ -337,6 +341,21 @@ def run_module(module):
     finally:
         lock.release()
     if outcome.succeeded:
+        if module.params["verify"] and task.scope == "cluster" and result.get("outcome") == "imported":
+            result["import_check"] = verify_import(module, task)
         module.exit_json(**result)
     what = "rollback of the %s import" % task.scope if module.params["rollback"] else "%s import" % task.scope
     module.fail_json(msg="%s of cluster %s: %s (rc %s); %s" % (what, task.cluster, outcome.outcome, result["rc"], outcome.next_step), **result)
+
+
+def verify_import(module, task):
+    """The proof that the cluster import left nothing behind, journaled (a warning, never a failure: the import ended 0)."""
+    try:
+        user_spec = import_leftovers.user_spec_beside(task.params["user_spec"], task.params["importer_path"])
+        check = import_leftovers.check_and_record(module.client, task.cluster, user_spec, dict(state_dir=task.state_dir, host=task.host))
+    except (NsxApiError, jr.JournalError, cfg.ImporterConfigError) as exc:
+        module.warn("%s: the import ended 0 but could not be checked for MP objects left behind: %s (finish.yml checks again)" % (task.cluster, exc))
+        return dict(error=str(exc))
+    if check["message"]:
+        module.warn(check["message"])
+    return check

@@ -101,11 +101,9 @@ journal_file:
   type: str
 """
 
-import os
-
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import LeftoverCheck, describe
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import check_and_record, user_spec_beside
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
@@ -119,38 +117,25 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def user_spec_of(params):
-    """The user spec given, else the importer's own file beside it (a missing file is no spec)."""
-    user_spec = params["user_spec"]
-    if user_spec is None and params["importer_path"]:
-        beside = os.path.join(os.path.dirname(os.path.abspath(params["importer_path"])), cfg.USER_SPEC_FILE)
-        user_spec = beside if os.path.isfile(beside) else None
-    return cfg.user_spec_data(user_spec)
-
-
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
     try:
         jr.validate_cluster_name(params["cluster"])
-        user_spec = user_spec_of(params)
+        user_spec = user_spec_beside(params["user_spec"], params["importer_path"])
     except (jr.JournalError, cfg.ImporterConfigError) as exc:
         module.fail_json(msg=str(exc), changed=False)
+    journal = dict(state_dir=params["state_dir"], host=params["host_id"] or jr.default_host()) if params["record"] and not module.check_mode else None
     try:
-        check = LeftoverCheck(module.client).run(params["cluster"], user_spec)
+        result = dict(check_and_record(module.client, params["cluster"], user_spec, journal), changed=False)
     except NsxApiError as exc:
         module.fail_nsx(exc, changed=False)
-    message = describe(check, params["cluster"])
-    if message:
-        module.warn(message)
-    result = dict(check, message=message, changed=False)
+    except jr.JournalError as exc:
+        module.fail_json(msg="the import check ran but could not be journaled: %s" % exc, changed=False)
     if params["record"]:
         result["journal_file"] = jr.journal_path(params["state_dir"], params["cluster"])
-        if not module.check_mode:
-            try:
-                jr.record_import_check(params["state_dir"], params["cluster"], params["host_id"] or jr.default_host(), check)
-            except jr.JournalError as exc:
-                module.fail_json(msg="the import check ran but could not be journaled: %s" % exc, **result)
+    if result["message"]:
+        module.warn(result["message"])
     module.exit_json(**result)
 
 

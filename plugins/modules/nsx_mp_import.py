@@ -297,6 +297,12 @@ journal:
   returned: always
   type: dict
   sample: {"exists": true, "imported": {"shared": true, "cluster": true}, "current_state": "cluster_imported"}
+import_check:
+  description:
+    - With O(verify), the proof after the cluster import ended 0 (the return values of M(ncp.mp_to_policy.nsx_import_verify)), or C(error) when NSX
+      could not be read or the verdict not journaled.
+  returned: when O(verify) and the cluster import ran and ended 0
+  type: dict
 scopes:
   description:
     - The imports of this task in order, each as C(scope), C(rc), C(outcome), C(ncp_mode), C(attempt), C(duration), C(log_file) and C(changed) (one for
@@ -354,6 +360,7 @@ ARGUMENT_SPEC = dict(
     tkgi_exit_code_regex=dict(type="str", default=tkgi_log.DEFAULT_EXIT_CODE_REGEX),
     require_nsx_idle=dict(type="bool", default=False),
     require_dfw_top_rules=dict(type="dict"),
+    verify=dict(type="bool", default=False),
 )
 
 

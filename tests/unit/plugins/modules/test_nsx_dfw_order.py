@@ -140,3 +140,22 @@ def test_mp_originals_are_retired_only_on_request_and_only_when_every_copy_is_in
     assert not done.failed, done.get("msg")
     left = [s["display_name"] for s in sim.get(SECTIONS).json()["results"]]
     assert len(left) == count - 6 and not set(TOP + BOTTOM) & set(left)
+
+
+def test_the_import_gate_checks_the_first_importer_run_of_shared_then_cluster(nsxsim_factory, tmp_path):
+    """The DFW order is judged once per module run, before its first importer run: shared_then_cluster refuses before
+    the shared run (nothing runs, nothing is journaled), and runs both once the top copies exist."""
+    sim = nsxsim_factory(generate=SPEC)
+    importer = tmp_path / "mp_to_policy_importer.py"
+    importer.write_text(IMPORTER)
+    scope = {"clusters": ["k8s-01", "k8s-02"]}
+    args = connection(
+        sim, scope="shared_then_cluster", cluster="k8s-01", importer_path=str(importer), state_dir=str(tmp_path / "state"), host_id="m1", timeout=30
+    )
+    refused = run_module("nsx_mp_import", dict(args, require_dfw_top_rules=scope))
+    assert refused.failed and "the shared import of cluster k8s-01 was not started" in refused["msg"]
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "state" / "k8s-01" / "state.json").exists()
+    assert not dfw_order(sim, state="top").failed
+    allowed = run_module("nsx_mp_import", dict(args, require_dfw_top_rules=scope))
+    assert not allowed.failed, allowed.get("msg")
+    assert [s["scope"] for s in allowed["scopes"]] == ["shared", "cluster"] and (tmp_path / "ran").exists()

@@ -85,3 +85,17 @@ def test_rollback_on_request(capsys, nsx, lab):
     assert (result["rc"], result["rolled_back"], result["ncp_mode"]) == (0, True, "mp"), result["log_tail"]
     assert not [p for p in nsx.admin.policy_paths() if p.startswith("/infra/tier-0s/")]
     assert not jr.is_imported(jr.read_journal(lab["state_dir"], CLUSTER), "shared")
+
+
+def test_verify_proves_the_cluster_import_in_the_same_run_and_journals_it(capsys, nsx, lab):
+    """verify=true: after the cluster import ends 0, the migration API's mapping is compared with the cluster's MP objects
+    in the same module run and the verdict journaled (what nsx_import_verify record=true does); a re-run that finds the
+    cluster imported checks nothing."""
+    both = run_module(capsys, scope="shared_then_cluster", verify=True, **lab)
+    assert both["outcome"] == "imported" and [s["scope"] for s in both["scopes"]] == ["shared", "cluster"], both.get("log_tail")
+    check = both["import_check"]
+    assert "error" not in check and check["left_behind"] == [] and check["message"] == "", check
+    assert jr.read_journal(lab["state_dir"], CLUSTER)["import_check"]["left_behind"] == []
+    again = run_module(capsys, scope="cluster", verify=True, **lab)
+    assert again["outcome"] == "already_imported" and "import_check" not in again
+    assert nsx.password not in json.dumps(both)
