@@ -33,6 +33,12 @@ class TkgiDriver:
     def validate(self, task):
         if self.params["user_spec"] is not None or self.params["config"]:
             self.module.warn("config and user_spec are not used with driver tkgi")
+        if not (self.params["tkgi_migration_log"] or "").strip():
+            # Without the log the outcome would be tkgi's own exit code, which is not the importer's 0/1/2 (issue 27).
+            task.fail(
+                "tkgi_migration_log is empty: with driver tkgi the importer's exit code is read from its migration log on the cluster's"
+                " control-plane VM, never from tkgi's own exit code; set it to where your TKGI release writes that log"
+            )
         try:
             self.exit_code_regex = tkgi_log.compile_exit_code_regex(self.params["tkgi_exit_code_regex"])
         except tkgi_log.MigrationLogError as exc:

@@ -106,3 +106,13 @@ def test_the_tkgi_driver_reads_no_exit_code_after_a_timeout_and_only_what_the_lo
     done = RunResult(0, False, 1.0, 0.0, 1.0, 1)
     assert driver.read_exit_code(done, before).rc == 1
     assert driver.read_exit_code(done._replace(timed_out=True), before) is None
+
+
+@pytest.mark.parametrize("log", ["", "  "])
+def test_the_tkgi_driver_refuses_to_run_without_a_migration_log_to_read(capsys, base, log):
+    """Without the log the outcome could only be tkgi's own exit code, which is not the importer's (issue 27)."""
+    args = dict(base, driver="tkgi", tkgi_migration_log=log)
+    args.pop("importer_path")
+    result = module_runner.run_module("nsx_mp_import", args)
+    assert result.failed and result["msg"].startswith("tkgi_migration_log is empty: ")
+    assert result["changed"] is False and not os.path.exists(base["state_dir"])
