@@ -11,9 +11,10 @@ name: import_step_outcome
 short_description: What a registered nsx_mp_import result means for the rest of the run
 version_added: 0.1.0
 description:
-  - Reads the registered result of the import step that did not end well and says how the run goes on
-    (docs/architecture.md section 3, invariants 3, 5 and 6).
-  - V(imported) for an empty input (every step ended well); V(not_started) when the importer did not
+  - Reads the registered result of the import step and says how the run goes on (docs/architecture.md section 3,
+    invariants 3, 5 and 6).
+  - V(imported) for an empty input or a result that neither failed nor was unreachable (every step ended well, or
+    the journal records them as done); V(not_started) when the importer did not
     start - NSX was busy (RV(ncp.mp_to_policy.nsx_mp_import#module:blocked_by)) or the module failed
     before it journaled an attempt (its result holds RV(ncp.mp_to_policy.nsx_mp_import#module:attempt)
     null, for example when NSX refused the credentials of the last-moment check); V(error) when the
@@ -21,7 +22,7 @@ description:
     otherwise the module's own RV(ncp.mp_to_policy.nsx_mp_import#module:outcome).
 options:
   _input:
-    description: The registered result of M(ncp.mp_to_policy.nsx_mp_import), or an empty dict.
+    description: The registered result of M(ncp.mp_to_policy.nsx_mp_import), or an empty dict (no import ran).
     type: dict
     required: true
 """
@@ -40,7 +41,7 @@ _value:
 
 
 def import_step_outcome(result):
-    if not result:
+    if not result or not (result.get("failed") or result.get("unreachable")):
         return "imported"
     if result.get("unreachable"):
         return "error"

@@ -9,6 +9,9 @@ from ansible_collections.ncp.mp_to_policy.plugins.filter.import_step_outcome imp
     "result, expected",
     [
         ({}, "imported"),
+        # The whole registered result of a step that ended well, also when the journal records it as done already.
+        ({"failed": False, "changed": True, "outcome": "imported", "rc": 0}, "imported"),
+        ({"changed": False, "outcome": "already_imported", "rc": 0}, "imported"),
         ({"failed": True, "outcome": "failed_keep_ncp_stopped", "rc": 1}, "failed_keep_ncp_stopped"),
         ({"failed": True, "outcome": "failed_restart_ncp_mp", "rc": 2}, "failed_restart_ncp_mp"),
         ({"failed": True, "outcome": "error", "timed_out": True}, "error"),
