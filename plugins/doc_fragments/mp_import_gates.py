@@ -35,7 +35,7 @@ options:
     description:
       - After the cluster import ends 0 (not for V(already_imported), not in check mode), prove in the same run that it left no MP object behind and journal
         the verdict, as M(ncp.mp_to_policy.nsx_import_verify) with O(ncp.mp_to_policy.nsx_import_verify#module:record=true) does; the result is
-        RV(import_check). A warning, never a failure: the import itself ended 0 (an NSX error while checking is in RV(import_check.error)).
+        RV(import_check). A warning, never a failure, since the import itself ended 0 (an NSX error while checking is C(error) in RV(import_check)).
     type: bool
     default: false
     version_added: 0.3.0

@@ -15,7 +15,7 @@ options:
     description:
       - With O(driver=tkgi), the path (a glob) of the importer's migration log on this host, the cluster's control-plane VM, where the module runs. Its
         location is B(UNCONFIRMED) (not published by TKGI); set it to where your release writes the log. Only what the files gain during this promotion is
-        read, so an earlier attempt's exit code is never taken for this one's. An empty value is refused: tkgi's own exit code is not the importer's.
+        read, so an earlier attempt's exit code is never taken for this one's. An empty value is refused, since tkgi's own exit code is not the importer's.
     type: str
     default: /var/vcap/sys/log/ncp/mp_to_policy_importer*.log
   tkgi_exit_code_regex:

@@ -28,7 +28,7 @@ description:
     their C(policy_ids).
   - With O(ncp_ini_resources) instead (the copies M(ncp.mp_to_policy.ncp_host_preflight) read, several clusters at once),
     it runs where NSX is reachable (the controller) and reads each MP list and mapping once for all the clusters. It then
-    does not fail on an unresolved item: RV(clusters) says, for each cluster, what its switch must refuse.
+    does not fail on an unresolved item; RV(clusters) says, for each cluster, what its switch must refuse.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_configmap
