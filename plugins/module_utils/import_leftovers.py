@@ -203,6 +203,5 @@ def check_and_record(client, cluster, user_spec, journal=None):
     check = LeftoverCheck(client).run(cluster, user_spec)
     result = dict(check, message=describe(check, cluster))
     if journal:
-        result["journal_file"] = jr.journal_path(journal["state_dir"], cluster)
         jr.record_import_check(journal["state_dir"], cluster, journal["host"], check)
     return result
