@@ -19,7 +19,7 @@ description:
   - V(stopped) for every cluster this run stopped when O(keep_down) (another cluster of a strategy-1 run
     ended rc 1, see P(ncp.mp_to_policy.ncp_rc1_clusters#filter)).
   - V(mp) for every cluster this run stopped when O(restored) (recover.yml, after_restore).
-positional: restart_mp, keep_down, restored
+positional: restart_mp, keep_down, restored, tkgi
 options:
   _input:
     description: The journal (C(journal) of M(ncp.mp_to_policy.ncp_journal)); null when none exists.
@@ -35,6 +35,12 @@ options:
     default: false
   restored:
     description: NSX was restored from the run's backup and the cluster's configuration put back as it was before the run.
+    type: bool
+    default: false
+  tkgi:
+    description:
+      - A TKGI cluster, whose NCP the run never stops (its promotion does); once a promotion was attempted the
+        journal decides as if the run had stopped it.
     type: bool
     default: false
 """
@@ -54,8 +60,8 @@ _value:
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
 
 
-def ncp_start_mode(journal, restart_mp=True, keep_down=False, restored=False):
-    return start_mode(journal, restart_mp, keep_down, restored)
+def ncp_start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=False):
+    return start_mode(journal, restart_mp, keep_down, restored, tkgi)
 
 
 class FilterModule:

@@ -60,10 +60,7 @@ def _ran(result):
 def _stop_step(entry, facts, masters_facts):
     """(step, True when this run would stop NCP now)."""
     if entry["platform"] == "tkgi":
-        stopping = [host for host, host_facts in masters_facts.items() if _ran(host_facts.get("ncp_stop_monit"))]
-        if stopping:
-            return "stop NCP with monit on %s" % ", ".join(stopping), True
-        return "NCP is already stopped on every master", False
+        return "NCP is left to tkgi promote-cluster-to-policy, which stops and starts it itself (not stopped by this run)", False
     stop = facts.get("ncp_stop_k8s") or {}
     if _ran(stop):
         return "scale Deployment nsx-ncp from %s to 0 replicas and wait until its pods are gone" % stop.get("previous_replicas"), True
@@ -112,9 +109,9 @@ def _policy_step(entry, facts):
         if (switched.get("manifest") or {}).get("changed"):
             targets.append(facts.get("ncp_manifest_path") or "the NCP YAML file")
         return "set policy_nsxapi = True in %s" % " and ".join(targets) if targets else "policy_nsxapi is already True"
-    tkgi = [item for item in (facts.get("ncp_policy_mode_tkgi_switched") or {}).get("results") or [] if not item.get("skipped")]
+    tkgi = [item for item in (facts.get("ncp_policy_mode_tkgi_rendered") or {}).get("results") or [] if not item.get("skipped")]
     if tkgi:
-        return "set policy_nsxapi = True in ncp.ini on %s" % ", ".join(item.get("item") for item in tkgi)
+        return "check that the promotion rendered policy_nsxapi = True in ncp.ini on %s" % ", ".join(item.get("item") for item in tkgi)
     return None
 
 
@@ -124,7 +121,7 @@ def planned_journal(entry, facts):
     rollbacks = [item.get("journal") for item in (facts.get("recover_rollback") or {}).get("results") or [] if item.get("journal")]
     host = entry["import_master"]
     journal = copy.deepcopy(rollbacks[-1]["journal"] if rollbacks else imported or entry.get("journal") or jr.new_journal(entry["cluster"], host))
-    if entry["stops"]:
+    if entry["stops"] and entry["platform"] != "tkgi":
         restarted = "ncp_started" in journal["states"]
         jr.apply_marks(journal, host, [("ncp_stopped", {}, not restarted)], jr.NEW_STOP_CLEARS if restarted else ())
     if _policy_step(entry, facts):
@@ -149,7 +146,8 @@ def cluster_plan(entry, facts, masters_facts, run):
     steps, stopping = [], False
     if entry["stops"]:
         stop, stopping = _stop_step(entry, facts, masters_facts)
-        steps += [stop] if halted else [stop, _quiesce_step(run, stopping), _backup_step(run)]
+        wait = None if entry["platform"] == "tkgi" else _quiesce_step(run, stopping)  # TKGI's promotion waits itself
+        steps += [stop] if halted else [stop, wait, _backup_step(run)]
     if halted:
         # The real run stops here; what it stopped comes back as the journal then allows (no import was made).
         steps = (steps if stopping else []) + ["the run would stop: %s" % halted]
@@ -157,7 +155,8 @@ def cluster_plan(entry, facts, masters_facts, run):
     else:
         steps += _import_steps(facts)
         steps.append(_policy_step(entry, facts))
-    mode = start_mode(planned_journal(dict(entry, stops=entry["stops"] and (stopping or not halted)), facts), run.get("restart_mp", True))
+    journal = planned_journal(dict(entry, stops=entry["stops"] and (stopping or not halted)), facts)
+    mode = start_mode(journal, run.get("restart_mp", True), tkgi=entry["platform"] == "tkgi")
     if run.get("recover_action") == "keep_down":
         mode = "stopped"
     if mode in ("policy", "mp"):

@@ -41,8 +41,11 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
     return sorted(found)
 
 
-def start_mode(journal, restart_mp=True, keep_down=False, restored=False):
+def start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=False):
     """``policy``, ``mp``, ``stopped`` or ``none`` (this run did not stop NCP, or it runs again).
+
+    ``tkgi``: the run never stops a TKGI cluster's NCP, its promotion does (issue 27); once a promotion was
+    attempted the rules below apply as if the run had stopped it (the start then confirms what TKGI did).
 
     - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
       ending rc 0 (invariant 4); ``stopped`` for an imported cluster whose switch is not journaled;
@@ -56,7 +59,8 @@ def start_mode(journal, restart_mp=True, keep_down=False, restored=False):
       cluster's configuration put back as it was before the run (recover.yml, after_restore).
     """
     states = (journal or {}).get("states") or {}
-    if "ncp_stopped" not in states or "ncp_started" in states:
+    stopped = "ncp_stopped" in states or (tkgi and bool((journal or {}).get("attempts")))
+    if not stopped or "ncp_started" in states:
         return "none"
     if keep_down:
         return "stopped"

@@ -56,15 +56,19 @@ def test_kubernetes_plan_in_order():
     assert "## c1 (kubernetes): import master m0 (masters: m0)" in render([plan])
 
 
-def test_tkgi_plan_names_every_master():
+def test_tkgi_plan_leaves_ncp_to_the_promotion_and_checks_every_master():
     facts = {
         "mp_import_result": import_result(("cluster", None), journal=planned("cluster")),
-        "ncp_policy_mode_tkgi_switched": {"results": [{"item": "m0", "changed": True}, {"item": "m1", "changed": True}]},
+        "ncp_policy_mode_tkgi_rendered": {"results": [{"item": "m0", "changed": False}, {"item": "m1", "changed": False}]},
     }
-    masters = {"m0": dict(facts, ncp_stop_monit={"changed": True}), "m1": {"ncp_stop_monit": {"changed": True}}}
-    steps = cluster_plan(entry("tkgi"), facts, masters, RUN)["steps"]
-    assert steps[0] == "stop NCP with monit on m0, m1"
-    assert steps[-2:] == ["set policy_nsxapi = True in ncp.ini on m0, m1", "start NCP in policy mode"]
+    steps = cluster_plan(entry("tkgi"), facts, {"m0": facts, "m1": {}}, RUN)["steps"]
+    # Issue 27: no monit stop, no quiesce of this run's, no ncp.ini write: the promotion does them; the switch is read back.
+    assert steps[:2] == [
+        "NCP is left to tkgi promote-cluster-to-policy, which stops and starts it itself (not stopped by this run)",
+        "back up NSX and wait for the backup to succeed (remote backup target checked)",
+    ]
+    assert steps[-2:] == ["check that the promotion rendered policy_nsxapi = True in ncp.ini on m0, m1", "start NCP in policy mode"]
+    assert not any("monit" in step or "quiesce" in step for step in steps), steps
 
 
 def test_resumed_run_waits_only_the_rest_and_reuses_the_backup():

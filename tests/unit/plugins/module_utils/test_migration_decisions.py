@@ -46,6 +46,23 @@ def test_start_mode(states, attempts, restart, mode):
     assert start_mode(journal(states, attempts), restart) == mode
 
 
+@pytest.mark.parametrize(
+    "states, attempts, mode",
+    [
+        ([], [], "none"),  # not promoted: TKGI never touched NCP, and neither does the run
+        ([("cluster_imported", {}), ("policy_configured", {})], [attempt("cluster", 0, "imported")], "policy"),
+        ([], [attempt("cluster", 1, "failed_keep_ncp_stopped")], "stopped"),  # TKGI: re-run only this cluster
+        ([], [attempt("cluster", 2, "failed_restart_ncp_mp")], "mp"),  # TKGI: confirm NCP can restart in MP
+        ([("ncp_started", {"mode": "policy"})], [attempt("cluster", 0, "imported")], "none"),
+    ],
+)
+def test_start_mode_of_a_tkgi_cluster_whose_ncp_the_promotion_stopped(states, attempts, mode):
+    # Issue 27: no ncp_stopped in a TKGI journal (the run does not stop NCP); an attempted promotion stands for it.
+    assert start_mode(journal(states, attempts), True, tkgi=True) == mode
+    if attempts and mode != "none":
+        assert start_mode(journal(states, attempts), True) == "none"  # without the flag: never started
+
+
 def test_rollback_scopes_skip_what_a_rollback_already_undid():
     runs = [attempt("shared", 0, "imported"), attempt("cluster", 1, "failed_keep_ncp_stopped")]
     assert rollback_scopes(journal(STOPPED, runs)) == ["cluster", "shared"]
