@@ -1,0 +1,179 @@
+"""TKGI's own order (issue 27, invariant 12; vendor-facts 6.2, 6.3): a whole TKGI migration in the lab, a test cluster
+and two clusters, through BOSH migration mode -> the test cluster -> the tile's four IDs -> the clusters one at a time
+-> BOSH to Policy mode, with each step seen refusing while the step before it is undone, and nothing changed by a
+refused step.
+
+What the steps did is read the way an operator reads it, with the lab's ``bosh``, ``om`` and ``tkgi`` stand-ins and the
+commands and credentials the inventory gives the collection (``ncp_tkgi_cli``), and from NSX; NCP's state from each
+master's monit stand-in. Also: the run never stops, starts or edits a TKGI cluster's NCP itself (the promotion does),
+and after a promotion that ended 1 no other cluster is promoted until that one succeeds (TKGI's rule).
+``long`` (make test-faults): 14 playbook runs on one lab, ~4 min.
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+import yaml
+
+pytestmark = [pytest.mark.slow, pytest.mark.long]
+
+TEST, FIRST, SECOND = "tkgi-test", "tkgi-a", "tkgi-b"
+ONE = {"ncp_ack_no_backup_restore": True}
+TILE_PROPERTIES = (
+    ".properties.network_selector.nsx.t0-router-id",
+    ".properties.network_selector.nsx.floating-ip-pool-ids",
+    ".properties.network_selector.nsx.ip-block-id",
+    ".properties.network_selector.nsx.nodes-ip-block-id",
+)
+POLICY_SWITCH = ".properties.network_selector.nsx.nsx-t-policy-api"
+
+
+class Cli:
+    """The lab's bosh / om / tkgi, run as the collection runs them (inventory ``ncp_tkgi_cli``)."""
+
+    def __init__(self, lab):
+        with open(os.path.join(lab.out, "inventory.yml"), encoding="utf-8") as handle:
+            inventory = yaml.safe_load(handle)
+        found = {}
+        for scope in [inventory.get("all", {}).get("vars", {})] + list((inventory.get("all", {}).get("hosts") or {}).values()):
+            found.update({k: v for k, v in (scope or {}).items() if k.startswith("ncp_tkgi")})
+        for group in (inventory.get("all", {}).get("children") or {}).values():
+            for host_vars in (group.get("hosts") or {}).values():
+                if host_vars and "ncp_tkgi_cli" in host_vars:
+                    found.setdefault("ncp_tkgi_cli", host_vars["ncp_tkgi_cli"])
+        self.cli = found["ncp_tkgi_cli"]
+        self.env = dict(
+            os.environ,
+            OM_TARGET=self.cli["om_target"],
+            OM_USERNAME=self.cli["om_username"],
+            OM_PASSWORD=self.cli["om_password"],
+            BOSH_ENVIRONMENT=self.cli["bosh_environment"],
+            BOSH_CLIENT=self.cli["bosh_client"],
+            BOSH_CLIENT_SECRET=self.cli["bosh_client_secret"],
+        )
+
+    def run(self, tool, *args):
+        command = list(self.cli["%s_command" % tool]) + list(args)
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, check=False, timeout=60)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        return done.stdout
+
+    def bosh_mode(self):
+        blocks = json.loads(self.run("bosh", "cpi-config", "--json"))["Blocks"]
+        cpis = yaml.safe_load("".join(blocks))["cpis"]
+        flags = {(c["properties"]["nsxt"]["use_policy_api"], c["properties"]["nsxt"]["policy_api_migration_mode"]) for c in cpis}
+        assert len(flags) == 1, flags
+        use_policy, migration = flags.pop()
+        return "policy" if use_policy and not migration else "migration" if migration and not use_policy else "mp"
+
+    def tile(self):
+        staged = yaml.safe_load(self.run("om", "staged-config", "--product-name", "pivotal-container-service"))
+        values = {name: (staged["product-properties"].get(name) or {}).get("value") for name in TILE_PROPERTIES + (POLICY_SWITCH,)}
+        pending = {entry["guid"].rsplit("-", 1)[0]: entry["action"] for entry in json.loads(self.run("om", "pending-changes", "--format", "json"))}
+        return values, pending.get("pivotal-container-service")
+
+    def set_bosh_mode(self, use_policy_api, migration_mode):
+        """What an Ops Manager admin would do by hand: the director's NSX flags changed and applied (BOSH only)."""
+        director = yaml.safe_load(self.run("om", "staged-director-config", "--no-redact"))
+        for iaas in director["iaas-configurations"]:
+            nsxt = iaas.setdefault("additional_cloud_properties", {}).setdefault("nsxt", {})
+            nsxt.update(use_policy_api=use_policy_api, policy_api_migration_mode=migration_mode)
+        path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "director-%d.yml" % os.getpid())
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump({"iaas-configurations": director["iaas-configurations"]}, handle)
+        self.run("om", "configure-director", "--config", path)
+        self.run("om", "apply-changes", "--skip-deploy-products")
+        os.unlink(path)
+
+    def promotion(self, cluster):
+        state = json.loads(self.run("tkgi", "cluster", cluster, "--json"))
+        return state.get("last_action"), state.get("last_action_state")
+
+
+def refused(run, *words):
+    """The run failed before it changed anything, naming why."""
+    assert run.returncode != 0, run.stdout[-3000:]
+    for word in words:
+        assert word in run.stdout, (word, run.stdout[-3000:])
+
+
+def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
+    lab = lab_factory("tkgi3.yml")
+    cli = Cli(lab)
+    assert cli.bosh_mode() == "mp" and cli.promotion(TEST)[0] != "PROMOTE_TO_POLICY"
+    tile_before, _ = cli.tile()
+
+    # 1. Nothing before BOSH migration mode: neither the test cluster nor the tile.
+    before = lab.snapshot()
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=TEST)), "migration_mode")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), "migration_mode")
+    assert cli.promotion(TEST)[0] != "PROMOTE_TO_POLICY" and cli.tile()[0] == tile_before
+    assert not lab.ncp_stop_seen(TEST)
+    assert_unchanged(before, lab.snapshot(), allow_report=True)
+
+    run = lab.run("tkgi.yml", {"ncp_tkgi_step": "migration_mode"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert cli.bosh_mode() == "migration"
+
+    # 2. A cluster before the test cluster is refused; then the test cluster is promoted (TKGI stops and starts its NCP).
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "test_cluster")
+    assert cli.promotion(FIRST)[0] != "PROMOTE_TO_POLICY" and not lab.ncp_stop_seen(FIRST)
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), "test_cluster")
+    run = lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=TEST))
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert cli.promotion(TEST) == ("PROMOTE_TO_POLICY", "succeeded")
+    assert lab.ncp_mode(TEST) == "policy"
+    _host, journal = lab.journal(TEST)
+    assert "ncp_stopped" not in journal["states"] and "quiesced" not in journal["states"], journal["states"]  # TKGI's, not ours
+    assert [a["rc"] for a in journal["attempts"]] == [0]
+
+    # 3. The clusters wait for the tile: printing the IDs changes nothing, applying them switches the tile.
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "tile")
+    run = lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert cli.tile()[0] == tile_before
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "tile")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), "tile")
+    run = lab.run("tkgi.yml", {"ncp_tkgi_step": "tile", "ncp_tkgi_apply_tile": True})
+    assert run.returncode == 0, run.stdout[-3000:]
+    tile, pending = cli.tile()
+    assert tile[POLICY_SWITCH] is True and pending == "unchanged", (tile, pending)
+    assert all(tile[name] for name in TILE_PROPERTIES), tile
+    paths = set(lab.policy_paths())
+    for name, collection in zip(TILE_PROPERTIES, ("/infra/tier-0s/", "/infra/ip-pools/", "/infra/ip-blocks/", "/infra/ip-blocks/")):
+        for policy_id in str(tile[name]).split(","):  # each value is a Policy object on NSX now
+            assert collection + policy_id.strip() in paths, (name, tile[name])
+
+    # Undo BOSH migration mode behind the collection's back: the next promotion is refused again.
+    cli.set_bosh_mode(use_policy_api=False, migration_mode=False)
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "migration_mode")
+    assert cli.promotion(FIRST)[0] != "PROMOTE_TO_POLICY"
+    cli.set_bosh_mode(use_policy_api=False, migration_mode=True)
+
+    # 4. TKGI's rule after exit 1: that cluster again (from the same VM), no other cluster until it succeeds.
+    lab.set_importer_fault(lab.masters(FIRST)[0], {"kind": "rc1", "after_batches": 1})
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)))
+    assert cli.promotion(FIRST) == ("PROMOTE_TO_POLICY", "failed")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=SECOND)), FIRST)
+    assert cli.promotion(SECOND)[0] != "PROMOTE_TO_POLICY" and not lab.ncp_stop_seen(SECOND)
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), "clusters")
+    lab.set_importer_fault(lab.masters(FIRST)[0], None)
+    for cluster in (FIRST, SECOND):
+        run = lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=cluster))
+        assert run.returncode == 0, (cluster, run.stdout[-3000:])
+        assert cli.promotion(cluster) == ("PROMOTE_TO_POLICY", "succeeded") and lab.ncp_mode(cluster) == "policy"
+
+    # 5. After every cluster: BOSH to Policy mode.
+    run = lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert cli.bosh_mode() == "policy"
+    assert "NSX Promoter" in run.stdout
+
+
+def assert_unchanged(before, after, allow_report=False):
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    if allow_report:
+        changed = [key for key in changed if "report" not in key and "lease" not in key]
+    assert changed == [], changed
