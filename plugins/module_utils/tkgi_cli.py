@@ -119,7 +119,7 @@ class CliRunner(object):
     def run(self, tool, args, executable=None, env_tool=None):
         """stdout of ``<tool's command> args``; raises CliError naming the command (rc, redacted stderr)."""
         argv = list(executable) if executable else self.command(tool)
-        name = " ".join([os.path.basename(argv[0])] + [a for a in args if not a.startswith("-")][:2])
+        name = " ".join([os.path.basename(argv[0]) if executable else tool] + [a for a in args if not a.startswith("-")][:2])
         if not argv or not find_executable(argv[0]):
             option = "script" if executable else "%s_command" % tool
             raise CliError("%s: %s was not found or is not executable (%s)" % (name, argv[0] if argv else "", option), command=name, rc=None)

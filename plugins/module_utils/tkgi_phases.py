@@ -55,11 +55,18 @@ def verify_bosh_mode(cpi_flags, mode):
     wanted = BOSH_MODES[mode]
     if not cpi_flags:
         return False, "bosh cpi-config shows no CPI"
-    wrong = ["%s (use_policy_api %s, policy_api_migration_mode %s)" % (name, f["use_policy_api"], f["policy_api_migration_mode"])
-             for name, f in sorted(cpi_flags.items()) if any(f.get(k) is not v for k, v in wanted.items())]
+    wrong = [
+        "%s (use_policy_api %s, policy_api_migration_mode %s)" % (name, f["use_policy_api"], f["policy_api_migration_mode"])
+        for name, f in sorted(cpi_flags.items())
+        if any(f.get(k) is not v for k, v in wanted.items())
+    ]
     if wrong:
         return False, "bosh cpi-config: not in %s mode (use_policy_api %s, policy_api_migration_mode %s): %s" % (
-            mode, wanted["use_policy_api"], wanted["policy_api_migration_mode"], ", ".join(wrong))
+            mode,
+            wanted["use_policy_api"],
+            wanted["policy_api_migration_mode"],
+            ", ".join(wrong),
+        )
     return True, "bosh cpi-config: every CPI in %s mode" % mode
 
 
@@ -157,8 +164,10 @@ def blocking_clusters(clusters, cluster=None, acknowledged=()):
             continue
         state = other.get("last_action_state")
         if state == FAILED and other["name"] not in acknowledged:
-            blocking.append("%s (promotion failed: re-run only that cluster after exit 1; after exit 2 confirm NCP restarts in MP"
-                            " on all its masters and list it in acknowledged_failures)" % other["name"])
+            blocking.append(
+                "%s (promotion failed: re-run only that cluster after exit 1; after exit 2 confirm NCP restarts in MP"
+                " on all its masters and list it in acknowledged_failures)" % other["name"]
+            )
         elif state not in (FAILED, SUCCEEDED):
             blocking.append("%s (promotion %s: never promote two clusters at once)" % (other["name"], state))
     return blocking
@@ -170,7 +179,8 @@ def refusal(phase, verdicts, test_cluster=None, blocking=()):
     if unverified:
         first = unverified[0]
         return (
-            "TKGI phase %s may not start: phase %s is not verified (%s). Next step: %s" % (phase, first, verdicts[first]["reason"], fix_step(first, test_cluster)),
+            "TKGI phase %s may not start: phase %s is not verified (%s). Next step: %s"
+            % (phase, first, verdicts[first]["reason"], fix_step(first, test_cluster)),
             unverified,
         )
     if blocking:
@@ -232,7 +242,6 @@ class PhaseGate(object):
         if self._resolved is not None:
             result["tile_policy_ids"] = tile_policy_ids(self._resolved)
         return result, msg
-
 
 
 def tile_change(tile, staged, resolved):

@@ -7,7 +7,6 @@ import json
 import stat
 import sys
 
-
 CREDENTIALS = dict(
     OM_TARGET="opsman.lab",
     OM_USERNAME="admin",
@@ -36,7 +35,7 @@ POLICY_TILE = {
 }
 POLICY_IDS = dict(t0_router="t0_shared", floating_pool="floating-ip-pool", pods_ip_block="pods-ip-block", nodes_ip_block="nodes-ip-block")
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json, os, sys
 import yaml
 
@@ -106,7 +105,7 @@ elif TOOL == "tkgi":
 else:  # bosh_migration_mode.sh enable|disable OPSMAN-IP USERNAME PASSWORD
     need(["BOSH_ENVIRONMENT", "BOSH_CLIENT", "BOSH_CLIENT_SECRET"], "Expected non-empty Director URL")
     if args[1:] != [OPSMAN["host"], OPSMAN["username"], OPSMAN["password"]]:
-        sys.stderr.write("could not authenticate with Ops Manager\n")
+        sys.stderr.write("could not authenticate with Ops Manager as %%s\n" %% " ".join(args[1:]))
         sys.exit(1)
     print("Exporting staged director config (backup director-config-20261205.yml)")
     if not state.get("script_ineffective"):
@@ -114,7 +113,7 @@ else:  # bosh_migration_mode.sh enable|disable OPSMAN-IP USERNAME PASSWORD
             cpi["use_policy_api"], cpi["policy_api_migration_mode"] = (False, True) if args[0] == "enable" else (True, False)
         save(state)
     print("om apply-changes --skip-deploy-products: Succeeded")
-'''
+"""
 
 
 class FakeTkgi(object):
@@ -159,7 +158,11 @@ class FakeTkgi(object):
 
     def writes(self):
         """The calls that change something: om configure/apply, the script."""
-        return [c for c in self.calls() if c["argv"][:1] in (["configure-product"], ["apply-changes"], ["configure-director"]) or c["tool"] == "bosh_migration_mode.sh"]
+        return [
+            c
+            for c in self.calls()
+            if c["argv"][:1] in (["configure-product"], ["apply-changes"], ["configure-director"]) or c["tool"] == "bosh_migration_mode.sh"
+        ]
 
     def args(self):
         """The tkgi_cli option group pointing at the fakes, with the right credentials."""
