@@ -28,6 +28,8 @@ BOSH_MODES = dict(
 )
 # The tile's four NSX objects and their resource kind in ncp_resource_options (the one MP -> Policy resolution).
 TILE_KINDS = OrderedDict((("t0_router", "router"), ("floating_pool", "ip_pool"), ("pods_ip_block", "ip_block"), ("nodes_ip_block", "ip_block")))
+# The router kind spans tier-0s and tier-1s: the tile's router must be a tier-0.
+TILE_POLICY_COLLECTION = dict(t0_router="/infra/tier-0s/")
 
 
 def fix_step(phase, test_cluster=None):
@@ -98,6 +100,8 @@ def resolve_tile(resolver, values):
             policy_id, found = resolver.resolve_item(KINDS[kind_name], item)
             if policy_id is None:
                 problems.append("%s (%s)" % (item, found))
+            elif not found.startswith(TILE_POLICY_COLLECTION.get(key, "/")):
+                problems.append("%s (is %s, not under %s)" % (item, found, TILE_POLICY_COLLECTION[key]))
             else:
                 ids.append(policy_id)
         if not items:
@@ -142,6 +146,8 @@ def verify_tile(resolved, policy_switch, pending_action, product):
     wrong = tile_mismatches(resolved, policy_switch)
     if wrong:
         return False, "tile %s staged config: %s" % (product, "; ".join(wrong))
+    if pending_action is None:
+        return False, "tile %s: not listed by om pending-changes (is the product name right?)" % product
     if pending_action != "unchanged":
         return False, "tile %s: staged but not applied (om pending-changes action %s)" % (product, pending_action)
     return True, "tile %s: four Policy IDs and Policy API mode, applied" % product

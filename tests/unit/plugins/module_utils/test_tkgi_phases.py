@@ -101,6 +101,7 @@ def test_the_tiles_objects_resolve_through_the_one_resolver(scripted):
     broken = tp.resolve_tile(resolver, dict(POLICY_VALUES, nodes_ip_block="not-imported", t0_router=None))
     assert [line.split(":")[0] for line in tp.unresolved(broken)] == ["t0_router", "nodes_ip_block"]
     assert "the tile has no value" in broken["t0_router"]["reason"] and "is not in NSX's migrated-resources" in broken["nodes_ip_block"]["reason"]
+    assert "not listed by om pending-changes" in tp.verify_tile(switched, True, None, "pks")[1]
     verified, reason = tp.verify_test_cluster(cluster("t"), broken)
     assert not verified and "the tile's objects have no Policy object: t0_router" in reason
     assert tp.verify_test_cluster(cluster("t"), resolved)[0] and not tp.verify_test_cluster(cluster("t", "CREATE"), resolved)[0]
@@ -112,3 +113,18 @@ def test_tile_change_is_before_and_after_by_property_name():
     before, after = tp.tile_change(tile, {"p.t0_router": "t0 shared", "p.switch": False}, resolved)
     assert before == {"p.t0_router": "t0 shared", "p.floating_pool": None, "p.pods_ip_block": None, "p.nodes_ip_block": None, "p.switch": False}
     assert after == dict(dict(("p." + key, value) for key, value in POLICY_VALUES.items()), **{"p.switch": True})
+
+
+class Tier1Resolver(object):
+    """A router that resolves to a tier-1 (the router kind spans both)."""
+
+    def resolve_item(self, kind, item):
+        return item, ("/infra/tier-1s/%s" if kind.name == "router" else "/infra/ip-blocks/%s") % item
+
+
+def test_the_tiles_router_must_be_a_tier0():
+    resolved = tp.resolve_tile(Tier1Resolver(), POLICY_VALUES)
+    assert (
+        resolved["t0_router"]["policy_id"] is None and resolved["t0_router"]["reason"] == "t0_shared (is /infra/tier-1s/t0_shared, not under /infra/tier-0s/)"
+    )
+    assert resolved["pods_ip_block"]["policy_id"] == "pods-ip-block"
