@@ -144,3 +144,13 @@ def test_the_credentials_reach_the_clis_only_in_their_environment(world):
         assert not any(secret in " ".join(call["argv"]) for secret in ("om-secret-4711", "bosh-secret-0815"))
     assert {c["tool"] for c in world.calls()} == {"om", "bosh", "tkgi"}
     assert all("OM_PASSWORD" in c["env"] for c in world.calls("om")) and all("BOSH_CLIENT_SECRET" in c["env"] for c in world.calls("bosh"))
+
+
+def test_a_phase_after_migration_mode_without_test_cluster_is_refused_before_anything_runs(world):
+    args = dict(world.args(), **world.nsx)
+    result = run_module("tkgi_phase", dict(args, phase="clusters"))
+    assert result.failed and "test_cluster" in result["msg"] and world.calls() == []
+    unknown = run_module("tkgi_phase", dict(args, phase="bottom_rules", test_cluster=TEST))
+    assert unknown.failed and "phase" in unknown["msg"] and world.calls() == []
+    assert_no_secret(result)
+    assert_no_secret(unknown)
