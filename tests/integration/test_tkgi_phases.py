@@ -103,7 +103,7 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
     lab = lab_factory("tkgi3.yml")
     cli = Cli(lab)
     assert cli.bosh_mode() == "mp" and cli.promotion(TEST)[0] != "PROMOTE_TO_POLICY"
-    tile_before, _ = cli.tile()
+    tile_before = cli.tile()[0]
 
     # 1. Nothing before BOSH migration mode: neither the test cluster nor the tile.
     before = lab.snapshot()
