@@ -148,7 +148,7 @@ ssh-tools: $(STAMP)
 # long cases of the preflight's window-prerequisite matrix (tests/integration/test_preflight_window_matrix.py).
 # One lab at a time; the real-SSH masters need root, iproute2 and openssh-server (installed from Debian if missing).
 test-faults: $(STAMP) collection-link ssh-tools
-	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults tests/integration/test_preflight_window_matrix.py tests/integration/test_inv10_strategy2_finish.py tests/integration/test_tkgi_importer_result.py tests/integration/test_inv11_every_cluster_stopped.py
+	$(BIN)/pytest -q -p no:cacheprovider -m long --durations=10 tests/faults tests/integration/test_preflight_window_matrix.py tests/integration/test_inv10_strategy2_finish.py tests/integration/test_tkgi_importer_result.py tests/integration/test_inv11_every_cluster_stopped.py tests/integration/test_tkgi_phases.py
 
 # DEMO_SSH=1: the masters are real SSH hosts and the NSX password is only in the controller's environment.
 demo: $(STAMP) collection-link

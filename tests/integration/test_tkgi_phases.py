@@ -19,7 +19,7 @@ import yaml
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 
-TEST, FIRST, SECOND = "tkgi-test", "tkgi-a", "tkgi-b"
+TEST, FIRST, SECOND = "k8s-01", "k8s-02", "k8s-03"
 ONE = {"ncp_ack_no_backup_restore": True}
 TILE_PROPERTIES = (
     ".properties.network_selector.nsx.t0-router-id",
@@ -28,6 +28,8 @@ TILE_PROPERTIES = (
     ".properties.network_selector.nsx.nodes-ip-block-id",
 )
 POLICY_SWITCH = ".properties.network_selector.nsx.nsx-t-policy-api"
+# tkgi_phases.refusal: the step that is not done, named as the phase.
+UNVERIFIED = "phase %s is not verified"
 
 
 class Cli:
@@ -107,8 +109,8 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
 
     # 1. Nothing before BOSH migration mode: neither the test cluster nor the tile.
     before = lab.snapshot()
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=TEST)), "migration_mode")
-    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), "migration_mode")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=TEST)), UNVERIFIED % "migration_mode")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), UNVERIFIED % "migration_mode")
     assert cli.promotion(TEST)[0] != "PROMOTE_TO_POLICY" and cli.tile()[0] == tile_before
     assert not lab.ncp_stop_seen(TEST)
     assert_unchanged(before, lab.snapshot(), allow_report=True)
@@ -118,9 +120,9 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
     assert cli.bosh_mode() == "migration"
 
     # 2. A cluster before the test cluster is refused; then the test cluster is promoted (TKGI stops and starts its NCP).
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "test_cluster")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), UNVERIFIED % "test_cluster")
     assert cli.promotion(FIRST)[0] != "PROMOTE_TO_POLICY" and not lab.ncp_stop_seen(FIRST)
-    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), "test_cluster")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"}), UNVERIFIED % "test_cluster")
     run = lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=TEST))
     assert run.returncode == 0, run.stdout[-3000:]
     assert cli.promotion(TEST) == ("PROMOTE_TO_POLICY", "succeeded")
@@ -128,14 +130,15 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
     _host, journal = lab.journal(TEST)
     assert "ncp_stopped" not in journal["states"] and "quiesced" not in journal["states"], journal["states"]  # TKGI's, not ours
     assert [a["rc"] for a in journal["attempts"]] == [0]
+    assert lab.ncp_start_count(TEST) == 1  # the promotion's start alone: the run neither stopped nor started it again
 
     # 3. The clusters wait for the tile: printing the IDs changes nothing, applying them switches the tile.
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "tile")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), UNVERIFIED % "tile")
     run = lab.run("tkgi.yml", {"ncp_tkgi_step": "tile"})
     assert run.returncode == 0, run.stdout[-3000:]
     assert cli.tile()[0] == tile_before
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "tile")
-    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), "tile")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), UNVERIFIED % "tile")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), UNVERIFIED % "tile")
     run = lab.run("tkgi.yml", {"ncp_tkgi_step": "tile", "ncp_tkgi_apply_tile": True})
     assert run.returncode == 0, run.stdout[-3000:]
     tile, pending = cli.tile()
@@ -148,7 +151,7 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
 
     # Undo BOSH migration mode behind the collection's back: the next promotion is refused again.
     cli.set_bosh_mode(use_policy_api=False, migration_mode=False)
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), "migration_mode")
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)), UNVERIFIED % "migration_mode")
     assert cli.promotion(FIRST)[0] != "PROMOTE_TO_POLICY"
     cli.set_bosh_mode(use_policy_api=False, migration_mode=True)
 
@@ -156,14 +159,17 @@ def test_tkgi_order_from_migration_mode_to_policy_mode(lab_factory):
     lab.set_importer_fault(lab.masters(FIRST)[0], {"kind": "rc1", "after_batches": 1})
     refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=FIRST)))
     assert cli.promotion(FIRST) == ("PROMOTE_TO_POLICY", "failed")
-    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=SECOND)), FIRST)
+    assert [a["rc"] for a in lab.journal(FIRST)[1]["attempts"]] == [1]  # the importer's 1, from the migration log
+    assert lab.ncp_mode(FIRST) == "stopped"  # TKGI left it stopped; the run did not start it in MP mode
+    refused(lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=SECOND)), "another cluster's promotion is not done: %s" % FIRST)
     assert cli.promotion(SECOND)[0] != "PROMOTE_TO_POLICY" and not lab.ncp_stop_seen(SECOND)
-    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), "clusters")
+    refused(lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"}), UNVERIFIED % "clusters")
     lab.set_importer_fault(lab.masters(FIRST)[0], None)
     for cluster in (FIRST, SECOND):
         run = lab.run("migrate_cluster.yml", dict(ONE, ncp_cluster=cluster))
         assert run.returncode == 0, (cluster, run.stdout[-3000:])
         assert cli.promotion(cluster) == ("PROMOTE_TO_POLICY", "succeeded") and lab.ncp_mode(cluster) == "policy"
+    assert lab.ncp_start_count(FIRST) == 2 and lab.ncp_start_count(SECOND) == 1  # one start per master, the promotion's
 
     # 5. After every cluster: BOSH to Policy mode.
     run = lab.run("tkgi.yml", {"ncp_tkgi_step": "policy_mode"})

@@ -1,6 +1,7 @@
 """``python -m tests.lab up|down``: start a whole lab (NSX simulator, one Kubernetes API per cluster, master
 host roots) as background processes, write DIR/inventory.yml and DIR/lab.json; stop everything again."""
 
+import base64
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import urllib.request
 
 import yaml
 
+from . import tkgi_lab
 from .hosts.layout import build_host
 from .hosts.manifest import render_manifest, render_tkgi_manifest
 from .hosts.netns import LAB_SUBNET, NetnsHosts, can_make_namespaces, close_recorded, ensure_packages
@@ -95,10 +97,12 @@ def _reap(pid):
 
 
 # ---- NSX side -------------------------------------------------------------------------------------------
-def nsx_lab_get(url, path, ca_file, method="GET", body=None):
+def nsx_lab_get(url, path, ca_file, method="GET", body=None, auth=None):
     context = ssl.create_default_context(cafile=ca_file) if url.startswith("https") else None
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
     with urllib.request.urlopen(request, timeout=30, context=context) as answer:
         return json.loads(answer.read())
 
@@ -256,8 +260,12 @@ def up(scenario_path, out, ssh=False):
                 )
                 cluster["hosts"].append({"name": host, **paths})
             lab["clusters"].append(cluster)
+        if scenario.get("tkgi") or any(c["platform"] == "tkgi" for c in lab["clusters"]):
+            start_tkgi(scenario.get("tkgi") or {}, out, lab, nsx, generated, shared_ini, user_spec, scenario.get("kube") or {}, ssh)
         if ssh:
             lab["ssh"] = start_ssh_hosts(lab)
+        if (scenario.get("tkgi") or {}).get("prepared"):
+            tkgi_lab.prepare(lab, lambda path: nsx_lab_get(nsx["url"], path, nsx["ca_file"], auth=(nsx["username"], nsx["password"])))
     except (LabError, OSError, ValueError, KeyError, RuntimeError, subprocess.SubprocessError) as exc:
         write_json(lab_file, lab)
         down(out, quiet=True)
@@ -265,6 +273,23 @@ def up(scenario_path, out, ssh=False):
     write_json(lab_file, lab)
     write_inventory(os.path.join(out, "inventory.yml"), lab)
     return lab
+
+
+def start_tkgi(spec, out, lab, nsx, generated, shared_ini, user_spec, kube, ssh):
+    """TKGI's control plane on the controller (tests/lab/tkgi_lab.py); a test cluster the scenario does not list runs as
+    a TKGI-API-only cluster: one master root and a Kubernetes API, outside the inventory."""
+    name = spec.get("test_cluster")
+    roots = {c["name"]: [h["root"] for h in c["hosts"]] for c in lab["clusters"] if c["platform"] == "tkgi"}
+    pids = []
+    if name and name not in roots:
+        cluster = start_cluster({"name": name, "platform": "tkgi", "masters": 1}, out, nsx, shared_ini, [], kube)
+        pids.append(cluster["pid"])
+        root = os.path.join(out, "hosts", f"{name}-master-0")
+        build_host(root, name, "tkgi", cluster["kubeconfig"], nsx, shared_ini, user_spec, nsx_secrets=True, run_ledger=lab["importer_runs"])
+        roots[name] = [root]
+    nsx_host = nsx["url"].split("://", 1)[-1]
+    lab["tkgi"] = {"test_cluster": name, "pids": pids, "bin": tkgi_lab.install(out), "api_dir": tkgi_lab.write_api(out, roots)}
+    lab["tkgi"]["auth"] = tkgi_lab.write_opsman(out, nsx_host, generated)
 
 
 def write_tkgi_api(out, nsx):
@@ -304,7 +329,7 @@ def _objects_reader(nsx):
 
 def all_pids(lab):
     pids = [lab["nsx"]["pid"]] if lab.get("nsx", {}).get("pid") else []
-    return pids + [c["pid"] for c in lab.get("clusters", []) if c.get("pid")]
+    return pids + [c["pid"] for c in lab.get("clusters", []) if c.get("pid")] + list((lab.get("tkgi") or {}).get("pids") or [])
 
 
 def down(out, quiet=False):
@@ -388,6 +413,7 @@ def write_inventory(path, lab):
                 "nsx_validate_certs": bool(nsx["ca_file"]),
                 "nsx_ca_path": nsx["ca_file"],
                 "ncp_lab_dir": lab["out"],
+                **(tkgi_lab.inventory_vars(lab) if lab.get("tkgi") else {}),
             },
             "hosts": {"localhost": {"ansible_connection": "local"}},
             "children": {"ncp_clusters": {"children": groups, **({} if ssh else {"vars": {"ansible_connection": "local"}})}},
