@@ -53,9 +53,19 @@ def cluster_outcome(journal, run_started_at):
     return "not_attempted", imports
 
 
-def ncp_mode(journal):
+def stop_time(journal, tkgi=False):
+    """When NCP was stopped for the migration: the journaled stop; for TKGI, whose promotion stops NCP itself and is
+    never stopped by the run (issue 27), the first promotion attempt's start."""
+    at = _state_at(journal, "ncp_stopped")
+    if at or not tkgi:
+        return at
+    attempts = (journal or {}).get("attempts") or []
+    return attempts[0].get("started_at") if attempts else None
+
+
+def ncp_mode(journal, tkgi=False):
     """What NCP runs in now, as far as the journal knows: policy, mp or stopped."""
-    stopped = _epoch(_state_at(journal, "ncp_stopped"))
+    stopped = _epoch(stop_time(journal, tkgi))
     started_record = ((journal or {}).get("states", {}).get("ncp_started")) or {}
     started = _epoch(started_record.get("at"))
     if started is not None and (stopped is None or started >= stopped):
@@ -178,9 +188,10 @@ def build_report(run, scope, journals, findings=None, now=None):
         entry = scope[name]
         journal = journals.get(name)
         outcome, imports = cluster_outcome(journal, run.get("started_at"))
-        mode = ncp_mode(journal)
-        stopped_at = _state_at(journal, "ncp_stopped")
-        started_at = _state_at(journal, "ncp_started") if mode in ("policy", "mp") and _state_at(journal, "ncp_stopped") else None
+        tkgi = entry.get("platform") == "tkgi"
+        mode = ncp_mode(journal, tkgi)
+        stopped_at = stop_time(journal, tkgi)
+        started_at = _state_at(journal, "ncp_started") if mode in ("policy", "mp") and stopped_at else None
         cluster = {
             "name": name,
             "platform": entry.get("platform"),

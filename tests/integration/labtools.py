@@ -359,6 +359,65 @@ class Lab:
         )
 
 
+TILE_PROPERTIES = tuple(".properties.network_selector.nsx." + name for name in ("t0-router-id", "floating-ip-pool-ids", "ip-block-id", "nodes-ip-block-id"))
+POLICY_SWITCH = ".properties.network_selector.nsx.nsx-t-policy-api"
+
+
+class TkgiControlPlane:
+    """The lab's bosh / om / tkgi, run as the collection runs them (inventory ``ncp_tkgi_cli``)."""
+
+    def __init__(self, lab):
+        with open(os.path.join(lab.out, "inventory.yml"), encoding="utf-8") as handle:
+            inventory = yaml.safe_load(handle)
+        self.cli = inventory["all"]["vars"]["ncp_tkgi_cli"]
+        self.env = dict(
+            os.environ,
+            OM_TARGET=self.cli["om_target"],
+            OM_USERNAME=self.cli["om_username"],
+            OM_PASSWORD=self.cli["om_password"],
+            BOSH_ENVIRONMENT=self.cli["bosh_environment"],
+            BOSH_CLIENT=self.cli["bosh_client"],
+            BOSH_CLIENT_SECRET=self.cli["bosh_client_secret"],
+        )
+
+    def run(self, tool, *args):
+        command = list(self.cli["%s_command" % tool]) + list(args)
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, check=False, timeout=60)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        return done.stdout
+
+    def bosh_mode(self):
+        blocks = json.loads(self.run("bosh", "cpi-config", "--json"))["Blocks"]
+        cpis = yaml.safe_load("".join(blocks))["cpis"]
+        flags = {(c["properties"]["nsxt"]["use_policy_api"], c["properties"]["nsxt"]["policy_api_migration_mode"]) for c in cpis}
+        assert len(flags) == 1, flags
+        use_policy, migration = flags.pop()
+        return "policy" if use_policy and not migration else "migration" if migration and not use_policy else "mp"
+
+    def tile(self):
+        staged = yaml.safe_load(self.run("om", "staged-config", "--product-name", "pivotal-container-service"))
+        values = {name: (staged["product-properties"].get(name) or {}).get("value") for name in TILE_PROPERTIES + (POLICY_SWITCH,)}
+        pending = {entry["guid"].rsplit("-", 1)[0]: entry["action"] for entry in json.loads(self.run("om", "pending-changes", "--format", "json"))}
+        return values, pending.get("pivotal-container-service")
+
+    def set_bosh_mode(self, use_policy_api, migration_mode):
+        """What an Ops Manager admin would do by hand: the director's NSX flags changed and applied (BOSH only)."""
+        director = yaml.safe_load(self.run("om", "staged-director-config", "--no-redact"))
+        for iaas in director["iaas-configurations"]:
+            nsxt = iaas.setdefault("additional_cloud_properties", {}).setdefault("nsxt", {})
+            nsxt.update(use_policy_api=use_policy_api, policy_api_migration_mode=migration_mode)
+        path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "director-%d.yml" % os.getpid())
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump({"iaas-configurations": director["iaas-configurations"]}, handle)
+        self.run("om", "configure-director", "--config", path)
+        self.run("om", "apply-changes", "--skip-deploy-products")
+        os.unlink(path)
+
+    def promotion(self, cluster):
+        state = json.loads(self.run("tkgi", "cluster", cluster, "--json"))
+        return state.get("last_action"), state.get("last_action_state")
+
+
 def dry_run_plan(output):
     """The plan a check-mode run printed (the report's "Show the dry run's plan"): its lines, or None when not shown."""
     marker = output.find("Show the dry run's plan")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode, stop_time
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rc1_clusters, rollback_scopes, run_clusters, start_mode
 
 T0 = "2026-11-25T10:00:00Z"
@@ -77,6 +77,13 @@ def test_outcome_and_mode_from_journal():
     assert cluster_outcome(done, "2026-11-25T11:00:00Z")[0] == "already_imported"  # imported before this run began
     assert ncp_mode(done) == "policy"
     assert ncp_mode(journal(STOPPED)) == "stopped" and ncp_mode(None) == "mp"
+
+
+def test_a_tkgi_promotion_stands_for_the_stop_the_run_never_made():
+    # Issue 27: TKGI's promotion stopped NCP; an unknown result leaves it stopped, not "still in Manager mode".
+    failed = journal([], [attempt("cluster", None, "error")])
+    assert ncp_mode(failed, tkgi=True) == "stopped" and ncp_mode(failed) == "mp"
+    assert stop_time(failed, tkgi=True) == LATER and stop_time(journal([], []), tkgi=True) is None
 
 
 SCOPE = {"a": {"platform": "kubernetes", "import_master": "m1"}, "b": {"platform": "tkgi", "import_master": "m2"}}
