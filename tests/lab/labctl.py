@@ -260,8 +260,8 @@ def up(scenario_path, out, ssh=False):
                 )
                 cluster["hosts"].append({"name": host, **paths})
             lab["clusters"].append(cluster)
-        if scenario.get("tkgi") or any(c["platform"] == "tkgi" for c in lab["clusters"]):
-            start_tkgi(scenario.get("tkgi") or {}, out, lab, nsx, generated, shared_ini, user_spec, scenario.get("kube") or {}, ssh)
+        if "tkgi" in scenario or any(c["platform"] == "tkgi" for c in lab["clusters"]):
+            start_tkgi(scenario["tkgi"] if "tkgi" in scenario else {}, out, lab, nsx, generated, shared_ini, user_spec, scenario.get("kube") or {}, ssh)
         if ssh:
             lab["ssh"] = start_ssh_hosts(lab)
         if (scenario.get("tkgi") or {}).get("prepared"):
@@ -278,6 +278,11 @@ def up(scenario_path, out, ssh=False):
 def start_tkgi(spec, out, lab, nsx, generated, shared_ini, user_spec, kube, ssh):
     """TKGI's control plane on the controller (tests/lab/tkgi_lab.py); a test cluster the scenario does not list runs as
     a TKGI-API-only cluster: one master root and a Kubernetes API, outside the inventory."""
+    unknown = set(spec) - {"test_cluster", "prepared"} if isinstance(spec, dict) else None
+    if unknown is None or unknown or not isinstance(spec.get("prepared", False), bool):
+        raise LabError(f"scenario key tkgi must be {{test_cluster: NAME, prepared: true|false}}, not {spec!r}")
+    if spec.get("prepared") and not spec.get("test_cluster"):
+        raise LabError("scenario key tkgi: prepared needs test_cluster (the cluster whose promotion migrates the shared objects)")
     name = spec.get("test_cluster")
     roots = {c["name"]: [h["root"] for h in c["hosts"]] for c in lab["clusters"] if c["platform"] == "tkgi"}
     pids = []

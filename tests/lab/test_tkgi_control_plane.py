@@ -10,7 +10,7 @@ import yaml
 
 from tests.integration.conftest import SCENARIOS
 from tests.integration.labtools import POLICY_SWITCH, TILE_PROPERTIES, Lab, TkgiControlPlane
-from tests.lab.labctl import down, up
+from tests.lab.labctl import LabError, down, up
 
 pytestmark = pytest.mark.slow
 
@@ -83,3 +83,14 @@ def test_the_migration_mode_script_switches_bosh_and_checks_it_with_cpi_config(l
         done = subprocess.run(argv, env=cli.env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert cli.bosh_mode() == mode
+
+
+@pytest.mark.parametrize("spec", [["k8s-01"], {"test_cluster": "k8s-01", "prepared": "yes"}, {"prepared": True}, {"test": "k8s-01"}])
+def test_a_malformed_tkgi_key_is_one_error_and_nothing_keeps_running(tmp_path, spec):
+    scenario = tmp_path / "bad.yml"
+    with open(os.path.join(SCENARIOS, "k8s_tkgi.yml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    scenario.write_text(yaml.safe_dump(dict(data, tkgi=spec)))
+    with pytest.raises(LabError, match="tkgi"):
+        up(str(scenario), str(tmp_path / "lab"))
+    assert down(str(tmp_path / "lab"), quiet=True) == []  # up stopped what it had started
