@@ -19,6 +19,8 @@ import os
 
 from ansible.module_utils.common.yaml import HAS_YAML, yaml_load
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_secrets
+
 TILE_PRODUCT = "pivotal-container-service"
 # Default tile property names: public PKS pipelines (UNCONFIRMED for TKGI 1.15+), configurable.
 TILE_ID_PROPERTIES = dict(
@@ -66,7 +68,6 @@ ENV_OPTIONS = dict(
     tkgi=(),
 )
 SECRET_OPTIONS = ("om_password", "bosh_client_secret")
-REDACTED = "********"
 MAX_STDERR = 2000
 
 
@@ -80,11 +81,8 @@ class CliError(Exception):
 
 
 def redact(text, secrets):
-    text = text or ""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+    """The collection's one masking rule (importer_run.mask_secrets): each secret, and any ``password: value``."""
+    return mask_secrets(text or "", secrets)
 
 
 def find_executable(name):
