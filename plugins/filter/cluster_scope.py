@@ -14,7 +14,7 @@ description:
   - Reads the cluster of every host in O(_input) from its C(ncp_cluster_name) and returns one
     entry per cluster, so that a cluster whose import master could not be chosen is still in
     scope (and blocks the run) instead of silently dropping out of it.
-positional: hosts, only, refused
+positional: hosts, only, refused, import_masters, migrated
 options:
   _input:
     description: C(hostvars).
@@ -35,34 +35,41 @@ options:
         failing the run before its report.
     type: bool
     default: false
+  import_masters:
+    description: The chosen import masters (the group C(ncp_import_masters) the C(import_master) role makes).
+    type: list
+    elements: str
+    default: []
+  migrated:
+    description:
+      - The import masters whose journal shows their cluster imported, switched and restarted in Policy mode (the group
+        C(ncp_migrated_masters) the C(import_master) role makes).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Clusters of this run
   ansible.builtin.set_fact:
-    scope: "{{ hostvars | ncp.mp_to_policy.cluster_scope(groups['ncp_clusters'], ncp_cluster | default('')) }}"
+    scope: "{{ hostvars | ncp.mp_to_policy.cluster_scope(groups['ncp_clusters'], ncp_cluster | default(''), false, groups['ncp_import_masters']) }}"
 """
 
 RETURN = r"""
 _value:
   description:
     - Cluster name to C({masters, import_master, platform, done}); C(import_master) is null when none was chosen.
-    - C(done) is true when the import master's journal shows the cluster imported, switched and
-      restarted in Policy mode (a re-run leaves it alone).
+    - C(done) is true when the import master is in O(migrated) (a re-run leaves the cluster alone).
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
 
-def migrated(journal):
-    """True when the journal shows the cluster imported, switched and restarted in Policy mode."""
-    states = (journal or {}).get("states") or {}
-    started = states.get("ncp_started") or {}
-    return bool("cluster_imported" in states and "policy_configured" in states and started.get("mode") == "policy")
-
-
-def cluster_scope(hostvars, hosts, only="", refused=False):
+def cluster_scope(hostvars, hosts, only="", refused=False, import_masters=None, migrated=None):
+    """Only the operator's variables (C(ncp_cluster_name), C(ncp_platform)) are read from C(hostvars); who imports
+    and what is done come in as the groups the import_master role makes."""
+    chosen, migrated = set(import_masters or []), set(migrated or [])
     scope = {}
     for host in hosts or []:
         variables = hostvars[host]
@@ -75,14 +82,10 @@ def cluster_scope(hostvars, hosts, only="", refused=False):
             continue
         entry = scope.setdefault(name, {"masters": [], "import_master": None, "platform": variables.get("ncp_platform") or "kubernetes"})
         entry["masters"].append(host)
-        chosen = variables.get("import_master_host")
-        if chosen:
-            entry["import_master"] = chosen
+        if host in chosen:
+            entry["import_master"] = host
     for entry in scope.values():
-        journal = None
-        if entry["import_master"]:
-            journal = (hostvars[entry["import_master"]].get("import_master_journal") or {}).get("journal")
-        entry["done"] = migrated(journal)
+        entry["done"] = entry["import_master"] in migrated
     if refused:
         return scope
     if only and only not in scope:

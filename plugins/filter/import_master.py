@@ -70,6 +70,13 @@ def import_master(masters, journals, preferred=None):
     return masters[0]
 
 
+def migrated(journal):
+    """True when the journal shows the cluster imported, switched and restarted in Policy mode."""
+    states = (journal or {}).get("states") or {}
+    started = states.get("ncp_started") or {}
+    return bool("cluster_imported" in states and "policy_configured" in states and started.get("mode") == "policy")
+
+
 class FilterModule:
     def filters(self):
-        return {"import_master": import_master}
+        return {"import_master": import_master, "journal_migrated": migrated}

@@ -135,10 +135,19 @@ def role_closure(roles):
     return found
 
 
+def plays(playbook):
+    """The plays of a playbook, with those of the playbooks it imports."""
+    for play in load("playbooks", playbook):
+        if "ansible.builtin.import_playbook" in play:
+            yield from plays(play["ansible.builtin.import_playbook"])
+        else:
+            yield play
+
+
 @pytest.mark.parametrize("flow, playbook", [("migration", "migration_flow.yml"), ("recover", "recover.yml")])
 def test_every_role_a_playbook_runs_on_the_masters_is_checked_when_it_begins(flow, playbook):
     on_masters = set()
-    for play in load("playbooks", playbook):
+    for play in plays(playbook):
         if play["hosts"] != "localhost":
             on_masters.update((r["role"] if isinstance(r, dict) else r).removeprefix(PREFIX) for r in play.get("roles") or [])
             on_masters.update(included_roles(play.get("tasks")))

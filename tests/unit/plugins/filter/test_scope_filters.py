@@ -5,6 +5,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
 from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import import_master
+from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
 
@@ -39,22 +40,30 @@ def test_unsafe_choices_are_refused(answers, preferred, words):
 
 
 def test_cluster_scope_keeps_clusters_without_master():
+    # Only the operator's variables come from hostvars; the import_master role's choice comes as its groups.
     hostvars = {
-        "a1": {"ncp_cluster_name": "a", "import_master_host": "a1"},
-        "a2": {"ncp_cluster_name": "a", "import_master_host": "a1"},
+        "a1": {"ncp_cluster_name": "a", "import_master_host": "a2"},
+        "a2": {"ncp_cluster_name": "a"},
         "b1": {"ncp_cluster_name": "b", "ncp_platform": "tkgi"},
     }
-    scope = cluster_scope(hostvars, ["a1", "a2", "b1"])
+    scope = cluster_scope(hostvars, ["a1", "a2", "b1"], "", False, ["a1"])
     assert scope == {
         "a": {"masters": ["a1", "a2"], "import_master": "a1", "platform": "kubernetes", "done": False},
         "b": {"masters": ["b1"], "import_master": None, "platform": "tkgi", "done": False},
     }
-    states = {"cluster_imported": {}, "policy_configured": {}, "ncp_started": {"mode": "policy"}}
-    hostvars["a1"]["import_master_journal"] = {"exists": True, "journal": {"states": states}}
-    assert cluster_scope(hostvars, ["a1", "a2", "b1"])["a"]["done"] is True
+    assert cluster_scope(hostvars, ["a1", "a2", "b1"], "", False, ["a1"], ["a1"])["a"]["done"] is True
+    assert cluster_scope(hostvars, ["a1", "a2", "b1"], "", False, ["a1"], ["b1"])["a"]["done"] is False
     assert list(cluster_scope(hostvars, ["a1", "a2", "b1"], "b")) == ["b"]
     with pytest.raises(AnsibleFilterError, match="'c' is not a cluster"):
         cluster_scope(hostvars, ["a1"], "c")
+
+
+def test_a_journal_shows_the_cluster_migrated_only_when_imported_switched_and_started_in_policy_mode():
+    states = {"cluster_imported": {}, "policy_configured": {}, "ncp_started": {"mode": "policy"}}
+    assert journal_migrated({"states": states}) is True
+    assert journal_migrated({"states": dict(states, ncp_started={"mode": "mp"})}) is False
+    assert journal_migrated({"states": {k: v for k, v in states.items() if k != "policy_configured"}}) is False
+    assert journal_migrated(None) is False
 
 
 def host_result(*items):
