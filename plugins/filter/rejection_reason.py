@@ -22,12 +22,9 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Stop the run, naming what was rejected
-  ansible.builtin.include_role:
-    name: ncp.mp_to_policy.migration
-    tasks_from: halt
-  vars:
-    migration_new_halt_reason: "{{ {'localhost': ansible_failed_result} | ncp.mp_to_policy.rejection_reason }}"
+- name: The reason a run's variables were rejected, from a failed variable check of localhost
+  ansible.builtin.debug:
+    msg: "{{ {'localhost': ansible_failed_result} | ncp.mp_to_policy.rejection_reason }}"
 """
 
 RETURN = r"""

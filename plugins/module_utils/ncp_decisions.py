@@ -112,6 +112,18 @@ def run_clusters(done, strategy):
     return pending, [name for name, finished in done.items() if finished]
 
 
+def confirmed_stops(stops):
+    """``stops``: {cluster: the journal its NCP stop wrote, or None}, for the clusters the run stopped, in run order ->
+    (epochs, unconfirmed): {cluster: epoch of its journaled ``ncp_stopped``} and the clusters without one (invariant 2:
+    no import before NCP is confirmed stopped on every one)."""
+    epochs = {}
+    for cluster, journal in stops.items():
+        stopped = ((journal or {}).get("state_epochs") or {}).get("ncp_stopped")
+        if stopped is not None:
+            epochs[cluster] = stopped
+    return epochs, [cluster for cluster in stops if cluster not in epochs]
+
+
 def _epoch(text):
     return jr.parse_time(text) if text else None
 

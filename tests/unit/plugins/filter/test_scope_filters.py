@@ -4,6 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
+from ansible_collections.ncp.mp_to_policy.plugins.filter.confirmed_stops import confirmed_stops
 from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import import_master
 from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
@@ -120,3 +121,10 @@ def test_enough_forks_or_no_controller_settings_find_nothing():
 def test_unusable_controller_settings_are_one_clear_error(controller):
     with pytest.raises(AnsibleFilterError, match="controller must be"):
         preflight_verdict({"a": "a1"}, NSX_OK, {"a1": host_result()}, [], controller)
+
+
+def test_a_stop_is_confirmed_only_by_its_journaled_ncp_stopped():
+    # Invariant 2: a cluster whose stop wrote no journal, or one without ncp_stopped, is not confirmed.
+    stops = {"a": {"state_epochs": {"ncp_stopped": 12.5}}, "b": None, "c": {"state_epochs": {"preflight_passed": 1.0}}}
+    assert confirmed_stops(stops) == {"epochs": {"a": 12.5}, "unconfirmed": ["b", "c"]}
+    assert confirmed_stops({}) == {"epochs": {}, "unconfirmed": []}
