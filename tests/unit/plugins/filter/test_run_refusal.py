@@ -1,8 +1,10 @@
-"""A run refused when it begins (docs/architecture.md section 4): each master's variables are checked against the argument
-specs of every role the playbook runs on it, the refusal names each rejected variable once, and the report
-still gets the clusters that can be read."""
+"""A run refused when it begins (docs/architecture.md section 4): each master's and the run's own variables are checked
+against the operator contract (roles/ncp), the refusal names each rejected variable once, and the report still
+gets the clusters that can be read. The contract declares each ncp_* / nsx_* variable once, with its default once."""
 
+import glob
 import os
+import re
 
 import pytest
 import yaml
@@ -10,13 +12,9 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
-from ansible_collections.ncp.mp_to_policy.plugins.filter.controller_argument_spec import controller_argument_spec
-from ansible_collections.ncp.mp_to_policy.plugins.filter.master_argument_spec import master_argument_spec, merge_options
 from ansible_collections.ncp.mp_to_policy.plugins.filter.rejection_reason import rejection_reason
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-ROLES = os.path.join(REPO, "roles")
-PREFIX = "ncp.mp_to_policy."
 
 
 def load(*path):
@@ -24,7 +22,8 @@ def load(*path):
         return yaml.safe_load(handle)
 
 
-MASTER_ROLES = load("roles", "migration", "vars", "main.yml")["migration_master_roles"]
+CONTRACT = load("roles", "ncp", "meta", "argument_specs.yml")["argument_specs"]
+DEFAULTS = load("roles", "ncp", "defaults", "main.yml")
 # A master of the lab inventory, with the extra variables of a lab run (they reach the masters too).
 MASTER = {
     "ncp_cluster_name": "k8s-01",
@@ -41,23 +40,20 @@ MASTER = {
 }
 
 
-def errors(spec, variables):
-    """As ansible.builtin.validate_argument_spec checks a host's variables: those the spec names."""
-    named = {name: value for name, value in variables.items() if name in spec}
+def errors(entry_point, variables):
+    """As roles/ncp/tasks/check.yml checks a host's variables, with the contract's defaults under them."""
+    spec = CONTRACT[entry_point]["options"]
+    named = {name: value for name, value in dict(DEFAULTS, **variables).items() if name in spec}
     return ArgumentSpecValidator(spec).validate(named, validate_role_argument_spec=True).error_messages
 
 
-@pytest.mark.parametrize("flow", sorted(MASTER_ROLES))
-def test_a_valid_master_passes_and_each_bad_variable_is_named_once(flow):
-    spec = master_argument_spec(MASTER_ROLES[flow], ROLES)
-    variables = dict(MASTER, ncp_recover_action="rollback") if flow == "recover" else dict(MASTER)
-    assert errors(spec, variables) == []
-    # ncp_platform is declared by half a dozen of these roles: one error all the same.
-    assert errors(spec, dict(variables, ncp_platform="kubernets")) == ["value of ncp_platform must be one of: kubernetes, tkgi, got: kubernets"]
-    missing = dict(variables)
+def test_a_valid_master_passes_and_each_bad_variable_is_named_once():
+    assert errors("master", MASTER) == []
+    assert errors("master", dict(MASTER, ncp_platform="kubernets")) == ["value of ncp_platform must be one of: kubernetes, tkgi, got: kubernets"]
+    missing = dict(MASTER)
     missing.pop("ncp_cluster_name")
-    assert errors(spec, missing) == ["missing required arguments: ncp_cluster_name"]
-    assert errors(spec, dict(variables, ncp_import_timeout="two hours"))[0].startswith("argument 'ncp_import_timeout' is of type str")
+    assert errors("master", missing) == ["missing required arguments: ncp_cluster_name"]
+    assert errors("master", dict(MASTER, ncp_import_timeout="two hours"))[0].startswith("argument 'ncp_import_timeout' is of type str")
 
 
 # The run's own variables as a lab run of migrate_all.yml gives them (extra vars and the inventory's all vars).
@@ -75,64 +71,48 @@ RUN = {
 }
 
 
-@pytest.mark.parametrize("flow", sorted(MASTER_ROLES))
-def test_the_runs_variables_are_checked_against_the_controller_roles_when_it_begins(flow):
-    spec = controller_argument_spec(MASTER_ROLES[flow], ROLES)
-    variables = dict(RUN, ncp_cluster="k8s-01", ncp_recover_action="retry") if flow == "recover" else dict(RUN)
-    assert errors(spec, variables) == []
-    # What the run computes for itself is not the operator's to give, and nothing is required.
+def test_the_runs_variables_are_checked_when_it_begins():
+    assert errors("controller", RUN) == []
+    assert errors("controller", dict(RUN, ncp_cluster="k8s-01", ncp_recover_action="retry")) == []
+    # What the run computes for itself is not the operator's to give, and nothing of the run is required.
+    spec = CONTRACT["controller"]["options"]
     assert not [name for name in spec if not name.startswith(("ncp_", "nsx_"))]
-    assert not [name for name, option in spec.items() if option["required"]]
-    if flow == "migration":
-        assert spec["nsx_password"].get("no_log") is True
-        # nsx_backup checks it only after every NCP was stopped: a failed controller then ended the playbook.
-        assert errors(spec, dict(variables, ncp_backup_poll_interval="abc"))[0].startswith("argument 'ncp_backup_poll_interval' is of type str")
-        assert errors(spec, dict(variables, ncp_report_fail_unsuccessful="maybe"))[0].startswith("argument 'ncp_report_fail_unsuccessful' is of type str")
-    else:
-        # The report leaves ncp_recover_action open; the begin entry point's choices are the ones checked.
-        rejected = errors(spec, dict(variables, ncp_recover_action="rollbak"))
-        assert rejected == ["value of ncp_recover_action must be one of: retry, rollback, keep_down, after_restore, got: rollbak"]
+    assert not [name for name, option in spec.items() if option.get("required")]
+    assert spec["nsx_password"].get("no_log") is True
+    # nsx_backup used it only after every NCP was stopped: a failed controller then ended the playbook.
+    assert errors("controller", dict(RUN, ncp_backup_poll_interval="abc"))[0].startswith("argument 'ncp_backup_poll_interval' is of type str")
+    assert errors("controller", dict(RUN, ncp_report_fail_unsuccessful="maybe"))[0].startswith("argument 'ncp_report_fail_unsuccessful' is of type str")
+    rejected = errors("controller", dict(RUN, ncp_recover_action="rollbak"))
+    assert rejected == ["value of ncp_recover_action must be one of: retry, rollback, keep_down, after_restore, got: rollbak"]
 
 
-def test_only_what_the_master_itself_must_provide_is_required():
-    spec = master_argument_spec(MASTER_ROLES["migration"], ROLES)
-    # The preflight's host checks need the importer; a recovery without preflight does not ask for it.
-    assert spec["ncp_importer_path"]["required"]
-    assert not master_argument_spec(MASTER_ROLES["recover"], ROLES)["ncp_importer_path"]["required"]
-    # Entry points that run on localhost, or whose options the including task sets, are not a master's to satisfy.
-    for option in ("preflight_verdict", "migration_new_halt_reason", "migration_scope", "preflight_scope_masters"):
-        assert option not in spec
-    assert "default" not in spec["ncp_platform"] and "description" not in spec["ncp_platform"]
+def test_only_what_a_master_itself_must_provide_is_required():
+    required = sorted(name for name, option in CONTRACT["master"]["options"].items() if option.get("required"))
+    assert required == ["ncp_cluster_name", "ncp_importer_path"]
 
 
-def test_one_option_declared_two_ways_is_a_bug_of_the_collection():
-    with pytest.raises(AnsibleFilterError, match="option ncp_platform is declared differently in a/main"):
-        merge_options({"a/main": {"ncp_platform": {"type": "str", "choices": ["kubernetes", "tkgi"]}}, "b/main": {"ncp_platform": {"type": "str"}}})
-    with pytest.raises(AnsibleFilterError, match="cannot read the argument specs of role no_such_role"):
-        master_argument_spec(["no_such_role"], ROLES)
+def role_and_playbook_files():
+    for pattern in ("roles/*/tasks/*.yml", "roles/*/defaults/main.yml", "roles/*/vars/*.yml", "playbooks/*.yml", "playbooks/*/*.yml"):
+        yield from sorted(glob.glob(os.path.join(REPO, pattern)))
 
 
-def included_roles(tasks):
-    for task in tasks or []:
-        for key in ("block", "rescue", "always"):
-            yield from included_roles(task.get(key))
-        for action in ("ansible.builtin.include_role", "ansible.builtin.import_role", "include_role", "import_role"):
-            if action in task:
-                yield task[action]["name"].removeprefix(PREFIX)
-
-
-def role_closure(roles):
-    """The roles, with every role their task files include (a role runs where the role that includes it runs)."""
-    found, todo = set(), list(roles)
-    while todo:
-        role = todo.pop()
-        if role in found:
+def test_each_contract_variable_is_declared_once_with_its_default_once():
+    declared = set(CONTRACT["controller"]["options"]) | set(CONTRACT["master"]["options"])
+    # The default lives in defaults/main.yml only, for a declared variable.
+    assert set(DEFAULTS) <= declared, sorted(set(DEFAULTS) - declared)
+    assert not [name for entry in CONTRACT.values() for name, option in entry["options"].items() if "default" in option]
+    # No role declares a contract variable again.
+    for path in glob.glob(os.path.join(REPO, "roles", "*", "meta", "argument_specs.yml")):
+        if os.sep + "ncp" + os.sep in path:
             continue
-        found.add(role)
-        directory = os.path.join(ROLES, role, "tasks")
-        for name in sorted(os.listdir(directory)):
-            todo.extend(included_roles(load("roles", role, "tasks", name)))
-    return found
+        for entry, spec in yaml.safe_load(open(path, encoding="utf-8"))["argument_specs"].items():
+            again = declared & set((spec or {}).get("options") or {})
+            assert not again, f"{path} ({entry}) declares {sorted(again)} again: they are the contract's"
+    # No second default anywhere: a contract variable with a default is read as it is.
+    for path in role_and_playbook_files():
+        text = open(path, encoding="utf-8").read()
+        again = sorted(set(re.findall(r"\b((?:ncp|nsx)_[a-z0-9_]+) \| default\(", text)) & set(DEFAULTS))
+        assert not again, f"{os.path.relpath(path, REPO)} gives {again} a second default"
 
 
 def plays(playbook):
@@ -144,15 +124,11 @@ def plays(playbook):
             yield play
 
 
-@pytest.mark.parametrize("flow, playbook", [("migration", "migration_flow.yml"), ("recover", "recover.yml")])
-def test_every_role_a_playbook_runs_on_the_masters_is_checked_when_it_begins(flow, playbook):
-    on_masters = set()
+@pytest.mark.parametrize("playbook", sorted(os.path.basename(p) for p in glob.glob(os.path.join(REPO, "playbooks", "*.yml"))))
+def test_every_play_has_the_contract_defaults_in_scope(playbook):
     for play in plays(playbook):
-        if play["hosts"] != "localhost":
-            on_masters.update((r["role"] if isinstance(r, dict) else r).removeprefix(PREFIX) for r in play.get("roles") or [])
-            on_masters.update(included_roles(play.get("tasks")))
-    missing = role_closure(on_masters) - set(MASTER_ROLES[flow])
-    assert not missing, f"roles/migration/vars/main.yml: add {sorted(missing)} to migration_master_roles.{flow}"
+        roles = [(r["role"] if isinstance(r, dict) else r) for r in play.get("roles") or []]
+        assert roles[:1] == ["ncp.mp_to_policy.ncp"], (playbook, play["name"])
 
 
 def test_the_refusal_names_each_rejected_variable_once_with_its_masters():
