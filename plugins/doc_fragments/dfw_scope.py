@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment:
     # Which clusters' DFW sections and rules a module judges, and how it reads them: the options
-    # nsx_preflight and nsx_dfw_refactor share (argument spec: DFW_SCOPE_ARGSPEC in module_utils/dfw_scope.py).
+    # nsx_preflight and nsx_dfw_refactor share (argument spec: DFW_SCOPE_ARGSPEC in module_utils/_dfw_scope.py).
     DOCUMENTATION = r"""
 options:
   clusters:

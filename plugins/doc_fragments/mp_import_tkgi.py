@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # The options of nsx_mp_import's tkgi driver (module_utils/mp_import_tkgi.py); argument spec in plugins/modules/nsx_mp_import.py.
+    # The options of nsx_mp_import's tkgi driver (module_utils/_mp_import_tkgi.py); argument spec in plugins/modules/nsx_mp_import.py.
     DOCUMENTATION = r"""
 options:
   tkgi_migration_log:

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment:
     # How a module on a master reaches NCP's objects in the cluster with kubectl
-    # (argument spec: NCP_CLUSTER_ARGSPEC in module_utils/kubectl.py).
+    # (argument spec: NCP_CLUSTER_ARGSPEC in module_utils/_kubectl.py).
     DOCUMENTATION = r"""
 options:
   kubectl:

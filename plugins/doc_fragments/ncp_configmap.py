@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment:
     # The live ConfigMap holding ncp.ini, as ncp_config, ncp_mode_switch, ncp_originals and nsx_policy_ids take it
-    # (argument spec: CONFIGMAP_OPTIONS in module_utils/ncp_config_edit.py).
+    # (argument spec: CONFIGMAP_OPTIONS in module_utils/_ncp_config_edit.py).
     DOCUMENTATION = r"""
 options:
   configmap:

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # The TKGI CLI options of tkgi_phase, tkgi_bosh_mode and tkgi_tile: TKGI_CLI_ARGSPEC in module_utils/tkgi_cli.py.
+    # The TKGI CLI options of tkgi_phase, tkgi_bosh_mode and tkgi_tile: TKGI_CLI_ARGSPEC in module_utils/_tkgi_cli.py.
     DOCUMENTATION = r"""
 options:
   om_command:

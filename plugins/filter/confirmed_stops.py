@@ -32,7 +32,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import confirmed_stops as decide
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import confirmed_stops as decide
 
 
 def confirmed_stops(stops):

@@ -41,7 +41,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_order import finish_check
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_order import finish_check
 
 
 def dfw_order_finish(result, check_mode=False):

@@ -46,7 +46,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dry_run import cluster_plan, render
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dry_run import cluster_plan, render
 
 
 def dry_run_plan(scope, hostvars, run):

@@ -48,7 +48,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._migration_report import build_report
 
 
 def migration_report(run, scope, journals, findings=None):

@@ -41,7 +41,7 @@ _value:
 
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import mp_settle
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import mp_settle
 
 
 def ncp_mp_settle(journal, quiesce_seconds):

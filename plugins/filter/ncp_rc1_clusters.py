@@ -48,7 +48,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rc1_clusters
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import rc1_clusters
 
 
 def ncp_rc1_clusters(journals, strategy, after_rc1="keep_down"):

@@ -33,7 +33,7 @@ _value:
   elements: str
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rollback_scopes
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import rollback_scopes
 
 
 def ncp_rollback_scopes(journal):

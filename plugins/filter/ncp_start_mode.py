@@ -57,7 +57,7 @@ _value:
   type: str
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import start_mode
 
 
 def ncp_start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=False):

@@ -62,7 +62,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NAMED_WAIVER_ONLY, finding, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NAMED_WAIVER_ONLY, finding, summarize
 
 
 def forks_finding(forks, masters):

@@ -38,7 +38,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import run_clusters as decide
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import run_clusters as decide
 
 
 def run_clusters(scope, strategy):

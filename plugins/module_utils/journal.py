@@ -43,7 +43,7 @@ import re
 import socket
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write
 
 JOURNAL_FORMAT = 1
 JOURNAL_FILE = "state.json"

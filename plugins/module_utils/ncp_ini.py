@@ -21,7 +21,7 @@ __metaclass__ = type
 import re
 from collections import OrderedDict
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import MP_ONLY_OPTIONS, RESOURCE_OPTIONS, option_items
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import MP_ONLY_OPTIONS, RESOURCE_OPTIONS, option_items
 
 DEFAULT_SECTION = "nsx_v3"
 BOM = "\ufeff"

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._rate_limit import RateLimiter
 
 try:
     import requests

@@ -191,7 +191,7 @@ resource_version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import (
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import (
     CONFIGMAP_OPTIONS,
     NCP_INI_LOCATION_OPTIONS,
     ConfigError,

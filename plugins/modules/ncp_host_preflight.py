@@ -191,10 +191,10 @@ ncp_ini_resources:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS, blocking, passed, summarize
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.host_preflight_run import HostPreflight
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import HOST_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_preflight_run import HostPreflight
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import NCP_CLUSTER_ARGSPEC
 
 ARGUMENT_SPEC = dict(
     NCP_CLUSTER_ARGSPEC,

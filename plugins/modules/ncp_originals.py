@@ -111,9 +111,9 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, write_configmap
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import read_configmap as read_live_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, write_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import read_configmap as read_live_configmap
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import is_secret_key
 
 ARGUMENT_SPEC = dict(

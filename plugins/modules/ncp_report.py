@@ -69,8 +69,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.report_render import render_migration, render_preflight
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._report_render import render_migration, render_preflight
 
 RENDERERS = {"preflight": render_preflight, "migration": render_migration}
 

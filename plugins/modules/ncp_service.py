@@ -170,8 +170,8 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import NCP_CLUSTER_ARGSPEC, Kubectl
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_service import KubernetesNcp, MonitNcp, NcpServiceError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import NCP_CLUSTER_ARGSPEC, Kubectl
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_service import KubernetesNcp, MonitNcp, NcpServiceError
 
 ARGUMENT_SPEC = dict(
     NCP_CLUSTER_ARGSPEC,

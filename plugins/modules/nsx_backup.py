@@ -135,9 +135,9 @@ api_requests:
   sample: 12
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_backup import BackupError, BackupRun
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_backup import BackupError, BackupRun
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 
 def main():

@@ -159,10 +159,10 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order as order
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 CATEGORY_CHOICES = ["Emergency", "Infrastructure", "Environment", "Application"]
 ARGUMENT_SPEC = dict(

@@ -101,11 +101,11 @@ journal_file:
   type: str
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import check_and_record, user_spec_beside
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._import_leftovers import check_and_record, user_spec_beside
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),

@@ -103,9 +103,9 @@ api_requests:
 
 import time
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_import_gate import COORDINATOR_SERVICE, COORDINATOR_STATUS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import COORDINATOR_SERVICE, COORDINATOR_STATUS
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["status", "started", "stopped"], default="status"),

@@ -336,11 +336,11 @@ changed:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_migration_log as tkgi_log
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_migration_log as tkgi_log
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.mp_import_task import SCOPE_RUNS, run_module
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._mp_import_task import SCOPE_RUNS, run_module
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
     driver=dict(type="str", choices=["importer", "tkgi"], default="importer"),

@@ -62,7 +62,7 @@ options:
     version_added: 0.3.0
 notes:
   - Which MigratedObject resource type each option maps to, and the Policy collection it is checked in, is the table
-    C(RESOURCE_OPTIONS) / C(KINDS) in C(plugins/module_utils/ncp_resource_options.py) (docs/nsx-api.md).
+    C(RESOURCE_OPTIONS) / C(KINDS) in C(plugins/module_utils/_ncp_resource_options.py) (docs/nsx-api.md).
 """
 
 EXAMPLES = r"""
@@ -112,16 +112,16 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_config_edit import (
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import (
     CONFIGMAP_OPTIONS,
     NCP_INI_LOCATION_OPTIONS,
     ConfigError,
     run_on_configmap,
     run_on_file,
 )
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolution, Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolution, Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
 
 ARGUMENT_SPEC = dict(
     NCP_INI_LOCATION_OPTIONS,

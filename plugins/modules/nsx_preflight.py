@@ -213,13 +213,13 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._rate_limit import RateLimiter
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import NsxPreflight, PreflightOptions
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
 
 ARGUMENT_SPEC = dict(
     DFW_SCOPE_ARGSPEC,

@@ -89,11 +89,11 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import policy_path_of
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import policy_path_of
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import CLUSTER_TAG, tag_value
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import SEARCH, cluster_tag_query, search_count
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_checks import CLUSTER_TAG, tag_value
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import SEARCH, cluster_tag_query, search_count
 
 SHARED = (
     ("LogicalRouter", "/api/v1/logical-routers", {"router_type": "TIER0"}),

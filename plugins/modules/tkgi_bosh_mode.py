@@ -97,8 +97,8 @@ script_output:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_phases import BOSH_MODES, bosh_mode_of, verify_bosh_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases import BOSH_MODES, bosh_mode_of, verify_bosh_mode
 
 ARGUMENT_SPEC = dict(
     TKGI_CLI_ARGSPEC,

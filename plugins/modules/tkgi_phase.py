@@ -61,7 +61,7 @@ options:
     default: []
 notes:
   - The tile's four objects are resolved by the collection's one MP to Policy resolution
-    (C(plugins/module_utils/ncp_resource_options.py)).
+    (C(plugins/module_utils/_ncp_resource_options.py)).
 """
 
 EXAMPLES = r"""
@@ -112,11 +112,11 @@ blocking_clusters:
   elements: str
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases import PHASES, PhaseGate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_phases import PHASES, PhaseGate
 
 ARGUMENT_SPEC = dict(
     TKGI_CLI_ARGSPEC,

@@ -94,11 +94,10 @@ pending_action:
 import json
 import os
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli, as_bool
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_phases import (
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli, as_bool
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases import (
     TILE_KINDS,
     resolve_tile,
     tile_change,
@@ -107,6 +106,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_phases impor
     unresolved,
     verify_tile,
 )
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 ARGUMENT_SPEC = dict(TKGI_CLI_ARGSPEC, apply=dict(type="bool", default=False))
 

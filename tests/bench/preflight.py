@@ -60,7 +60,7 @@ def checks_expected_to_run():
     """Every NSX check the module declares, but the one judging ncp.ini copies (the bench gives none) and TKGI's (its
     inventory has no TKGI cluster: they run with tkgi=true only)."""
     ensure_collection_path()
-    from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import NSX_CHECK_IDS
+    from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS
 
     return sorted(c for c in NSX_CHECK_IDS if c != "ncp_ini_resource_unresolved" and not c.startswith("tkgi_"))
 

@@ -60,7 +60,7 @@ NSX_KINDS = (
     "SwitchingProfile",
     "FirewallSection",
 )
-CREDENTIALS_FILE = "nsx-credentials.yaml"  # plugins/module_utils/importer_config.py: removed after each importer run
+CREDENTIALS_FILE = "nsx-credentials.yaml"  # plugins/module_utils/_importer_config.py: removed after each importer run
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 

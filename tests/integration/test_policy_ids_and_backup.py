@@ -20,7 +20,7 @@ from .labtools import ini_value
 pytestmark = pytest.mark.slow
 
 # Option -> (MP list, Policy collections) of the resource it names (docs/nsx-api.md; the product's own table is
-# plugins/module_utils/ncp_resource_options.py: this oracle is written out independently).
+# plugins/module_utils/_ncp_resource_options.py: this oracle is written out independently).
 EP = "/infra/sites/default/enforcement-points/default"
 OPTIONS = {
     "top_tier_router": ("/api/v1/logical-routers", ("/infra/tier-0s", "/infra/tier-1s")),

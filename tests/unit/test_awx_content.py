@@ -5,6 +5,7 @@ import copy
 import glob
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import CONTROLLER_CHECK_IDS, HOST_CHECK_IDS, NSX_CHECK_IDS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import CONTROLLER_CHECK_IDS, HOST_CHECK_IDS, NSX_CHECK_IDS
 from tests import awx_controller as awx
 from tests import awx_rules
 
@@ -25,15 +26,27 @@ RECOVER = "NCP MP-to-Policy - recover"
 # -- surveys <-> roles/*/meta/argument_specs.yml -------------------------------------------------
 
 
+def rendered(value):
+    """A default as a survey offers it: the one templated default (ncp_report_dir's, a directory under the controller's
+    current directory) as a relative path."""
+    under_pwd = re.fullmatch(r"\{\{ lookup\('ansible.builtin.env', 'PWD'\) ~ '/(.+)' \}\}", value) if isinstance(value, str) else None
+    return "./" + under_pwd.group(1) if under_pwd else value
+
+
 def argument_specs():
-    """variable -> [(where, option spec)] over every entry point of every role."""
+    """variable -> [(where, option spec)] over every entry point of every role; the operator contract's (role ncp)
+    with the one default each variable has, in roles/ncp/defaults/main.yml."""
     found = {}
+    with open(os.path.join(REPO, "roles", "ncp", "defaults", "main.yml"), encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
     for path in sorted(glob.glob(os.path.join(REPO, "roles", "*", "meta", "argument_specs.yml"))):
         role = path.split(os.sep)[-3]
         with open(path, encoding="utf-8") as handle:
             specs = yaml.safe_load(handle)["argument_specs"]
         for entry, spec in specs.items():
             for name, option in (spec.get("options") or {}).items():
+                if role == "ncp" and name in defaults:
+                    option = dict(option, default=rendered(defaults[name]))
                 found.setdefault(name, []).append(("%s:%s" % (role, entry), option))
     return found
 
@@ -280,7 +293,7 @@ def test_credential_type_writes_certificates_to_private_files(tmp_path):
 
 
 def test_injected_variables_are_the_modules_environment_fallbacks():
-    from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_module import NSX_CONNECTION_ARGSPEC
+    from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NSX_CONNECTION_ARGSPEC
 
     fallbacks = {spec["fallback"][1][0] for spec in NSX_CONNECTION_ARGSPEC.values() if "fallback" in spec}
     (ctype,) = awx.credential_types()

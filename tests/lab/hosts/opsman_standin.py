@@ -17,7 +17,7 @@ action ``update`` while a product's staged properties differ from its deployed o
 from the DEPLOYED director: ``cpis: [{name, type: vsphere, properties: {nsxt: {use_policy_api,
 policy_api_migration_mode, host}}}]``; --json prints the bosh CLI v2 shape {"Tables": [], "Blocks": [YAML], "Lines"}.
 Output formats and the CPI config's keys are UNCONFIRMED for TKGI (docs/nsx-api.md, TKGI): the lab's choices, the
-shapes the collection's parsers read (plugins/module_utils/tkgi_cli.py).
+shapes the collection's parsers read (plugins/module_utils/_tkgi_cli.py).
 """
 
 import copy

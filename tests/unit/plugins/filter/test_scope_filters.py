@@ -8,7 +8,7 @@ from ansible_collections.ncp.mp_to_policy.plugins.filter.confirmed_stops import 
 from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import import_master
 from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 
 MASTERS = ["m1", "m2", "m3"]
 

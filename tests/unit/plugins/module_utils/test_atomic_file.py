@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import atomic_file
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import AtomicWriteError, atomic_write, backup_file
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _atomic_file as atomic_file
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import AtomicWriteError, atomic_write, backup_file
 
 NOW = 1764083640.0  # a fixed time for predictable backup names
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order as order
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
 
 NCP = [{"scope": "ncp/cluster", "tag": "k1"}]
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_refactor as dfw
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_refactor as dfw
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
 
 NCP = "ncp-a"
 

@@ -1,7 +1,7 @@
 """The dry run's plan (check mode): the steps per cluster and the start mode decided on the planned journal."""
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.dry_run import cluster_plan, planned_import, render
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dry_run import cluster_plan, planned_import, render
 
 RUN = {"strategy": "all_clusters", "halt_reason": "", "quiesce": {"seconds": 600, "remaining": 0}, "backup": {"reused_id": ""}, "restart_mp": True}
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import findings
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _findings as findings
 
 PLUGINS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins")
 
@@ -79,7 +79,7 @@ def emitted_check_ids(sources):
 def test_every_emitted_check_id_is_declared_in_findings():
     ids, opaque = emitted_check_ids(_sources())
     undeclared = dict((check, paths) for check, paths in ids.items() if check not in findings.CHECK_IDS)
-    assert not undeclared, "check IDs emitted but not declared in plugins/module_utils/findings.py: %s" % undeclared
+    assert not undeclared, "check IDs emitted but not declared in plugins/module_utils/_findings.py: %s" % undeclared
     assert not opaque, "findings whose check ID is neither a literal nor a forwarded parameter: %s" % opaque
 
 

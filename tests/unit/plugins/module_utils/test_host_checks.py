@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.host_checks import (
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_checks import (
     check_policy_nsxapi,
     policy_nsxapi_from_ini,
     policy_nsxapi_from_manifest,

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import host_checks as hc
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _host_checks as hc
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import HOST_CHECK_IDS
 
 HOST = "k8s-01-master-0"
 

@@ -3,7 +3,7 @@
 import json
 from urllib.parse import parse_qs
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import LeftoverCheck, compare, describe, migration_type
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._import_leftovers import LeftoverCheck, compare, describe, migration_type
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
 from tests.unit.fixture_files import fixture_path
 

@@ -6,7 +6,7 @@ import stat
 import pytest
 import yaml
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 
 PARAMS = {
     "nsx_manager": "10.0.0.11",

@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qs
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import shared_policy_ids, shared_resource_refs
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
 
 

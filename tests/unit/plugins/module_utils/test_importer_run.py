@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, mask_secrets, run_command, tail_lines
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_run import mask_argv, mask_secrets, run_command, tail_lines
 
 SECRET = "Sup3r-Secret!pw"
 

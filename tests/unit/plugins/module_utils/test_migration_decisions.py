@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.migration_report import build_report, cluster_outcome, ncp_mode, stop_time
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import rc1_clusters, rollback_scopes, run_clusters, start_mode
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._migration_report import build_report, cluster_outcome, ncp_mode, stop_time
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import rc1_clusters, rollback_scopes, run_clusters, start_mode
 
 T0 = "2026-11-25T10:00:00Z"
 STOP = "2026-11-25T10:01:00Z"

@@ -13,8 +13,8 @@ import types
 import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import RunResult
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.mp_import_tkgi import TkgiDriver, parse_last_json
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_run import RunResult
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._mp_import_tkgi import TkgiDriver, parse_last_json
 from tests.unit import module_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "importer")

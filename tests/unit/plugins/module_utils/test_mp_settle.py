@@ -1,7 +1,7 @@
 """Vendor Failure and Recovery, phase 1: after an exit 2, NCP runs in MP mode for the quiesce period before the next import."""
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import mp_settle, tkgi_no_rerun
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import mp_settle, tkgi_no_rerun
 
 RC2_END = "2026-11-25T10:00:00Z"
 EPOCH = jr.parse_time(RC2_END)

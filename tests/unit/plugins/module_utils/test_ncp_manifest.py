@@ -6,8 +6,8 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import ManifestError, ManifestIni, looks_like_manifest
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni, apply_edits
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import ManifestError, ManifestIni, looks_like_manifest
 from tests.unit.fixture_files import fixture_bytes
 
 from .test_ncp_ini_properties import edits, ini_texts

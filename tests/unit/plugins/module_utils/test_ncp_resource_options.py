@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_resource_options as ro
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_resource_options as ro
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import edit_ini_text, policy_settings_after_shared_import
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
 from tests.unit.fixture_files import fixture_path

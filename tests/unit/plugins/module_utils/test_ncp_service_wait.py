@@ -1,6 +1,6 @@
 """wait_until of ncp_service: checks between sleeps or watches, on a fake clock (no real time passes)."""
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_service import WATCH_SLICE, wait_until
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_service import WATCH_SLICE, wait_until
 from tests.unit.fake_clock import FakeClock
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_backup import BackupError, BackupRun, check_backup_config, iso_from_ms
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_backup import BackupError, BackupRun, check_backup_config, iso_from_ms
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
 
 CONFIGURED = {"backup_enabled": True, "remote_file_server": {"server": "192.0.2.10", "port": 22, "directory_path": "/b"}}

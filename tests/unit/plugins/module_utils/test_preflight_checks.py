@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import blocking, finding, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import blocking, finding, passed, summarize
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "preflight")
 KEYS = {"check", "severity", "cluster", "object_type", "object_id", "display_name", "message", "remediation"}

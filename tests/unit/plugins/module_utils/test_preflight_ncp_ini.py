@@ -1,9 +1,9 @@
 """ncp_ini_resource_unresolved (issue 26): each item of each ncp.ini resource option judged before the window, with the
 window's own resolver (find_mp), against the fixture's NSX over real HTTP; each MP list read once for all clusters."""
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_resource_options as ro
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import CHECK, check_ncp_ini_resources
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import NsxPreflight, PreflightOptions
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_resource_options as ro
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_ncp_ini import CHECK, check_ncp_ini_resources
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
 
 from .test_ncp_resource_options import load, serve
 

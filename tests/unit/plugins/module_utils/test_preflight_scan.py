@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_scan
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_scan as preflight_scan
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import NsxPreflight, PreflightOptions
 
 SPEC = "clusters=3,sections=12,rules=60,virtual_servers=3"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.rate_limit import RateLimiter
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._rate_limit import RateLimiter
 from tests.unit import fake_clock
 
 

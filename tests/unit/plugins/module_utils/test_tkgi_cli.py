@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_cli as tc
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_cli as tc
 from tests.unit.fixture_files import fixture_bytes
 
 

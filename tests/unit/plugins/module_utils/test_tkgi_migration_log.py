@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_migration_log as tl
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_migration_log as tl
 
 REGEX = tl.compile_exit_code_regex(tl.DEFAULT_EXIT_CODE_REGEX)
 

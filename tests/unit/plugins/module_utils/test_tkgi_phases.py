@@ -4,8 +4,8 @@ message (the unverified phase, why, the step that fixes it), TKGI's rules after 
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_phases as tp
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_phases as tp
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
 from tests.unit.plugins.module_utils.test_ncp_resource_options import load, serve
 
 MIGRATION = {"use_policy_api": False, "policy_api_migration_mode": True}

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites as tp
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import HOST_CHECK_IDS, NSX_CHECK_IDS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tp
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import HOST_CHECK_IDS, NSX_CHECK_IDS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxClient
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import NsxPreflight, PreflightOptions
 from tests.unit.fixture_files import fixture_bytes
 
 HOST = "k8s-02-master-0"

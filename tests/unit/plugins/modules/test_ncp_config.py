@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_config_edit
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_config_edit as ncp_config_edit
 from tests.unit import fixture_files, module_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "ncp_ini")

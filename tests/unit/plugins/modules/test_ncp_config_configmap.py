@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_config_edit
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_config_edit as ncp_config_edit
 from tests.unit.fixture_files import fixture_bytes
 
 from .test_ncp_config import run_module
@@ -174,7 +174,7 @@ def test_module_uses_stdin_not_argv_for_the_object(monkeypatch, capsys, cluster)
 
 def test_kubectl_patch_with_stale_resource_version_is_a_conflict(cluster):
     """The runner's patch (used by other modules) carries resourceVersion as a precondition too."""
-    from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
+    from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import Kubectl, KubectlError
 
     kubectl = Kubectl(binary=KUBECTL, kubeconfig=cluster.kubeconfig)
     current = kubectl.get_configmap("nsx-ncp-config", "nsx-system")

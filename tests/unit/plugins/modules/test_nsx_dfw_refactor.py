@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_refactor as dfw
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_refactor as dfw
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError, NsxClient
 from tests.unit.module_runner import run_module
 

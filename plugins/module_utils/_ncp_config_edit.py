@@ -16,8 +16,16 @@ import os
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import (
+    DEFAULT_CONFIGMAP,
+    HAS_YAML,
+    YAML_IMPORT_ERROR,
+    ManifestError,
+    ManifestIni,
+    looks_like_manifest,
+)
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     DEFAULT_SECTION,
     IMPORTED_RESOURCE_OPTIONS,
@@ -28,14 +36,6 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     is_secret_key,
     mask_values,
     policy_settings_after_shared_import,
-)
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import (
-    DEFAULT_CONFIGMAP,
-    HAS_YAML,
-    YAML_IMPORT_ERROR,
-    ManifestError,
-    ManifestIni,
-    looks_like_manifest,
 )
 
 # The live ConfigMap's suboptions (the configmap option of ncp_config, ncp_mode_switch, ncp_originals and

@@ -14,9 +14,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_migration_log as tkgi_log
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_migration_log as tkgi_log
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import tkgi_no_rerun
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import tkgi_no_rerun
 
 
 class TkgiDriver:

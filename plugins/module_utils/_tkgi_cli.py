@@ -19,7 +19,7 @@ import os
 
 from ansible.module_utils.common.yaml import HAS_YAML, yaml_load
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_secrets
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_run import mask_secrets
 
 TILE_PRODUCT = "pivotal-container-service"
 # Default tile property names: public PKS pipelines (UNCONFIRMED for TKGI 1.15+), configurable.

@@ -17,9 +17,10 @@ import time
 
 from ansible.module_utils.six.moves import http_client
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import host_checks, tkgi_prerequisites
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _host_checks as host_checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import Kubectl, KubectlError
 
 # The libraries the collection's modules import on a master (nsx_mp_import: requests for NSX, PyYAML for config.yaml).
 MODULE_LIBRARIES = (("requests", "requests"), ("PyYAML", "yaml"))

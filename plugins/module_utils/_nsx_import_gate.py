@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
 
 COORDINATOR_SERVICE = "/api/v1/node/services/migration-coordinator"
 COORDINATOR_STATUS = COORDINATOR_SERVICE + "/status"

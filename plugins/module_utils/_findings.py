@@ -24,7 +24,7 @@ NSX_CHECK_IDS = (
     "nsx_cluster_not_in_inventory",
     # Issue 26: each NSX resource ncp.ini names is one MP object (or, in Policy mode, an existing Policy object).
     "ncp_ini_resource_unresolved",
-    # Issue 27: TKGI's own prerequisites on NSX (module_utils/tkgi_prerequisites.py; run only for TKGI clusters).
+    # Issue 27: TKGI's own prerequisites on NSX (module_utils/_tkgi_prerequisites.py; run only for TKGI clusters).
     "tkgi_nsx_version",
     "tkgi_nsx_dedicated",
     "tkgi_certificates_valid",
@@ -49,7 +49,7 @@ HOST_CHECK_IDS = (
     "host_ncp_yaml_writable",
     "host_clock_skew",
     "host_tkgi_login",
-    # Issue 27: TKGI's own prerequisites read with the tkgi CLI (module_utils/tkgi_prerequisites.py; platform tkgi).
+    # Issue 27: TKGI's own prerequisites read with the tkgi CLI (module_utils/_tkgi_prerequisites.py; platform tkgi).
     "tkgi_version",
     "tkgi_network_profile_nsgroup",
     "tkgi_np_use_ip_sets",
@@ -64,7 +64,7 @@ CONTROLLER_CHECK_IDS = ("controller_forks",)
 # not in ncp_preflight_skip_checks (an NSX preflight that did not complete is an nsx_version error).
 VERDICT_CHECK_IDS = ("import_master_reachable",)
 
-# The firewall order's findings (module_utils/dfw_order.py: nsx_dfw_order's blockers, nsx_mp_import's blocked_by;
+# The firewall order's findings (module_utils/_dfw_order.py: nsx_dfw_order's blockers, nsx_mp_import's blocked_by;
 # invariant 10), errors that are not preflight checks: never skipped, never waived.
 DFW_ORDER_CHECK_IDS = (
     "dfw_order_section_inside",

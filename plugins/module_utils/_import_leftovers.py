@@ -21,16 +21,16 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import (
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import (
     CLUSTER_TAG_SCOPE,
     SHARED_KINDS,
     shared_resource_refs,
 )
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import MIGRATED_RESOURCES
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import MIGRATED_RESOURCES
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import SEARCH, cluster_tag_query
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_scan import SEARCH, cluster_tag_query
 
 LOGICAL_ROUTERS = "/api/v1/logical-routers"
 # The MP resource_type of each shared kind's list (SHARED_KINDS), for a list answer that leaves it out.

@@ -13,8 +13,8 @@ __metaclass__ = type
 
 from collections import OrderedDict
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import KINDS, option_items
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.tkgi_cli import as_bool
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import KINDS, option_items
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import as_bool
 
 PHASES = ("migration_mode", "test_cluster", "tile", "clusters", "policy_mode")
 PREREQUISITES = dict((phase, PHASES[:index]) for index, phase in enumerate(PHASES))

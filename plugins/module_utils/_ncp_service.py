@@ -16,7 +16,7 @@ __metaclass__ = type
 import re
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
 
 TRUE_WORDS = ("true", "yes", "on", "1")

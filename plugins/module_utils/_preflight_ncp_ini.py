@@ -15,8 +15,8 @@ __metaclass__ = type
 
 from collections import OrderedDict
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import KINDS, RESOURCE_OPTIONS, collections_of, option_items
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import KINDS, RESOURCE_OPTIONS, collections_of, option_items
 
 CHECK = "ncp_ini_resource_unresolved"
 SECTION = "nsx_v3"

@@ -14,11 +14,11 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.kubectl import KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import ManifestError, ManifestIni
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import RESOURCE_OPTIONS
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_manifest import ManifestError, ManifestIni
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import RESOURCE_OPTIONS
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 

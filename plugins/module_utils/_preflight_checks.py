@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 
 CLUSTER_TAG = "ncp/cluster"
 MARKER_TAG = "ncp/fw_sect_marker"

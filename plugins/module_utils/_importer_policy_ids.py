@@ -20,7 +20,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import ncp_resource_options as resources
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_resource_options as resources
 
 POLICY_PATH_SCOPE = resources.POLICY_PATH_SCOPE
 CLUSTER_TAG_SCOPE = "ncp/cluster"

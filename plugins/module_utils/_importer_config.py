@@ -30,7 +30,7 @@ except ImportError as exc:  # reported by the module through missing_required_li
     HAS_YAML = False
     YAML_IMPORT_ERROR = exc
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.atomic_file import atomic_write
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write
 
 CONFIG_FILE = "config.yaml"
 USER_SPEC_FILE = "user-spec.yaml"

@@ -16,8 +16,8 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import start_mode
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import importer_outcome
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import start_mode
 
 
 def planned_import(journal, cluster, host, scope, rollback=False, command=None):

@@ -17,12 +17,12 @@ import socket
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import nsx_import_gate as import_gate
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import tkgi_prerequisites
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_resource_options import Resolver
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import CHECK as NCP_INI_CHECK
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.preflight_ncp_ini import check_ncp_ini_resources
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _nsx_import_gate as import_gate
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_ncp_ini import CHECK as NCP_INI_CHECK
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_ncp_ini import check_ncp_ini_resources
 
 # MP lists of shared-resource types whose Policy IDs may be derived from display names.
 SHARED_LISTS = (

@@ -25,8 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 SECTIONS = "/api/v1/firewall/sections"

@@ -14,8 +14,8 @@ __metaclass__ = type
 import calendar
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.import_leftovers import describe as describe_leftovers
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_decisions import AFTER_RC1, rc1_clusters
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._import_leftovers import describe as describe_leftovers
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import AFTER_RC1, rc1_clusters
 
 FAILED_OUTCOMES = ("failed_keep_ncp_stopped", "failed_restart_ncp_mp", "error")
 DONE_OUTCOMES = ("imported", "already_imported")

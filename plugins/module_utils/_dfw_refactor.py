@@ -41,7 +41,7 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
 
 SECTIONS = "/api/v1/firewall/sections"
 ABOVE = "above"

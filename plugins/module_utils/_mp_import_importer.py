@@ -14,9 +14,9 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_policy_ids import shared_policy_ids, shared_resource_refs
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import shared_policy_ids, shared_resource_refs
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 

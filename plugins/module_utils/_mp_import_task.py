@@ -15,15 +15,17 @@ __metaclass__ = type
 import os
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import dfw_order, dry_run, import_leftovers
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as dfw_order
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dry_run as dry_run
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _import_leftovers as import_leftovers
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_run import mask_argv, run_command, tail_lines
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._mp_import_importer import ImporterDriver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._mp_import_tkgi import TkgiDriver
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_import_gate import import_blockers
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_outcome import already_imported_outcome, importer_outcome
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.importer_run import mask_argv, run_command, tail_lines
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.mp_import_importer import ImporterDriver
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.mp_import_tkgi import TkgiDriver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_import_gate import import_blockers
 
 TAIL_LINES = 40
 # The importer runs of each scope option, in order.
