@@ -124,6 +124,21 @@ def confirmed_stops(stops):
     return epochs, [cluster for cluster in stops if cluster not in epochs]
 
 
+def reusable_backup(stops):
+    """The NSX backup a re-run of strategy 1 takes again instead of a new one (invariant 2: a backup after the last
+    stop): the one every stopped cluster's journal records after the latest confirmed stop, or "" (none, or not the
+    same one everywhere)."""
+    epochs, _unconfirmed = confirmed_stops(stops)
+    last = max([float(epoch) for epoch in epochs.values()] + [0.0])
+    ids = []
+    for journal in stops.values():
+        record = ((journal or {}).get("states") or {}).get("backed_up")
+        at = ((journal or {}).get("state_epochs") or {}).get("backed_up")
+        if record and at is not None and float(at) >= last:
+            ids.append(record.get("backup_id"))
+    return ids[0] if stops and len(ids) == len(stops) and len(set(ids)) == 1 else ""
+
+
 def _epoch(text):
     return jr.parse_time(text) if text else None
 

@@ -111,7 +111,9 @@ def test_each_contract_variable_is_declared_once_with_its_default_once():
     # No second default anywhere: a contract variable with a default is read as it is.
     for path in role_and_playbook_files():
         text = open(path, encoding="utf-8").read()
-        again = sorted(set(re.findall(r"\b((?:ncp|nsx)_[a-z0-9_]+) \| default\(", text)) & set(DEFAULTS))
+        # (a master's own value read through hostvars may fall back on the controller's: the same variable, no new value)
+        found = re.findall(r"\b((?:ncp|nsx)_[a-z0-9_]+)(?:'\])? \| default\(([^)]*)\)", text)
+        again = sorted({name for name, value in found if name in DEFAULTS and value.strip() != name})
         assert not again, f"{os.path.relpath(path, REPO)} gives {again} a second default"
 
 

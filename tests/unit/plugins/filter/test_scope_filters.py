@@ -126,5 +126,21 @@ def test_unusable_controller_settings_are_one_clear_error(controller):
 def test_a_stop_is_confirmed_only_by_its_journaled_ncp_stopped():
     # Invariant 2: a cluster whose stop wrote no journal, or one without ncp_stopped, is not confirmed.
     stops = {"a": {"state_epochs": {"ncp_stopped": 12.5}}, "b": None, "c": {"state_epochs": {"preflight_passed": 1.0}}}
-    assert confirmed_stops(stops) == {"epochs": {"a": 12.5}, "unconfirmed": ["b", "c"]}
-    assert confirmed_stops({}) == {"epochs": {}, "unconfirmed": []}
+    assert confirmed_stops(stops) == {"epochs": {"a": 12.5}, "unconfirmed": ["b", "c"], "reusable_backup": ""}
+    assert confirmed_stops({}) == {"epochs": {}, "unconfirmed": [], "reusable_backup": ""}
+
+
+def test_a_backup_is_taken_again_only_when_every_stopped_cluster_records_it_after_the_last_stop():
+    def stop(at, backup=None, backed_at=None):
+        journal = {"states": {}, "state_epochs": {"ncp_stopped": at}}
+        if backup:
+            journal["states"]["backed_up"] = {"backup_id": backup}
+            journal["state_epochs"]["backed_up"] = backed_at
+        return journal
+
+    assert confirmed_stops({"a": stop(10, "b1", 20), "b": stop(12, "b1", 20)})["reusable_backup"] == "b1"
+    # Before the latest stop (a cluster stopped again since), on one cluster only, or two different backups: a new one.
+    assert confirmed_stops({"a": stop(10, "b1", 11), "b": stop(12, "b1", 11)})["reusable_backup"] == ""
+    assert confirmed_stops({"a": stop(10, "b1", 20), "b": stop(12)})["reusable_backup"] == ""
+    assert confirmed_stops({"a": stop(10, "b1", 20), "b": stop(12, "b2", 20)})["reusable_backup"] == ""
+    assert confirmed_stops({})["reusable_backup"] == ""
