@@ -37,7 +37,6 @@ SECTION_TAG = "ncp-mp-to-policy/mp-section"
 RULE_TAG = "ncp-mp-to-policy/mp-rule"
 DEFAULT_PREFIX = "ncp-mp-"
 ADDRESS_TYPES = ("IPv4Address", "IPv6Address", "IPAddress")
-GROUP_TYPES = ("NSGroup", "IPSet")
 SERVICE_TYPES = ("NSService", "NSServiceGroup")
 COPIED_RULE_FIELDS = ("display_name", "action", "direction", "ip_protocol", "disabled", "logged", "notes", "sources_excluded", "destinations_excluded")
 

@@ -356,9 +356,6 @@ def check_certificates(certificates, window_end, now=None):
     return found
 
 
-NSX_CHECKS = ("tkgi_nsx_version", "tkgi_nsx_dedicated", "tkgi_certificates_valid")
-
-
 def nsx_checks_of(client, version_text, wanted, min_version=MIN_NSX_VERSION, principal_identities=None, window_end=None):
     """[(check ID, findings)] of TKGI's NSX-side prerequisites, read through the one NSX client."""
     results = []
