@@ -108,6 +108,11 @@ def test_each_contract_variable_is_declared_once_with_its_default_once():
         for entry, spec in yaml.safe_load(open(path, encoding="utf-8"))["argument_specs"].items():
             again = declared & set((spec or {}).get("options") or {})
             assert not again, f"{path} ({entry}) declares {sorted(again)} again: they are the contract's"
+    # No role defines a contract variable in its defaults either.
+    for path in glob.glob(os.path.join(REPO, "roles", "*", "defaults", "main.yml")):
+        if os.sep + "ncp" + os.sep not in path:
+            again = sorted(declared & set(yaml.safe_load(open(path, encoding="utf-8")) or {}))
+            assert not again, f"{path} defines {again}: their default is the contract's"
     # No second default anywhere: a contract variable with a default is read as it is.
     for path in role_and_playbook_files():
         text = open(path, encoding="utf-8").read()
