@@ -14,15 +14,18 @@ description:
   - Per cluster of the run's scope, the import master and the steps the run would take, from the check-mode results
     of its tasks (NCP stop, quiesce, NSX backup, importer commands, Policy-mode switch) and the mode NCP would be
     started in, decided as the real run decides it on the journal as a successful run would leave it.
-positional: hostvars, run
+positional: results, run
 options:
   _input:
     description: The run's clusters (C(migration_scope), from P(ncp.mp_to_policy.cluster_scope#filter)).
     type: dict
     required: true
-  hostvars:
-    description: C(hostvars).
-    type: raw
+  results:
+    description:
+      - Cluster name to the check-mode results of its import master's steps, as the playbook names them (C(stop),
+        C(import), C(rollback), C(switch), C(tkgi_rendered), C(restored), C(manifest_path), C(journal) (as read before
+        the run)).
+    type: dict
     required: true
   run:
     description:
@@ -35,7 +38,7 @@ options:
 EXAMPLES = r"""
 - name: Show the plan
   ansible.builtin.debug:
-    msg: "{{ migration_scope | ncp.mp_to_policy.dry_run_plan(hostvars, run) }}"
+    msg: "{{ migration_scope | ncp.mp_to_policy.dry_run_plan(results, run) }}"
 """
 
 RETURN = r"""
@@ -49,22 +52,20 @@ _value:
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dry_run import cluster_plan, render
 
 
-def dry_run_plan(scope, hostvars, run):
+def dry_run_plan(scope, results, run):
     plans = []
     for cluster, entry in (scope or {}).items():
-        host = entry.get("import_master")
-        facts = hostvars[host] if host else {}
+        facts = (results or {}).get(cluster) or {}
         cluster_entry = dict(
             cluster=cluster,
             platform=entry.get("platform") or "kubernetes",
-            import_master=host,
+            import_master=entry.get("import_master"),
             masters=entry.get("masters") or [],
-            journal=(facts.get("import_master_journal") or {}).get("journal"),
+            journal=facts.get("journal"),
             stops=cluster in (run.get("import_clusters") or []) and run.get("strategy") != "recover",
             done=entry.get("done"),
         )
-        masters_facts = dict((master, hostvars[master]) for master in cluster_entry["masters"])
-        plans.append(cluster_plan(cluster_entry, facts, masters_facts, run))
+        plans.append(cluster_plan(cluster_entry, facts, run))
     return dict(clusters=plans, lines=render(plans))
 
 

@@ -57,11 +57,11 @@ def _ran(result):
     return isinstance(result, dict) and not result.get("skipped") and not result.get("failed") and bool(result.get("changed"))
 
 
-def _stop_step(entry, facts, masters_facts):
+def _stop_step(entry, facts):
     """(step, True when this run would stop NCP now)."""
     if entry["platform"] == "tkgi":
         return "NCP is left to tkgi promote-cluster-to-policy, which stops and starts it itself (not stopped by this run)", False
-    stop = facts.get("ncp_stop_k8s") or {}
+    stop = facts.get("stop") or {}
     if _ran(stop):
         return "scale Deployment nsx-ncp from %s to 0 replicas and wait until its pods are gone" % stop.get("previous_replicas"), True
     return "NCP is already stopped (nsx-ncp at 0 replicas)", False
@@ -89,27 +89,27 @@ def _backup_step(run):
 
 
 def _import_steps(facts):
-    result = facts.get("mp_import_result") or {}
+    result = facts.get("import") or {}
     steps = []
     for scope in result.get("scopes") or []:
         if scope.get("outcome") == "already_imported":
             steps.append("%s import: already imported (journal), not run again" % scope["scope"])
         else:
             steps.append("%s import: run %s" % (scope["scope"], " ".join(scope.get("command") or [])))
-    for item in (facts.get("recover_rollback") or {}).get("results") or []:
+    for item in (facts.get("rollback") or {}).get("results") or []:
         if not item.get("skipped"):
             steps.append("roll back the %s import: run %s" % (item.get("item"), " ".join(item.get("command") or [])))
     return steps
 
 
 def _policy_step(entry, facts):
-    switched = facts.get("ncp_policy_mode_switched")
+    switched = facts.get("switch")
     if entry["platform"] == "kubernetes" and isinstance(switched, dict) and not switched.get("skipped") and not switched.get("failed"):
         targets = ["ConfigMap nsx-ncp-config"] if (switched.get("configmap") or {}).get("changed") else []
         if (switched.get("manifest") or {}).get("changed"):
-            targets.append(facts.get("ncp_manifest_path") or "the NCP YAML file")
+            targets.append(facts.get("manifest_path") or "the NCP YAML file")
         return "set policy_nsxapi = True in %s" % " and ".join(targets) if targets else "policy_nsxapi is already True"
-    tkgi = [item for item in (facts.get("ncp_policy_mode_tkgi_rendered") or {}).get("results") or [] if not item.get("skipped")]
+    tkgi = [item for item in (facts.get("tkgi_rendered") or {}).get("results") or [] if not item.get("skipped")]
     if tkgi:
         return "check that the promotion rendered policy_nsxapi = True in ncp.ini on %s" % ", ".join(item.get("item") for item in tkgi)
     return None
@@ -117,8 +117,8 @@ def _policy_step(entry, facts):
 
 def planned_journal(entry, facts):
     """The cluster's journal as the plan's path would leave it: stop, quiesce, backup, imports, Policy-mode switch."""
-    imported = ((facts.get("mp_import_result") or {}).get("journal") or {}).get("journal")
-    rollbacks = [item.get("journal") for item in (facts.get("recover_rollback") or {}).get("results") or [] if item.get("journal")]
+    imported = ((facts.get("import") or {}).get("journal") or {}).get("journal")
+    rollbacks = [item.get("journal") for item in (facts.get("rollback") or {}).get("results") or [] if item.get("journal")]
     host = entry["import_master"]
     journal = copy.deepcopy(rollbacks[-1]["journal"] if rollbacks else imported or entry.get("journal") or jr.new_journal(entry["cluster"], host))
     if entry["stops"] and entry["platform"] != "tkgi":
@@ -129,12 +129,13 @@ def planned_journal(entry, facts):
     return journal
 
 
-def cluster_plan(entry, facts, masters_facts, run):
+def cluster_plan(entry, facts, run):
     """One cluster's plan: ``{cluster, platform, import_master, masters, steps, ncp_start_mode}``.
 
     ``entry``: ``cluster``, ``platform``, ``import_master``, ``masters``, ``journal`` (as read before the run),
-    ``stops`` (the run would stop its NCP), ``done`` (already migrated). ``facts``: the import master's task results;
-    ``masters_facts``: each master's. ``run``: ``strategy``, ``halt_reason``, ``quiesce``, ``backup``, ``restart_mp``,
+    ``stops`` (the run would stop its NCP), ``done`` (already migrated). ``facts``: the check-mode results of the
+    import master's steps, as the playbook names them (``stop``, ``import``, ``rollback``, ``switch``, ``tkgi_rendered``,
+    ``restored``, ``manifest_path``). ``run``: ``strategy``, ``halt_reason``, ``quiesce``, ``backup``, ``restart_mp``,
     ``recover_action``.
     """
     plan = dict(cluster=entry["cluster"], platform=entry["platform"], import_master=entry["import_master"], masters=entry["masters"])
@@ -145,7 +146,7 @@ def cluster_plan(entry, facts, masters_facts, run):
         return dict(plan, **_after_restore_plan(facts, halted))
     steps, stopping = [], False
     if entry["stops"]:
-        stop, stopping = _stop_step(entry, facts, masters_facts)
+        stop, stopping = _stop_step(entry, facts)
         wait = None if entry["platform"] == "tkgi" else _quiesce_step(run, stopping)  # TKGI's promotion waits itself
         steps += [stop] if halted else [stop, wait, _backup_step(run)]
     if halted:
@@ -168,7 +169,7 @@ def cluster_plan(entry, facts, masters_facts, run):
 
 def _after_restore_plan(facts, halted):
     """recover.yml after_restore: the configuration put back, NCP started in MP mode, the journal moved aside."""
-    restored = facts.get("recover_restored") or {}
+    restored = facts.get("restored") or {}
     if halted or restored.get("skipped") or restored.get("failed") or not restored:
         return dict(steps=["the recovery would stop: %s" % (halted or restored.get("msg") or "nothing to put back")], ncp_start_mode="stopped")
     kept = restored.get("originals") or {}

@@ -266,6 +266,42 @@ def build_report(run, scope, journals, findings=None, now=None):
     }
 
 
+def journals_for_report(scope, seen, final_reads):
+    """(journals, unread): each cluster's journal as the report's final read returned it (``final_reads``: cluster ->
+    an ncp_journal result). Where that read failed (the import master became unreachable), the journal as the run last
+    saw it (``seen``: cluster -> journal) and the cluster in ``unread`` (cluster -> import master): the report shows
+    what the run knows instead of guessing that NCP runs in Manager mode."""
+    journals, unread = {}, {}
+    for cluster, entry in scope.items():
+        final = (final_reads or {}).get(cluster)
+        if isinstance(final, dict) and "journal" in final and not final.get("failed"):
+            journals[cluster] = final["journal"]
+            continue
+        journals[cluster] = (seen or {}).get(cluster) or None
+        if journals[cluster] is not None:
+            unread[cluster] = (entry or {}).get("import_master")
+    return journals, unread
+
+
+def latest_backup(journals):
+    """The latest NSX backup any journal records, as the report shows it (``{backup_id, success}``), or None."""
+    records = [((journal or {}).get("states") or {}).get("backed_up") for journal in journals.values()]
+    records = [record for record in records if record]
+    if not records:
+        return None
+    return {"backup_id": max(records, key=lambda record: record.get("at") or "")["backup_id"], "success": True}
+
+
+def report_of_run(run, scope, seen, final_reads, findings=None, now=None):
+    """The report of a run (:func:`build_report`) from the journals of :func:`journals_for_report`. ``run`` as for
+    build_report; its ``backup`` is the one this run made, else (strategy 1 resumed or repeated) the latest the journals
+    record; ``start_failures``: cluster -> why its NCP start failed, empty when it did not."""
+    journals, unread = journals_for_report(scope, seen, final_reads)
+    backup = run.get("backup") or (latest_backup(journals) if run.get("strategy") == "all_clusters" else None)
+    failures = dict((name, why) for name, why in (run.get("start_failures") or {}).items() if why)
+    return build_report(dict(run, unread_journals=unread, backup=backup, start_failures=failures), scope, journals, findings, now)
+
+
 def firewall_order(check):
     """The order check of invariant 10 as the run left it: ``{checked, top_in_place, bottom_in_place, violations,
     sections}`` from the last nsx_dfw_order result of the run (``checked`` false when the run made none)."""

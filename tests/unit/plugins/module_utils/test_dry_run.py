@@ -23,10 +23,10 @@ def planned(*scopes, base=None):
 
 
 K8S_FACTS = {
-    "ncp_stop_k8s": {"changed": True, "previous_replicas": 2},
-    "mp_import_result": import_result(("shared", None), ("cluster", None), journal=planned("shared", "cluster")),
-    "ncp_policy_mode_switched": {"changed": True, "configmap": {"changed": True}, "manifest": {"changed": True}},
-    "ncp_manifest_path": "/etc/ncp/ncp.yaml",
+    "stop": {"changed": True, "previous_replicas": 2},
+    "import": import_result(("shared", None), ("cluster", None), journal=planned("shared", "cluster")),
+    "switch": {"changed": True, "configmap": {"changed": True}, "manifest": {"changed": True}},
+    "manifest_path": "/etc/ncp/ncp.yaml",
 }
 
 
@@ -42,7 +42,7 @@ def test_planned_import_records_what_an_rc0_run_records_and_writes_nothing(tmp_p
 
 
 def test_kubernetes_plan_in_order():
-    plan = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, RUN)
+    plan = cluster_plan(entry(), K8S_FACTS, RUN)
     assert plan["steps"] == [
         "scale Deployment nsx-ncp from 2 to 0 replicas and wait until its pods are gone",
         "wait the quiesce: 600 s after the last NCP stop",
@@ -58,10 +58,10 @@ def test_kubernetes_plan_in_order():
 
 def test_tkgi_plan_leaves_ncp_to_the_promotion_and_checks_every_master():
     facts = {
-        "mp_import_result": import_result(("cluster", None), journal=planned("cluster")),
-        "ncp_policy_mode_tkgi_rendered": {"results": [{"item": "m0", "changed": False}, {"item": "m1", "changed": False}]},
+        "import": import_result(("cluster", None), journal=planned("cluster")),
+        "tkgi_rendered": {"results": [{"item": "m0", "changed": False}, {"item": "m1", "changed": False}]},
     }
-    steps = cluster_plan(entry("tkgi"), facts, {"m0": facts, "m1": {}}, RUN)["steps"]
+    steps = cluster_plan(entry("tkgi"), facts, RUN)["steps"]
     # Issue 27: no monit stop, no quiesce of this run's, no ncp.ini write: the promotion does them; the switch is read back.
     assert steps[:2] == [
         "NCP is left to tkgi promote-cluster-to-policy, which stops and starts it itself (not stopped by this run)",
@@ -73,9 +73,9 @@ def test_tkgi_plan_leaves_ncp_to_the_promotion_and_checks_every_master():
 
 def test_resumed_run_waits_only_the_rest_and_reuses_the_backup():
     stopped = jr.apply_marks(jr.new_journal("c1", "m0"), "m0", [("preflight_passed", {}, False), ("ncp_stopped", {}, False)])
-    facts = dict(K8S_FACTS, ncp_stop_k8s={"changed": False, "previous_replicas": 0})
+    facts = dict(K8S_FACTS, stop={"changed": False, "previous_replicas": 0})
     run = dict(RUN, quiesce={"seconds": 600, "remaining": 120}, backup={"reused_id": "b-1"})
-    steps = cluster_plan(entry(journal=stopped), facts, {"m0": facts}, run)["steps"]
+    steps = cluster_plan(entry(journal=stopped), facts, run)["steps"]
     assert steps[:3] == [
         "NCP is already stopped (nsx-ncp at 0 replicas)",
         "wait the rest of the quiesce: 120 s of 600 s after the journaled NCP stop",
@@ -84,14 +84,14 @@ def test_resumed_run_waits_only_the_rest_and_reuses_the_backup():
 
 
 def test_strategy2_has_no_backup_and_a_halted_run_plans_nothing():
-    steps = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, dict(RUN, strategy="one_cluster"))["steps"]
+    steps = cluster_plan(entry(), K8S_FACTS, dict(RUN, strategy="one_cluster"))["steps"]
     assert not any("back up" in step for step in steps) and len(steps) == 6
     # a blocker before the stop: nothing else
-    halted = cluster_plan(entry(), {}, {"m0": {}}, dict(RUN, halt_reason="the preflight found 1 blocking finding(s)"))
+    halted = cluster_plan(entry(), {}, dict(RUN, halt_reason="the preflight found 1 blocking finding(s)"))
     assert halted["steps"] == ["the run would stop: the preflight found 1 blocking finding(s)"]
     assert halted["ncp_start_mode"] == "none"
     # a stop after the stop (NSX busy right before the import): NCP stopped, then started again in MP mode, no import
-    late = cluster_plan(entry(), K8S_FACTS, {"m0": K8S_FACTS}, dict(RUN, halt_reason="c1 was not imported: NSX is busy"))
+    late = cluster_plan(entry(), K8S_FACTS, dict(RUN, halt_reason="c1 was not imported: NSX is busy"))
     assert late["steps"] == [
         "scale Deployment nsx-ncp from 2 to 0 replicas and wait until its pods are gone",
         "the run would stop: c1 was not imported: NSX is busy",
@@ -109,7 +109,7 @@ def test_recover_rollback_plans_mp_and_keep_down_keeps_ncp_stopped():
     after_cluster = planned_import(rc1, "c1", "m0", "cluster", rollback=True)
     after_shared = planned_import(rc1, "c1", "m0", "shared", rollback=True)
     facts = {
-        "recover_rollback": {
+        "rollback": {
             "results": [
                 {"item": "cluster", "command": ["imp", "rb"], "journal": {"journal": after_cluster}},
                 {"item": "shared", "command": ["imp", "rb"], "journal": {"journal": after_shared}},
@@ -117,7 +117,7 @@ def test_recover_rollback_plans_mp_and_keep_down_keeps_ncp_stopped():
         }
     }
     run = dict(RUN, strategy="recover", recover_action="rollback")
-    plan = cluster_plan(entry(journal=rc1, stops=False), facts, {"m0": facts}, run)
+    plan = cluster_plan(entry(journal=rc1, stops=False), facts, run)
     assert plan["steps"] == ["roll back the cluster import: run imp rb", "roll back the shared import: run imp rb", "start NCP in mp mode"]
-    kept = cluster_plan(entry(journal=rc1, stops=False), {}, {"m0": {}}, dict(run, recover_action="keep_down"))
+    kept = cluster_plan(entry(journal=rc1, stops=False), {}, dict(run, recover_action="keep_down"))
     assert kept["steps"] == ["leave NCP stopped"]
