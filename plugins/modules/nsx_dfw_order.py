@@ -37,7 +37,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
-    support: full
     details: Reads NSX and returns the plan; nothing is written.
   diff_mode:
     support: full
@@ -160,7 +159,7 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, module_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
@@ -220,22 +219,11 @@ def retire(module, client, sections, result):
 
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    scope = scope_options(module)
     result = dict(changed=False, sections=[], plan=[], applied=[], blockers=[], order={}, diff={})
-    try:
-        options = order.OrderOptions(
-            domain=params["domain"],
-            top_category=params["top_category"],
-            bottom_category=params["bottom_category"],
-            policy_counterparts=params["policy_counterparts"],
-            policy_id_prefix=params["policy_id_prefix"],
-            **scope,
-        )
-    except order.OrderError as exc:
-        module.fail_json(msg=str(exc), **result)
+    keys = ("domain", "top_category", "bottom_category", "policy_counterparts", "policy_id_prefix")
+    options = module_options(module, order.OrderOptions, order.OrderError, keys, **result)
     client = module.client
-    state = params["state"]
+    state = module.params["state"]
     try:
         view = order.read(client, options)
         counterparts = order.Counterparts(client, options)
