@@ -8,15 +8,17 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # What every module of the collection documents the same way: its authors and what the
-    # attributes mean. Each module still sets its own check_mode / diff_mode support (and details),
-    # from what its code does; a read-only module can take READ_ONLY for that.
+    # What every module of the collection documents the same way: its authors, what the attributes
+    # mean, and full check mode (every module has one: compute, compare, write nothing). Each module
+    # still gives its check mode details and its diff_mode support, from what its code does; a
+    # read-only module can take READ_ONLY for that.
     DOCUMENTATION = r"""
 author:
   - ncp.mp_to_policy maintainers (@ncp-mp-to-policy)
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
   platform:
@@ -29,7 +31,6 @@ attributes:
     READ_ONLY = r"""
 attributes:
   check_mode:
-    support: full
     details: Check mode and normal mode behave the same; nothing is ever written.
   diff_mode:
     support: none

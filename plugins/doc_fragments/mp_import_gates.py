@@ -28,8 +28,8 @@ options:
         policy (see M(ncp.mp_to_policy.nsx_dfw_order), which makes the copies); otherwise fail without running anything or journaling an attempt, with the
         reasons in RV(blocked_by) (check V(dfw_order_top_rules_in_policy), or V(dfw_order_untranslatable)). Policy sections outrank every MP section, so an
         import before the copies exist enforces the cluster's NCP rules before the admin's top rules (docs/architecture.md section 3, invariant 10).
-      - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers), C(ncp_principal_identities), C(domain),
-        C(top_category), C(policy_counterparts), C(policy_id_prefix).
+      - The DFW scope of M(ncp.mp_to_policy.nsx_dfw_order) - C(clusters) (required), C(firewall_markers), C(ncp_principal_identities),
+        C(policy_counterparts).
     type: dict
   verify:
     description:

@@ -35,7 +35,11 @@ TOP, BOTTOM, INSIDE, UNAFFECTED = "top", "bottom", "inside", "unaffected"
 CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
 SECTION_TAG = "ncp-mp-to-policy/mp-section"
 RULE_TAG = "ncp-mp-to-policy/mp-rule"
-DEFAULT_PREFIX = "ncp-mp-"
+# Where the copies go: the domain of the imported NCP policies, TKGI's categories (top copies above, bottom copies
+# below every imported NCP policy), and the prefix of their IDs.
+DOMAIN = "default"
+TOP_CATEGORY, BOTTOM_CATEGORY = "Environment", "Application"
+POLICY_ID_PREFIX = "ncp-mp-"
 ADDRESS_TYPES = ("IPv4Address", "IPv6Address", "IPAddress")
 SERVICE_TYPES = ("NSService", "NSServiceGroup")
 COPIED_RULE_FIELDS = ("display_name", "action", "direction", "ip_protocol", "disabled", "logged", "notes", "sources_excluded", "destinations_excluded")
@@ -55,27 +59,17 @@ class OrderOptions:
         clusters,
         ncp_principal_identities=None,
         firewall_markers=None,
-        domain="default",
-        top_category="Environment",
-        bottom_category="Application",
         policy_counterparts=None,
-        policy_id_prefix=DEFAULT_PREFIX,
         max_concurrency=10,
     ):
         self.clusters = list(clusters)
         self.identities = list(ncp_principal_identities or [])
         self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
-        self.domain = domain or "default"
-        self.top_category = top_category
-        self.bottom_category = bottom_category
+        self.domain = DOMAIN
+        self.top_category, self.bottom_category = TOP_CATEGORY, BOTTOM_CATEGORY
         self.policy_counterparts = dict(policy_counterparts or {})
-        self.policy_id_prefix = policy_id_prefix or DEFAULT_PREFIX
+        self.policy_id_prefix = POLICY_ID_PREFIX
         self.max_concurrency = max_concurrency
-        for name, value in (("top_category", top_category), ("bottom_category", bottom_category)):
-            if value not in CATEGORIES[1:]:
-                raise OrderError("%s must be one of %s, not %r" % (name, ", ".join(CATEGORIES[1:]), value))
-        if category_rank(top_category) > category_rank(bottom_category):
-            raise OrderError("top_category (%s) must not come after bottom_category (%s)" % (top_category, bottom_category))
         bad = sorted(k for k, v in self.policy_counterparts.items() if not isinstance(v, str) or not v.startswith("/infra/"))
         if bad:
             raise OrderError("policy_counterparts must map MP object IDs to Policy paths (/infra/...); wrong for: %s" % ", ".join(bad))
@@ -88,7 +82,7 @@ class OrderOptions:
         return self.policy_id_prefix + section_id
 
 
-SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "domain", "top_category", "policy_counterparts", "policy_id_prefix")
+SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "policy_counterparts")
 
 
 def scope_options(scope):

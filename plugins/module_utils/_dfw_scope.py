@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DFW scope options of nsx_preflight and nsx_dfw_refactor (doc fragment ncp.mp_to_policy.dfw_scope)."""
+"""The DFW scope options of nsx_preflight, nsx_dfw_order and nsx_dfw_refactor (doc fragment ncp.mp_to_policy.dfw_scope)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -30,3 +30,13 @@ def scope_options(module):
         firewall_markers=params["firewall_markers"],
         max_concurrency=params["max_concurrency"],
     )
+
+
+def module_options(module, make, error, keys, **details):
+    """``make(**scope, **{key: module.params[key]})``, the options object of a DFW module; fails the task with the
+    message of ``error`` (and ``details``) when the options are refused."""
+    options = dict(scope_options(module), **dict((key, module.params[key]) for key in keys))
+    try:
+        return make(**options)
+    except error as exc:
+        module.fail_json(msg=str(exc), **details)

@@ -172,16 +172,6 @@ def policy_nsxapi_of(ini, error=None):
     return ini.get("nsx_v3", "policy_nsxapi"), None
 
 
-def policy_nsxapi_from_ini(text):
-    """(value of [nsx_v3] policy_nsxapi or None, error or None) from an ncp.ini text."""
-    return policy_nsxapi_of(*read_ini_text(text))
-
-
-def policy_nsxapi_from_manifest(path):
-    """(value, error) from the ncp.ini embedded in an NCP YAML manifest file."""
-    return policy_nsxapi_of(*read_manifest_ini(path))
-
-
 def resource_options_of(ini, source):
     """What the NSX preflight's ncp_ini_resource_unresolved judges of one copy of ncp.ini: ``{source, policy_mode,
     values}``, ``values`` the [nsx_v3] options naming NSX resources that are set (ncp_resource_options); None when the
@@ -361,7 +351,11 @@ def check_writable(check_id, error, what, cluster, host=None):
     )
 
 
-def clock_skew(master_time, controller_time, transit):
+# Seconds the preflight task may take from the controller to a master.
+CLOCK_TRANSIT = 30.0
+
+
+def clock_skew(master_time, controller_time, transit=CLOCK_TRANSIT):
     """Seconds the master's clock is off from the controller's (0 within the ``transit`` the task took to arrive:
     the controller's time is read before the connection, so a later master time up to ``transit`` is no skew)."""
     offset = master_time - controller_time

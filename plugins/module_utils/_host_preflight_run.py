@@ -117,7 +117,7 @@ class HostPreflight:
             error = host_checks.writable_error(p["manifest_path"])
             self.record("host_ncp_yaml_writable", host_checks.check_writable("host_ncp_yaml_writable", error, "NCP YAML file", cluster, host))
         if self.wanted("host_clock_skew") and p["controller_time"] is not None:
-            skew = host_checks.clock_skew(time.time(), p["controller_time"], p["clock_transit"])
+            skew = host_checks.clock_skew(time.time(), p["controller_time"])
             self.record("host_clock_skew", host_checks.check_clock(skew, p["max_clock_skew"], cluster, host))
         if self.wanted("host_tkgi_login") and p["platform"] == "tkgi":
             rc, out, err = self.run_command([p["tkgi"], "cluster", cluster, "--json"])

@@ -88,13 +88,9 @@ options:
     description: The controller's clock (seconds since the epoch, read when the task was sent); not given, V(host_clock_skew) is not run.
     type: float
   max_clock_skew:
-    description: Most seconds this master's clock may differ from the controller's.
+    description: Most seconds this master's clock may differ from the controller's (a master time up to 30 s later, the task's transit, is no skew).
     type: float
     default: 5
-  clock_transit:
-    description: Seconds the task may take from the controller to this master (a later master time within it is no skew).
-    type: float
-    default: 30
   tkgi:
     description: The C(tkgi) CLI on this master (platform V(tkgi)); V(host_tkgi_login) runs C(tkgi cluster CLUSTER --json).
     type: str
@@ -211,7 +207,6 @@ ARGUMENT_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
     controller_time=dict(type="float"),
     max_clock_skew=dict(type="float", default=5.0),
-    clock_transit=dict(type="float", default=30.0),
     tkgi=dict(type="str", default="tkgi"),
     min_tkgi_version=dict(type="str", default=tkgi_prerequisites.MIN_TKGI_VERSION),
     tkgi_policy_only_objects=dict(type="list", elements="str", default=list(tkgi_prerequisites.POLICY_ONLY_OBJECTS)),

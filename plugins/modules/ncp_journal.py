@@ -22,7 +22,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.common
 attributes:
   check_mode:
-    support: full
     details: In check mode nothing is written; the returned journal shows what would be.
   diff_mode:
     support: full
@@ -64,8 +63,7 @@ options:
   marks:
     description:
       - More states to record with O(action=mark), in the same atomic write as O(state) (if
-        given) and O(clear_states); the result is the journal after the write, so there is no
-        need to read it again.
+        given); the result is the journal after the write, so there is no need to read it again.
       - The migration journals the quiesce and the backup with one write per import master.
     type: list
     elements: dict
@@ -84,14 +82,6 @@ options:
         description: Record the state only when it is not recorded yet, as V(mark_once) does.
         type: bool
         default: false
-  clear_states:
-    description:
-      - States to forget in the same write as O(action=mark), for example C(ncp_started),
-        C(quiesced) and C(backed_up) when NCP is stopped again for a new attempt, because the
-        quiesce and the backup must then follow the new stop.
-    type: list
-    elements: str
-    default: []
   run_id:
     description: The run asking for or giving back the lease.
     type: str
@@ -223,7 +213,6 @@ ARGUMENT_SPEC = dict(
         ),
     ),
     details=dict(type="dict", default={}),
-    clear_states=dict(type="list", elements="str", default=[]),
     run_id=dict(type="str"),
     lease_seconds=dict(type="int", default=14400),
     controller=dict(type="str"),
@@ -241,11 +230,11 @@ def marks_of(params):
     return marks
 
 
-def planned(journal, action, state, host, cluster, marks=(), clear_states=()):
+def planned(journal, action, state, host, cluster, marks=()):
     """The journal as ``action`` would leave it, computed without writing (check mode, diff)."""
     after = copy.deepcopy(journal) if journal is not None else jr.new_journal(cluster, host)
     if action in ("mark", "mark_once"):
-        jr.apply_marks(after, host, marks, clear_states)
+        jr.apply_marks(after, host, marks)
     elif action == "clear":
         after["states"].pop(state, None)
     return after
@@ -291,14 +280,14 @@ def main():
         if p["marks"] and p["action"] != "mark":
             module.fail_json(msg="marks needs action=mark, not action=%s" % p["action"])
         marks = marks_of(p)
-        jr.check_marks(marks, p["clear_states"])
-        after = planned(journal, p["action"], p["state"], host, p["cluster"], marks, p["clear_states"])
+        jr.check_marks(marks)
+        after = planned(journal, p["action"], p["state"], host, p["cluster"], marks)
         changed = after["states"] != before_states
         if changed and not module.check_mode:
             if p["action"] == "clear":
                 after = jr.clear_state(p["state_dir"], p["cluster"], p["state"], host)
             else:
-                after = jr.mark_states(p["state_dir"], p["cluster"], host, marks, clear=p["clear_states"])
+                after = jr.mark_states(p["state_dir"], p["cluster"], host, marks)
         result = jr.describe(after if changed else journal, host)
         if module._diff:
             result["diff"] = dict(

@@ -12,13 +12,12 @@ module: ncp_report
 short_description: Write a preflight or migration report as JSON and Markdown
 version_added: 0.1.0
 description:
-  - Writes C(<dest>/<name>.json) and C(<name>.md) atomically from O(data), and returns the
+  - Writes C(<dest>/<kind>-report.json) and C(<kind>-report.md) atomically from O(data), and returns the
     Markdown so a play can print it.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
 attributes:
   check_mode:
-    support: full
     details: Check mode writes nothing and reports whether the files would change.
   diff_mode:
     support: none
@@ -32,9 +31,6 @@ options:
     type: str
     choices: [preflight, migration]
     required: true
-  name:
-    description: Base name of the two files. Defaults to C(preflight-report) or C(migration-report).
-    type: str
   data:
     description: The report, in the shape docs/architecture.md section 4 gives for the migration report.
     type: dict
@@ -80,15 +76,12 @@ def main():
         argument_spec=dict(
             dest=dict(type="path", required=True),
             kind=dict(type="str", choices=["preflight", "migration"], required=True),
-            name=dict(type="str"),
             data=dict(type="dict", required=True),
         ),
         supports_check_mode=True,
     )
     p = module.params
-    name = p["name"] or "%s-report" % p["kind"]
-    if "/" in name or name in (".", ".."):
-        module.fail_json(msg="name %r must be a plain file name" % name)
+    name = "%s-report" % p["kind"]
     markdown = RENDERERS[p["kind"]](p["data"])
     files = {
         os.path.join(p["dest"], name + ".json"): (json.dumps(p["data"], indent=2, sort_keys=True) + "\n").encode("utf-8"),

@@ -32,7 +32,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
-    support: full
     details: Verifies the backup configuration and reads the backup status; starts no backup.
   diff_mode:
     support: none

@@ -21,8 +21,8 @@ description:
     error finding (move it out first with M(ncp.mp_to_policy.nsx_dfw_refactor); a section that can move neither way
     is not supported). With no NCP section and no marker, V(unaffected) (left to the operator). The default section
     is left out. Only the LAYER3 list is read.
-  - A copy is the security policy C(<policy_id_prefix><MP section id>) in domain O(domain), in O(top_category) for
-    top sections and O(bottom_category) for bottom ones, appended below every other policy of that category (so
+  - A copy is the security policy C(ncp-mp-<MP section id>) in domain C(default), in category C(Environment) for
+    top sections and C(Application) for bottom ones (as TKGI does), appended below every other policy of that category (so
     below every imported NCP policy for the bottom copies), the copies in MP order. Its rules keep their MP rule IDs
     and carry the tag C(ncp-mp-to-policy/mp-rule).
   - Rules are translated. IP addresses, CIDRs and ranges stay inline. NSGroups and IPSets become the Policy group of
@@ -37,7 +37,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
-    support: full
     details: Reads NSX and returns the plan; nothing is written.
   diff_mode:
     support: full
@@ -55,29 +54,11 @@ options:
     type: str
     choices: [planned, top, bottom, retired]
     default: planned
-  domain:
-    description: Policy domain of the copies.
-    type: str
-    default: default
-  top_category:
-    description: DFW category of the top copies (TKGI - Environment).
-    type: str
-    choices: [Emergency, Infrastructure, Environment, Application]
-    default: Environment
-  bottom_category:
-    description: DFW category of the bottom copies (TKGI - Application).
-    type: str
-    choices: [Emergency, Infrastructure, Environment, Application]
-    default: Application
   policy_counterparts:
     description:
       - MP object ID to Policy path (C(/infra/...)) for objects a rule names whose Policy counterpart has another ID.
     type: dict
     default: {}
-  policy_id_prefix:
-    description: Prefix of the copies' security policy IDs.
-    type: str
-    default: ncp-mp-
 seealso:
   - module: ncp.mp_to_policy.nsx_dfw_refactor
   - module: ncp.mp_to_policy.nsx_mp_import
@@ -160,19 +141,14 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, module_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
-CATEGORY_CHOICES = ["Emergency", "Infrastructure", "Environment", "Application"]
 ARGUMENT_SPEC = dict(
     DFW_SCOPE_ARGSPEC,
     state=dict(type="str", choices=["planned", "top", "bottom", "retired"], default="planned"),
-    domain=dict(type="str", default="default"),
-    top_category=dict(type="str", choices=CATEGORY_CHOICES, default="Environment"),
-    bottom_category=dict(type="str", choices=CATEGORY_CHOICES, default="Application"),
     policy_counterparts=dict(type="dict", default={}),
-    policy_id_prefix=dict(type="str", default=order.DEFAULT_PREFIX),
 )
 
 
@@ -220,22 +196,10 @@ def retire(module, client, sections, result):
 
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    scope = scope_options(module)
     result = dict(changed=False, sections=[], plan=[], applied=[], blockers=[], order={}, diff={})
-    try:
-        options = order.OrderOptions(
-            domain=params["domain"],
-            top_category=params["top_category"],
-            bottom_category=params["bottom_category"],
-            policy_counterparts=params["policy_counterparts"],
-            policy_id_prefix=params["policy_id_prefix"],
-            **scope,
-        )
-    except order.OrderError as exc:
-        module.fail_json(msg=str(exc), **result)
+    options = module_options(module, order.OrderOptions, order.OrderError, ("policy_counterparts",), **result)
     client = module.client
-    state = params["state"]
+    state = module.params["state"]
     try:
         view = order.read(client, options)
         counterparts = order.Counterparts(client, options)

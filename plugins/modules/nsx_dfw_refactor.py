@@ -42,7 +42,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.dfw_scope
 attributes:
   check_mode:
-    support: full
     details: Reads NSX and returns the plan; nothing is written. C(changed) tells whether an apply would change anything.
   diff_mode:
     support: full
@@ -229,7 +228,7 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_refactor as dfw
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, module_options
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
@@ -248,18 +247,8 @@ ARGUMENT_SPEC = dict(
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
-    scope = scope_options(module)
-    try:
-        options = dfw.RefactorOptions(
-            placement=params["placement"],
-            section_placement=params["section_placement"],
-            rule_placement=params["rule_placement"],
-            rule_target_sections=params["rule_target_sections"],
-            rule_target_prefix=params["rule_target_prefix"],
-            **scope,
-        )
-    except dfw.RefactorError as exc:
-        module.fail_json(msg=str(exc))
+    keys = ("placement", "section_placement", "rule_placement", "rule_target_sections", "rule_target_prefix")
+    options = module_options(module, dfw.RefactorOptions, dfw.RefactorError, keys)
     client = module.client
     result = dict(changed=False, plan=[], applied=[], blockers=[], verified=None, diff={})
     try:

@@ -19,17 +19,12 @@ description:
   - An object of a type the importer imports that the mapping lacks is left behind; the module warns, naming each one
     by type and ID. Tagged MP objects of other kinds (IP block subnets, LB rules, firewall rules) are counted in
     RV(not_checked); a type this NSX release does not accept on C(migrated-resources) is listed in RV(unverified).
-  - With O(record=true) the verdict is stored in the cluster's journal (C(import_check)) on its import master, where the
-    migration report and C(finish.yml) read it.
+  - Read-only. The migration journals the same verdict itself (C(import_check), from M(ncp.mp_to_policy.nsx_mp_import));
+    this module checks again, for C(finish.yml) or an operator.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.nsx
-attributes:
-  check_mode:
-    support: full
-    details: Reads NSX as in a normal run; writes nothing to the journal.
-  diff_mode:
-    support: none
 options:
   cluster:
     description: The cluster (its C(ncp/cluster) tag value).
@@ -43,26 +38,13 @@ options:
   importer_path:
     description: Path of C(mp_to_policy_importer.py) on this host, to find C(user-spec.yaml) beside it.
     type: path
-  record:
-    description: Store the verdict in the cluster's journal.
-    type: bool
-    default: false
-  state_dir:
-    description: Directory holding the journals (with O(record)).
-    type: path
-    default: /var/lib/ncp-mp-to-policy
-  host_id:
-    description: This master's name as the journal records it (use C(inventory_hostname)); the machine's host name by default.
-    type: str
 """
 
 EXAMPLES = r"""
-- name: Check that the import of prod-east left nothing behind, and journal the verdict
+- name: Check that the import of prod-east left nothing behind
   ncp.mp_to_policy.nsx_import_verify:
     cluster: prod-east
     importer_path: /opt/ncp/mp_to_policy_import/mp_to_policy_importer.py
-    record: true
-    host_id: "{{ inventory_hostname }}"
   register: import_check
 """
 
@@ -95,10 +77,6 @@ message:
   description: The warning naming what was left behind; empty when nothing was.
   returned: always
   type: str
-journal_file:
-  description: The journal the verdict was stored in (with O(record)).
-  returned: when record is true
-  type: str
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
@@ -111,9 +89,6 @@ ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),
     user_spec=dict(type="raw"),
     importer_path=dict(type="path"),
-    record=dict(type="bool", default=False),
-    state_dir=dict(type="path", default=jr.DEFAULT_STATE_DIR),
-    host_id=dict(type="str"),
 )
 
 
@@ -125,15 +100,10 @@ def main():
         user_spec = user_spec_beside(params["user_spec"], params["importer_path"])
     except (jr.JournalError, cfg.ImporterConfigError) as exc:
         module.fail_json(msg=str(exc), changed=False)
-    journal = dict(state_dir=params["state_dir"], host=params["host_id"] or jr.default_host()) if params["record"] and not module.check_mode else None
     try:
-        result = dict(check_and_record(module.client, params["cluster"], user_spec, journal), changed=False)
+        result = dict(check_and_record(module.client, params["cluster"], user_spec), changed=False)
     except NsxApiError as exc:
         module.fail_nsx(exc, changed=False)
-    except jr.JournalError as exc:
-        module.fail_json(msg="the import check ran but could not be journaled: %s" % exc, changed=False)
-    if params["record"]:
-        result["journal_file"] = jr.journal_path(params["state_dir"], params["cluster"])
     if result["message"]:
         module.warn(result["message"])
     module.exit_json(**result)

@@ -26,7 +26,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
-    support: full
     details: Reads the status and reports whether a start or stop would happen; nothing is started or stopped.
   diff_mode:
     support: full

@@ -41,7 +41,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.mp_import_gates
 attributes:
   check_mode:
-    support: full
     details: Validates the options and the journal, and reports the command that would run (RV(command)); runs nothing and writes nothing.
   diff_mode:
     support: none

@@ -35,11 +35,6 @@ options:
       - Display names or IDs of the shared resources to report; all shared Tier-0 routers, IP blocks and IP pools when unset.
     type: list
     elements: str
-  sample_size:
-    description:
-      - Most unpromoted objects listed per cluster.
-    type: int
-    default: 20
 """
 
 EXAMPLES = r"""
@@ -69,7 +64,7 @@ clusters:
       description: Unpromoted objects of the sample, counted by C(resource_type).
       type: dict
     unpromoted_objects:
-      description: A sample of the unpromoted objects (C(id), C(resource_type), C(display_name)).
+      description: At most 20 of the unpromoted objects (C(id), C(resource_type), C(display_name)).
       type: list
       elements: dict
 shared:
@@ -103,19 +98,20 @@ SHARED = (
 ARGUMENT_SPEC = dict(
     clusters=dict(type="list", elements="str", required=True),
     shared_resources=dict(type="list", elements="str"),
-    sample_size=dict(type="int", default=20),
 )
+# Most unpromoted objects listed per cluster (their count is exact regardless).
+SAMPLE_SIZE = 20
 
 
-def cluster_status(client, cluster, sample_size):
+def cluster_status(client, cluster):
     # NSX search indexes Policy objects too (they carry the NCP tags after a promotion); only MP
     # objects lack a ``path``.
     query = "%s AND NOT path:*" % cluster_tag_query(cluster)
     unpromoted_query = "%s AND NOT tags.scope:policyPath" % query
-    answer = client.get(SEARCH, params={"query": unpromoted_query, "page_size": max(1, sample_size)})
+    answer = client.get(SEARCH, params={"query": unpromoted_query, "page_size": SAMPLE_SIZE})
     sample = [
         {"id": obj.get("id"), "resource_type": obj.get("resource_type"), "display_name": obj.get("display_name")}
-        for obj in (answer.get("results") or [])[:sample_size]
+        for obj in (answer.get("results") or [])[:SAMPLE_SIZE]
     ]
     by_type = {}
     for obj in sample:
@@ -156,11 +152,9 @@ def shared_status(client, refs):
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
-    if params["sample_size"] < 0:
-        module.fail_json(msg="sample_size must be at least 0")
     client = module.client
     try:
-        clusters = [cluster_status(client, name, params["sample_size"]) for name in params["clusters"]]
+        clusters = [cluster_status(client, name) for name in params["clusters"]]
         shared = shared_status(client, set(params["shared_resources"] or []))
     except NsxApiError as exc:
         module.fail_nsx(exc)

@@ -25,7 +25,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.tkgi_cli
 attributes:
   check_mode:
-    support: full
     details: Reads C(bosh cpi-config) and predicts the change; the script never runs.
   diff_mode:
     support: full

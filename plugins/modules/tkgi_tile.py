@@ -29,7 +29,6 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.nsx
 attributes:
   check_mode:
-    support: full
     details: Reads the tile and NSX and predicts the change; no om command that writes runs.
   diff_mode:
     support: full

@@ -64,9 +64,7 @@ def test_translation_inline_addresses_counterparts_and_blockers():
     assert body is None and sorted(p["object_id"] for p in problems) == ["gone", "ls-1"]
 
 
-def test_options_refuse_a_top_category_after_the_bottom_one_and_bad_counterparts():
-    with pytest.raises(order.OrderError, match="top_category"):
-        order.OrderOptions(["k1"], top_category="Application", bottom_category="Environment")
+def test_options_refuse_bad_counterparts():
     with pytest.raises(order.OrderError, match="x"):
         order.OrderOptions(["k1"], policy_counterparts={"x": "groups/g"})
 

@@ -4,12 +4,22 @@ import pytest
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_checks import (
     check_policy_nsxapi,
-    policy_nsxapi_from_ini,
-    policy_nsxapi_from_manifest,
+    policy_nsxapi_of,
     read_ini_text,
     read_manifest_ini,
     resource_options_of,
 )
+
+
+def policy_nsxapi_from_ini(text):
+    """(value, error) as the host preflight reads them from an ncp.ini text."""
+    return policy_nsxapi_of(*read_ini_text(text))
+
+
+def policy_nsxapi_from_manifest(path):
+    """(value, error) as the host preflight reads them from an NCP YAML manifest."""
+    return policy_nsxapi_of(*read_manifest_ini(path))
+
 
 INI = "[coe]\ncluster = k8s-01\n\n[nsx_v3]\nnsx_api_managers = 10.0.0.11\npolicy_nsxapi = {value}\n"
 NO_NSX_V3 = "[coe]\ncluster = k8s-01\n\n[k8s]\napiserver_host_ip = 10.0.0.2\n"

@@ -137,12 +137,6 @@ def test_marks_are_checked_before_anything_is_written(tmp_path):
     assert not os.path.exists(os.path.join(str(tmp_path), "c1", "state.json"))
 
 
-def test_unknown_states_to_clear_are_one_clear_error_and_nothing_is_written(tmp_path):
-    result = run_module("ncp_journal", args(tmp_path, action="mark", state="ncp_stopped", clear_states=["ncp_started", "started"]))
-    assert result.failed and result["msg"].startswith("unknown journal states to clear: started (one of ")
-    assert not os.path.exists(os.path.join(str(tmp_path), "c1", "state.json"))
-
-
 def test_marks_need_action_mark(tmp_path):
     result = run_module("ncp_journal", args(tmp_path, action="clear", state="quiesced", marks=[{"state": "quiesced"}]))
     assert result.failed and "marks needs action=mark" in result["msg"]

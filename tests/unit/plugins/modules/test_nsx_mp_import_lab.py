@@ -89,7 +89,7 @@ def test_rollback_on_request(capsys, nsx, lab):
 
 def test_verify_proves_the_cluster_import_in_the_same_run_and_journals_it(capsys, nsx, lab):
     """verify=true: after the cluster import ends 0, the migration API's mapping is compared with the cluster's MP objects
-    in the same module run and the verdict journaled (what nsx_import_verify record=true does); a re-run that finds the
+    in the same module run and the verdict journaled (nsx_import_verify checks the same, read-only); a re-run that finds the
     cluster imported checks nothing."""
     both = run_module(capsys, scope="shared_then_cluster", verify=True, **lab)
     assert both["outcome"] == "imported" and [s["scope"] for s in both["scopes"]] == ["shared", "cluster"], both.get("log_tail")
