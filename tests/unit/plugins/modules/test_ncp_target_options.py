@@ -9,7 +9,8 @@ import sys
 from . import test_ncp_config_configmap as configmap_tests
 from .test_ncp_config import run_module
 
-KUBECTL, ROOT = configmap_tests.KUBECTL, configmap_tests.ROOT
+KUBECTL = configmap_tests.KUBECTL
+ROOT = configmap_tests.ROOT
 cluster = configmap_tests.cluster  # the lab cluster fixture, seeded from ncp-ubuntu.yaml
 pytestmark = configmap_tests.pytestmark
 
