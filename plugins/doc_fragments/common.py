@@ -35,3 +35,23 @@ attributes:
   diff_mode:
     support: none
 """
+
+    # The journal option of ncp_mode_switch and ncp_originals (journal.JOURNAL_OPTIONS); each module describes its use.
+    JOURNAL = r"""
+options:
+  journal:
+    description: The cluster's journal on this master (M(ncp.mp_to_policy.ncp_journal)).
+    type: dict
+    suboptions:
+      cluster:
+        description: The cluster's name.
+        type: str
+        required: true
+      state_dir:
+        description: The journal directory.
+        type: path
+        default: /var/lib/ncp-mp-to-policy
+      host:
+        description: This master's name in the journal; the host's name when not set.
+        type: str
+"""

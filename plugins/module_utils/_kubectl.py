@@ -134,13 +134,30 @@ def _namespace_args(namespace):
     return ["-n", namespace] if namespace else []
 
 
-# Options of the modules that reach NCP's objects through kubectl (doc fragment ncp.mp_to_policy.ncp_cluster).
-NCP_CLUSTER_ARGSPEC = dict(
+# The Kubernetes target of every module that runs kubectl (doc fragment ncp_cluster; module_defaults group/ncp.mp_to_policy.ncp).
+KUBECTL_ARGSPEC = dict(
     kubectl=dict(type="str", default="kubectl"),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
+)
+
+# NCP's objects as ncp_service and ncp_host_preflight take them (doc fragment ncp.mp_to_policy.ncp_cluster.objects).
+NCP_CLUSTER_ARGSPEC = dict(
+    KUBECTL_ARGSPEC,
     namespace=dict(type="str", default="nsx-system"),
     deployment=dict(type="str", default="nsx-ncp"),
     configmap=dict(type="str", default="nsx-ncp-config"),
     configmap_key=dict(type="str", default="ncp.ini", no_log=False),
 )
+
+
+def kubectl_target(params, suboptions):
+    """kubectl, kubeconfig and context of a module with a C(configmap) dict: each deprecated suboption set wins over
+    its top-level option left at the default; both set and different is an error (ValueError naming both)."""
+    target = {}
+    for name, spec in KUBECTL_ARGSPEC.items():
+        top, sub = params.get(name), (suboptions or {}).get(name)
+        if sub is not None and top not in (None, spec.get("default"), sub):
+            raise ValueError("configmap.%s (%s) and %s (%s) differ: set only %s (configmap.%s is deprecated)" % (name, sub, name, top, name, name))
+        target[name] = top if sub is None else sub
+    return target

@@ -17,7 +17,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import Kubectl, KubectlError
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KUBECTL_ARGSPEC, Kubectl, KubectlError, kubectl_target
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import (
     DEFAULT_CONFIGMAP,
     HAS_YAML,
@@ -38,16 +38,23 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     policy_settings_after_shared_import,
 )
 
-# The live ConfigMap's suboptions (the configmap option of ncp_config, ncp_mode_switch, ncp_originals and
-# nsx_policy_ids; documented by doc fragment ncp_configmap).
+# The configmap option of ncp_config, ncp_mode_switch, ncp_originals, nsx_policy_ids (doc fragment ncp_cluster.configmap);
+# its kubectl, kubeconfig, context are deprecated for the top-level KUBECTL_ARGSPEC (kubectl_target merges them).
+_DEPRECATED = dict(removed_in_version="1.0.0", removed_from_collection="ncp.mp_to_policy")
 CONFIGMAP_OPTIONS = dict(
     name=dict(type="str", default=DEFAULT_CONFIGMAP),
     namespace=dict(type="str", default="nsx-system"),
     key=dict(type="str", default="ncp.ini", no_log=False),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
-    kubectl=dict(type="str", default="kubectl"),
+    kubeconfig=dict(type="path", **_DEPRECATED),
+    context=dict(type="str", **_DEPRECATED),
+    kubectl=dict(type="str", **_DEPRECATED),
 )
+
+
+def configmap_argspec(**configmap):
+    """The configmap dict option (``configmap``: its extra keys) and the top-level kubectl options it is read with."""
+    return dict(KUBECTL_ARGSPEC, configmap=dict(type="dict", options=CONFIGMAP_OPTIONS, **configmap))
+
 
 # Where ncp.ini sits in a manifest and which section holds NCP's NSX options (ncp_config, ncp_mode_switch and
 # nsx_policy_ids; documented by doc fragment ncp_ini_location).
@@ -215,10 +222,14 @@ def run_on_file(module, params):
 
 
 def make_kubectl(module, spec):
-    binary = module.get_bin_path(spec["kubectl"]) if not os.path.isabs(spec["kubectl"]) else spec["kubectl"]
+    try:
+        target = kubectl_target(module.params, spec)
+    except ValueError as exc:
+        raise ConfigError(str(exc))
+    binary = module.get_bin_path(target["kubectl"]) if not os.path.isabs(target["kubectl"]) else target["kubectl"]
     if not binary or not os.access(binary, os.X_OK):
-        raise ConfigError("kubectl binary %r not found or not executable" % spec["kubectl"])
-    return Kubectl(binary=binary, kubeconfig=spec["kubeconfig"], context=spec["context"], run_command=module.run_command)
+        raise ConfigError("kubectl binary %r not found or not executable" % target["kubectl"])
+    return Kubectl(binary=binary, kubeconfig=target["kubeconfig"], context=target["context"], run_command=module.run_command)
 
 
 def read_configmap(module, spec):

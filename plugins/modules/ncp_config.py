@@ -35,7 +35,8 @@ description:
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_ini_location
-  - ncp.mp_to_policy.ncp_configmap
+  - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.configmap
 attributes:
   check_mode:
     support: full
@@ -121,9 +122,9 @@ EXAMPLES = r"""
 
 - name: Step 6.4 - switch the live ConfigMap to Policy mode
   ncp.mp_to_policy.ncp_config:
-    configmap:
-      kubeconfig: /root/.kube/config
-      context: prod-1
+    configmap: {}
+    kubeconfig: /root/.kube/config
+    context: prod-1
     settings:
       policy_nsxapi: true
 
@@ -191,19 +192,12 @@ resource_version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import (
-    CONFIGMAP_OPTIONS,
-    NCP_INI_LOCATION_OPTIONS,
-    ConfigError,
-    hide_secret_settings,
-    run_on_configmap,
-    run_on_file,
-)
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_config_edit as config_edit
 
 ARGUMENT_SPEC = dict(
-    NCP_INI_LOCATION_OPTIONS,
+    config_edit.NCP_INI_LOCATION_OPTIONS,
+    **config_edit.configmap_argspec(),
     path=dict(type="path"),
-    configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
     format=dict(type="str", choices=["auto", "ini", "manifest"], default="auto"),
     settings=dict(type="dict"),
     absent=dict(type="list", elements="str"),
@@ -220,11 +214,11 @@ def main():
         required_one_of=[("path", "configmap")],
         supports_check_mode=True,
     )
-    hide_secret_settings(module, module.params["settings"])
+    config_edit.hide_secret_settings(module, module.params["settings"])
     try:
-        run = run_on_file if module.params["path"] else run_on_configmap
+        run = config_edit.run_on_file if module.params["path"] else config_edit.run_on_configmap
         result = run(module, module.params)
-    except ConfigError as exc:
+    except config_edit.ConfigError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     module.exit_json(**result)
 

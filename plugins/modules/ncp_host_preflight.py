@@ -37,6 +37,7 @@ extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.objects
 options:
   cluster:
     description: The cluster's name (C([coe] cluster) in ncp.ini), used in findings.

@@ -26,8 +26,10 @@ description:
     idempotent, so run it again once the cause is fixed.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
+  - ncp.mp_to_policy.common.journal
   - ncp.mp_to_policy.ncp_ini_location
-  - ncp.mp_to_policy.ncp_configmap
+  - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.configmap
 attributes:
   check_mode:
     support: full
@@ -43,8 +45,7 @@ options:
     required: true
   configmap:
     description:
-      - The live ConfigMap NCP reads at start. Required; an empty dict takes every default.
-    required: true
+      - The live ConfigMap NCP reads at start; every default when not set.
   manifest_path:
     description:
       - The NCP YAML file on record (for example C(ncp-ubuntu.yaml)); without it only the ConfigMap is switched.
@@ -71,19 +72,6 @@ options:
       - V(policy) only. The cluster's journal on this master (M(ncp.mp_to_policy.ncp_journal)), read first - the
         cluster import must be journaled as ended rc 0 and this host must own the journal - and marked
         C(policy_configured) with the Policy IDs, the unmapped items and the file after both writes.
-    type: dict
-    suboptions:
-      cluster:
-        description: The cluster's name.
-        type: str
-        required: true
-      state_dir:
-        description: The journal directory.
-        type: path
-        default: /var/lib/ncp-mp-to-policy
-      host:
-        description: This master's name in the journal; the host's name when not set.
-        type: str
 requirements:
   - kubectl
   - PyYAML (for O(manifest_path))
@@ -93,8 +81,7 @@ EXAMPLES = r"""
 - name: Steps 6.3 and 6.4 - the ConfigMap and the YAML file to Policy mode, journaled
   ncp.mp_to_policy.ncp_mode_switch:
     mode: policy
-    configmap:
-      kubeconfig: /root/.kube/config
+    kubeconfig: /root/.kube/config
     manifest_path: /root/ncp-ubuntu.yaml
     policy_ids: "{{ shared_import.policy_ids }}"
     journal:
@@ -104,7 +91,6 @@ EXAMPLES = r"""
 - name: A cluster going back to MP mode
   ncp.mp_to_policy.ncp_mode_switch:
     mode: mp
-    configmap: {}
     manifest_path: /root/ncp-ubuntu.yaml
 """
 
@@ -142,19 +128,13 @@ journal:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_config_edit as config_edit
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import (
-    CONFIGMAP_OPTIONS,
-    NCP_INI_LOCATION_OPTIONS,
-    ConfigError,
-    run_on_configmap,
-    run_on_file,
-)
 
 ARGUMENT_SPEC = dict(
-    NCP_INI_LOCATION_OPTIONS,
+    config_edit.NCP_INI_LOCATION_OPTIONS,
+    **config_edit.configmap_argspec(apply_defaults=True),
     mode=dict(type="str", choices=["policy", "mp"], required=True),
-    configmap=dict(type="dict", options=CONFIGMAP_OPTIONS, required=True),
     manifest_path=dict(type="path"),
     policy_ids=dict(type="dict"),
     require_policy_ids=dict(type="bool", default=False),
@@ -190,7 +170,7 @@ def journal_before(spec):
     journal = jr.read_journal(spec["state_dir"], spec["cluster"])
     jr.check_owner(journal, host, spec["state_dir"])
     if not jr.is_imported(journal, "cluster"):
-        raise ConfigError(
+        raise config_edit.ConfigError(
             "the journal of %s does not record its cluster import as ended rc 0 (state: %s); policy_nsxapi was left as it is"
             % (spec["cluster"], jr.current_state(journal) or "no journal"),
             path=jr.journal_path(spec["state_dir"], spec["cluster"]),
@@ -202,20 +182,22 @@ def switch(module):
     params = module.params
     for name in POLICY_ONLY:
         if params[name] is not None and params["mode"] != "policy":
-            raise ConfigError("%s applies to mode=policy only, not mode=%s" % (name, params["mode"]))
+            raise config_edit.ConfigError("%s applies to mode=policy only, not mode=%s" % (name, params["mode"]))
     spec = params["journal"]
     journal, host = journal_before(spec) if spec else (None, None)
     if journal and jr.is_imported(journal, "shared"):
         params = dict(params, require_policy_ids=True)
-    configmap = run_on_configmap(module, edit_params(params, configmap=params["configmap"], backup=None))
+    configmap = config_edit.run_on_configmap(module, edit_params(params, configmap=params["configmap"], backup=None))
     diffs = [configmap.pop("diff")]
     manifest = None
     if params["manifest_path"]:
         try:
-            manifest = run_on_file(module, edit_params(params, path=params["manifest_path"]))
-        except ConfigError as exc:
+            manifest = config_edit.run_on_file(module, edit_params(params, path=params["manifest_path"]))
+        except config_edit.ConfigError as exc:
             done = "switched" if configmap["changed"] and not module.check_mode else "unchanged"
-            raise ConfigError("%s (the ConfigMap is %s; nothing was journaled)" % (exc.message, done), configmap_changed=configmap["changed"], **exc.details)
+            raise config_edit.ConfigError(
+                "%s (the ConfigMap is %s; nothing was journaled)" % (exc.message, done), configmap_changed=configmap["changed"], **exc.details
+            )
         diffs.append(manifest.pop("diff"))
     changed = configmap["changed"] or bool(manifest and manifest["changed"])
     if spec:
@@ -229,7 +211,7 @@ def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         result = switch(module)
-    except ConfigError as exc:
+    except config_edit.ConfigError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     except jr.JournalOwnerError as exc:
         module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)

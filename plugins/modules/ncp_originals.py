@@ -26,7 +26,9 @@ description:
     never returned.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
-  - ncp.mp_to_policy.ncp_configmap
+  - ncp.mp_to_policy.common.journal
+  - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.configmap
 attributes:
   check_mode:
     support: full
@@ -41,26 +43,13 @@ options:
     choices: [record, restore, clear_journal]
     required: true
   configmap:
-    description: The live ConfigMap NCP reads (V(record), V(restore)); an empty dict takes every default.
+    description: The live ConfigMap NCP reads (V(record), V(restore)); every default when not set.
   manifest_path:
     description: V(record) - the NCP YAML file on record; V(restore) puts back the file recorded, wherever this points.
     type: path
   journal:
     description: The cluster's journal on this master (M(ncp.mp_to_policy.ncp_journal)); this host must own it.
-    type: dict
     required: true
-    suboptions:
-      cluster:
-        description: The cluster's name.
-        type: str
-        required: true
-      state_dir:
-        description: The journal directory.
-        type: path
-        default: /var/lib/ncp-mp-to-policy
-      host:
-        description: This master's name in the journal; the host's name when not set.
-        type: str
 requirements:
   - kubectl (V(record), V(restore))
 """
@@ -69,8 +58,7 @@ EXAMPLES = r"""
 - name: Keep the configuration before the run
   ncp.mp_to_policy.ncp_originals:
     action: record
-    configmap:
-      kubeconfig: /root/.kube/config
+    kubeconfig: /root/.kube/config
     manifest_path: /root/ncp-ubuntu.yaml
     journal:
       cluster: k8s-prod-1
@@ -78,8 +66,7 @@ EXAMPLES = r"""
 - name: After the NSX restore, put it back
   ncp.mp_to_policy.ncp_originals:
     action: restore
-    configmap:
-      kubeconfig: /root/.kube/config
+    kubeconfig: /root/.kube/config
     journal:
       cluster: k8s-prod-1
 """
@@ -112,13 +99,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import CONFIGMAP_OPTIONS, ConfigError, write_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import ConfigError, configmap_argspec, write_configmap
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import read_configmap as read_live_configmap
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import is_secret_key
 
 ARGUMENT_SPEC = dict(
+    configmap_argspec(apply_defaults=True),
     action=dict(type="str", choices=["record", "restore", "clear_journal"], required=True),
-    configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
     manifest_path=dict(type="path"),
     journal=dict(type="dict", options=jr.JOURNAL_OPTIONS, required=True),
 )
@@ -135,7 +122,7 @@ def masked(text):
 
 
 def read_configmap(module):
-    spec = module.params["configmap"] or dict((name, option.get("default")) for name, option in CONFIGMAP_OPTIONS.items())
+    spec = module.params["configmap"]
     kubectl, configmap, text = read_live_configmap(module, spec)
     return spec, kubectl, configmap, text
 
@@ -157,7 +144,7 @@ def restore(module, spec, host):
     journal, originals = jr.read_originals(spec["state_dir"], spec["cluster"])
     jr.check_owner(journal, host, spec["state_dir"])
     kept = originals["configmap"]
-    module.params["configmap"] = dict(module.params["configmap"] or {}, namespace=kept["namespace"], name=kept["name"], key=kept["key"])
+    module.params["configmap"] = dict(module.params["configmap"], namespace=kept["namespace"], name=kept["name"], key=kept["key"])
     configmap_spec, kubectl, configmap, current = read_configmap(module)
     diffs, restored = [], dict(configmap=current != kept["text"], manifest=False)
     where = "ConfigMap %s/%s" % (kept["namespace"], kept["name"])

@@ -21,6 +21,7 @@ description:
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.objects
 attributes:
   check_mode:
     support: full

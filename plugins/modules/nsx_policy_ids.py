@@ -31,7 +31,8 @@ description:
     does not fail on an unresolved item; RV(clusters) says, for each cluster, what its switch must refuse.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
-  - ncp.mp_to_policy.ncp_configmap
+  - ncp.mp_to_policy.ncp_cluster
+  - ncp.mp_to_policy.ncp_cluster.configmap
   - ncp.mp_to_policy.ncp_ini_location
   - ncp.mp_to_policy.common.read_only
   - ncp.mp_to_policy.nsx
@@ -68,8 +69,8 @@ notes:
 EXAMPLES = r"""
 - name: Resolve the NSX resources ncp.ini names to Policy IDs
   ncp.mp_to_policy.nsx_policy_ids:
-    configmap:
-      kubeconfig: /etc/kubernetes/admin.conf
+    configmap: {}
+    kubeconfig: /etc/kubernetes/admin.conf
     paths: [/root/ncp-ubuntu.yaml]
   register: resolved
 
@@ -112,20 +113,14 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import (
-    CONFIGMAP_OPTIONS,
-    NCP_INI_LOCATION_OPTIONS,
-    ConfigError,
-    run_on_configmap,
-    run_on_file,
-)
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_config_edit as config_edit
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolution, Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 ARGUMENT_SPEC = dict(
-    NCP_INI_LOCATION_OPTIONS,
-    configmap=dict(type="dict", options=CONFIGMAP_OPTIONS),
+    config_edit.NCP_INI_LOCATION_OPTIONS,
+    **config_edit.configmap_argspec(),
     paths=dict(type="list", elements="path", default=[]),
     policy_ids=dict(type="dict", default={}),
     ncp_ini_resources=dict(type="dict"),
@@ -142,9 +137,9 @@ def read_values(module, params):
     read = dict(settings={}, absent=[], policy_ids=None, require_policy_ids=False, section=params["section"], backup=False)
     sources = []
     if params["configmap"]:
-        sources.append(run_on_configmap(module, dict(read, configmap=params["configmap"]))["values"])
+        sources.append(config_edit.run_on_configmap(module, dict(read, configmap=params["configmap"]))["values"])
     for path in params["paths"]:
-        sources.append(run_on_file(module, dict(read, path=path, format="auto", manifest_configmap=params["manifest_configmap"]))["values"])
+        sources.append(config_edit.run_on_file(module, dict(read, path=path, format="auto", manifest_configmap=params["manifest_configmap"]))["values"])
     return sources
 
 
@@ -203,7 +198,7 @@ def main():
         resolve_clusters(module, params)
     try:
         sources = read_values(module, params)
-    except ConfigError as exc:
+    except config_edit.ConfigError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     try:
         resolution = Resolver(module.client, params["policy_ids"]).resolve(sources)

@@ -12,6 +12,7 @@ from contextlib import redirect_stdout
 from unittest import mock
 
 from ansible.module_utils import _internal as module_utils_internal
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -31,6 +32,9 @@ def run_module(name, args, check_mode=False, diff=False):
     args["_ansible_check_mode"] = check_mode
     args["_ansible_diff"] = diff
     out = io.StringIO()
+    # A module process starts with no warnings or deprecations: drop those an earlier in-process run left behind.
+    module_warnings._global_warnings.clear()
+    module_warnings._global_deprecations.clear()
     # Once a test in this process loaded controller code, ansible-core 2.19 would send module
     # warnings to the controller's display instead of the result: keep the module's view.
     with patch_module_args(args), redirect_stdout(out), mock.patch.object(module_utils_internal, "is_controller", False):
