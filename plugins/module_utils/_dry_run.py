@@ -118,9 +118,13 @@ def _policy_step(entry, facts):
 def planned_journal(entry, facts):
     """The cluster's journal as the plan's path would leave it: stop, quiesce, backup, imports, Policy-mode switch."""
     imported = ((facts.get("import") or {}).get("journal") or {}).get("journal")
-    rollbacks = [item.get("journal") for item in (facts.get("rollback") or {}).get("results") or [] if item.get("journal")]
+    # Each rollback's check-mode result planned it on the journal as it is on disk: chained here, in order, as the real
+    # run writes them (start_mode looks at every scope's last attempt).
+    rollbacks = [item.get("item") for item in (facts.get("rollback") or {}).get("results") or [] if item.get("journal")]
     host = entry["import_master"]
-    journal = copy.deepcopy(rollbacks[-1]["journal"] if rollbacks else imported or entry.get("journal") or jr.new_journal(entry["cluster"], host))
+    journal = copy.deepcopy(imported or entry.get("journal") or jr.new_journal(entry["cluster"], host))
+    for scope in rollbacks:
+        journal = planned_import(journal, entry["cluster"], host, scope, rollback=True)
     if entry["stops"] and entry["platform"] != "tkgi":
         restarted = "ncp_started" in journal["states"]
         jr.apply_marks(journal, host, [("ncp_stopped", {}, not restarted)], jr.NEW_STOP_CLEARS if restarted else ())

@@ -33,12 +33,17 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
         raise ValueError("ncp_after_rc1 must be one of %s, not %r" % (", ".join(AFTER_RC1), after_rc1))
     if strategy != "all_clusters" or after_rc1 == "restart_others":
         return []
-    found = []
-    for journal in journals or []:
-        attempts = (journal or {}).get("attempts") or []
-        if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
-            found.append(journal.get("cluster"))
-    return sorted(found)
+    return sorted(journal.get("cluster") for journal in journals or [] if journal and held_by_attempts(journal))
+
+
+def held_by_attempts(journal):
+    """True when the last importer attempt of some scope ended rc 1, did not finish or is still open (invariant 5):
+    per scope, not only the journal's last attempt - a rollback that failed for the cluster scope holds NCP stopped
+    also after the shared scope's rollback then ended well (recover.yml rolls back cluster, then shared)."""
+    last = {}
+    for attempt in (journal or {}).get("attempts") or []:
+        last[attempt.get("scope")] = attempt
+    return any(attempt.get("outcome") in KEEP_STOPPED for attempt in last.values())
 
 
 def start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=False):
@@ -49,8 +54,8 @@ def start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=F
 
     - ``policy`` only after the Policy-mode switch was journaled, which follows a cluster import
       ending rc 0 (invariant 4); ``stopped`` for an imported cluster whose switch is not journaled;
-    - ``stopped`` when the last importer attempt ended rc 1, did not finish, or is still open
-      (invariant 5);
+    - ``stopped`` when the last importer attempt of a scope ended rc 1, did not finish, or is still open
+      (invariant 5, :func:`held_by_attempts`);
     - ``mp`` after rc 2 or a successful rollback, or for a cluster that was stopped but not
       imported, unless ``restart_mp`` is false (invariant 6);
     - ``stopped`` whatever the journal says when ``keep_down`` (another cluster of a strategy-1 run ended
@@ -72,8 +77,7 @@ def start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=F
         # Imported, but the Policy-mode switch is not journaled: MP mode would act on promoted objects
         # and Policy mode is not configured yet. A re-run finishes the switch.
         return "stopped"
-    attempts = (journal or {}).get("attempts") or []
-    if attempts and attempts[-1].get("outcome") in KEEP_STOPPED:
+    if held_by_attempts(journal):
         return "stopped"
     return "mp" if restart_mp else "stopped"
 
@@ -177,7 +181,9 @@ def mp_settle(journal, quiesce_seconds, now):
     """
     attempts = (journal or {}).get("attempts") or []
     last = attempts[-1] if attempts else None
-    if not last or last.get("outcome") != "failed_restart_ncp_mp":
+    # A scope held stopped (a failed rollback of the cluster scope before the shared one ended well): NCP must not run
+    # in MP mode at all, so there is nothing to settle; the next step is the backup restore, not an import.
+    if not last or last.get("outcome") != "failed_restart_ncp_mp" or held_by_attempts(journal):
         return {"wait": 0, "problem": ""}
     no_rerun = tkgi_no_rerun(journal)
     if no_rerun:  # TKGI: no next import to wait for

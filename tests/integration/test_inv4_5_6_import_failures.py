@@ -86,6 +86,10 @@ def rc1(module_lab_factory):
     after = lab.snapshot()
     rerun = lab.run("migrate_all.yml", report="report-rerun")
     held_after_rerun = ncp_now(lab)
+    # The operator chooses the rollback and NSX refuses it (the lab's rollback failure): recover.yml must halt.
+    before_rollback = lab.snapshot()
+    rollback = lab.run("recover.yml", {"ncp_cluster": "k8s-02", "ncp_recover_action": "rollback"}, report="report-rollback")
+    rolled = (before_rollback, rollback, lab.snapshot(), ncp_now(lab))
     # the operator restores NSX from the run's backup (the lab's restore), then puts the clusters back
     lab.nsx_call("/_lab/backups", "POST", {"restore": lab.report("report-rc1")["backup"]["backup_id"]})
     # refused while one cluster's original is not on record: one error naming it, nothing changed (no NCP started either)
@@ -109,6 +113,7 @@ def rc1(module_lab_factory):
         "original": original,
         "held": held,
         "held_after_rerun": held_after_rerun,
+        "rollback": rolled,
         "restore_check": (before_check, restore_check, after_check),
         "refusal": (before_refusal, refused, after_refusal),
         "restored": restored,
@@ -175,6 +180,20 @@ def test_rc1_never_starts_that_ncp_and_stops_further_imports(rc1):
     rerun_report = lab.report("report-rerun")
     assert {c["name"]: c["outcome"] for c in rerun_report["clusters"]}["k8s-02"] == "failed_keep_ncp_stopped", rerun_report
     assert "ncp_recover_action=retry" in " ".join(rerun_report["next_steps"]), rerun_report["next_steps"]
+
+
+def test_a_failed_rollback_keeps_ncp_stopped_and_says_to_restore_the_backup(rc1):
+    """Invariant 5 (recover.yml rollback): NSX refuses the rollback of the rc-1 cluster; the recovery halts, starts no NCP,
+    changes no NCP configuration, and its report names the failure and the backup restore."""
+    before, run, after, ncp = rc1["rollback"]
+    assert run.returncode != 0, run.stdout[-3000:]
+    assert ncp == rc1["held_after_rerun"], ncp
+    for cluster in CLUSTERS:
+        assert after["configmap:" + cluster] == before["configmap:" + cluster], cluster
+    report = rc1["lab"].report("report-rollback")
+    first = report["next_steps"][0]
+    assert report["result"] != "success" and first.startswith("The run stopped early: the rollback of k8s-02 failed"), report["next_steps"]
+    assert "restore the NSX backup" in first, first
 
 
 def test_after_restore_puts_every_cluster_back_in_mp_mode_byte_for_byte(rc1):

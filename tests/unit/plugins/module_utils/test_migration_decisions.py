@@ -39,6 +39,15 @@ STOPPED = [("ncp_stopped", {"replicas": 1})]
         (STOPPED, [attempt("cluster", None, "error")], True, "stopped"),  # timeout / crash
         (STOPPED, [attempt("cluster", None, None)], True, "stopped"),  # still open: interrupted
         (STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 0, "failed_restart_ncp_mp", True)], True, "mp"),
+        # recover.yml rollback: the cluster scope's rollback failed, the shared scope's then ended well: still stopped.
+        (
+            STOPPED,
+            [attempt("shared", 0, "imported"), attempt("cluster", 1, "failed_keep_ncp_stopped")]
+            + [attempt("cluster", 1, "failed_keep_ncp_stopped", True), attempt("shared", 0, "failed_restart_ncp_mp", True)],
+            True,
+            "stopped",
+        ),
+        (STOPPED, [attempt("shared", 1, "failed_keep_ncp_stopped"), attempt("shared", 0, "failed_restart_ncp_mp", True)], True, "mp"),
         (STOPPED + [("ncp_started", {"mode": "mp"})], [], True, "none"),  # already started again
     ],
 )
@@ -77,6 +86,10 @@ def test_outcome_and_mode_from_journal():
     assert cluster_outcome(done, "2026-11-25T11:00:00Z")[0] == "already_imported"  # imported before this run began
     assert ncp_mode(done) == "policy"
     assert ncp_mode(journal(STOPPED)) == "stopped" and ncp_mode(None) == "mp"
+    # The cluster rollback failed, the shared one after it ended well: the cluster's outcome is the failed rollback.
+    half = [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 1, "failed_keep_ncp_stopped", True)]
+    assert cluster_outcome(journal(STOPPED, half + [attempt("shared", 0, "failed_restart_ncp_mp", True)]), T0)[0] == "failed_keep_ncp_stopped"
+    assert cluster_outcome(journal(STOPPED, [attempt("cluster", 2, "failed_restart_ncp_mp")]), T0)[0] == "failed_restart_ncp_mp"
 
 
 def test_a_tkgi_promotion_stands_for_the_stop_the_run_never_made():
@@ -194,6 +207,13 @@ def test_rc1_keeps_every_cluster_of_strategy1_down_unless_the_operator_chooses_o
     assert start_mode(named("x", STOPPED + [("ncp_started", {"mode": "mp"})]), True, keep_down=True) == "none"
     recovered = named("k8s-02", STOPPED, [attempt("cluster", 1, "failed_keep_ncp_stopped"), attempt("cluster", 0, "failed_restart_ncp_mp", True)])
     assert rc1_clusters([recovered], "all_clusters") == []
+    # ... but not one whose cluster rollback failed, though the shared rollback after it ended well
+    half = named(
+        "k8s-02",
+        STOPPED,
+        recovered["attempts"][:1] + [attempt("cluster", 1, "failed_keep_ncp_stopped", True), attempt("shared", 0, "failed_restart_ncp_mp", True)],
+    )
+    assert rc1_clusters([half], "all_clusters") == ["k8s-02"]
     with pytest.raises(ValueError, match="ncp_after_rc1 must be one of keep_down, restart_others"):
         rc1_clusters(RC1_RUN, "all_clusters", "restart")
 

@@ -46,6 +46,17 @@ def test_no_exit_2_last_means_no_wait():
     assert mp_settle({"attempts": []}, 600, EPOCH) == {"wait": 0, "problem": ""}
 
 
+def test_a_failed_cluster_rollback_before_a_good_shared_one_asks_for_no_mp_run():
+    # recover.yml rollback: the cluster scope's rollback failed (NCP stays stopped), the shared one then ended well
+    # (its outcome is failed_restart_ncp_mp): NCP must not run in MP mode, so there is no MP run to ask for.
+    record = journal()
+    record["attempts"] = [
+        {"attempt": 1, "scope": "cluster", "rc": 1, "outcome": "failed_keep_ncp_stopped", "rollback": True, "ended_at": RC2_END},
+        {"attempt": 2, "scope": "shared", "rc": 0, "outcome": "failed_restart_ncp_mp", "rollback": True, "ended_at": RC2_END},
+    ]
+    assert mp_settle(record, 600, EPOCH + 4000) == {"wait": 0, "problem": ""}
+
+
 def test_the_journal_keeps_the_mp_start_across_a_new_stop(tmp_path):
     """mp_started_at survives the new stop that clears the ncp_started state, so the gate can still measure the MP run."""
     state_dir = str(tmp_path)
