@@ -15,7 +15,7 @@ import calendar
 import time
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._import_leftovers import describe as describe_leftovers
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import AFTER_RC1, KEEP_STOPPED, rc1_clusters
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_decisions import AFTER_RC1, KEEP_STOPPED, last_attempts, rc1_clusters
 
 FAILED_OUTCOMES = ("failed_keep_ncp_stopped", "failed_restart_ncp_mp", "error")
 DONE_OUTCOMES = ("imported", "already_imported")
@@ -49,8 +49,7 @@ def cluster_outcome(journal, run_started_at):
     if attempts:
         # A scope whose last attempt holds NCP stopped (a failed rollback of the cluster scope, then a good one of the
         # shared scope) is the cluster's outcome, as it is for start_mode.
-        lasts = dict((a.get("scope"), a) for a in attempts)
-        held = [a for a in lasts.values() if a.get("outcome") in KEEP_STOPPED and a.get("outcome") in FAILED_OUTCOMES]
+        held = [a for a in last_attempts(journal).values() if a.get("outcome") in KEEP_STOPPED and a.get("outcome") in FAILED_OUTCOMES]
         last = held[-1] if held else attempts[-1]
         if last.get("outcome") in FAILED_OUTCOMES:
             return last["outcome"], imports

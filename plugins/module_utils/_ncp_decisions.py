@@ -36,14 +36,16 @@ def rc1_clusters(journals, strategy, after_rc1="keep_down"):
     return sorted(journal.get("cluster") for journal in journals or [] if journal and held_by_attempts(journal))
 
 
+def last_attempts(journal):
+    """{scope: the last importer attempt of that scope (an import or a rollback)}, in the order the scopes first ran."""
+    return dict((attempt.get("scope"), attempt) for attempt in (journal or {}).get("attempts") or [])
+
+
 def held_by_attempts(journal):
     """True when the last importer attempt of some scope ended rc 1, did not finish or is still open (invariant 5):
     per scope, not only the journal's last attempt - a rollback that failed for the cluster scope holds NCP stopped
     also after the shared scope's rollback then ended well (recover.yml rolls back cluster, then shared)."""
-    last = {}
-    for attempt in (journal or {}).get("attempts") or []:
-        last[attempt.get("scope")] = attempt
-    return any(attempt.get("outcome") in KEEP_STOPPED for attempt in last.values())
+    return any(attempt.get("outcome") in KEEP_STOPPED for attempt in last_attempts(journal).values())
 
 
 def start_mode(journal, restart_mp=True, keep_down=False, restored=False, tkgi=False):
@@ -88,17 +90,12 @@ def rollback_scopes(journal):
     A scope whose last attempt is a rollback that ended well is done; running it again would ask
     the importer to undo nothing.
     """
-    scopes = []
-    attempts = (journal or {}).get("attempts") or []
-    for scope in ("cluster", "shared"):
-        mine = [attempt for attempt in attempts if attempt.get("scope") == scope]
-        if not mine:
-            continue
-        last = mine[-1]
-        if last.get("rollback") and last.get("outcome") == "failed_restart_ncp_mp":
-            continue
-        scopes.append(scope)
-    return scopes
+    last = last_attempts(journal)
+    return [
+        scope
+        for scope in ("cluster", "shared")
+        if scope in last and not (last[scope].get("rollback") and last[scope].get("outcome") == "failed_restart_ncp_mp")
+    ]
 
 
 def run_clusters(done, strategy):
