@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.import_step_outcome import import_step_outcome
+from ansible_collections.ncp.mp_to_policy.plugins.filter.ncp_decisions import import_step_outcome
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.cluster_scope import cluster_scope
-from ansible_collections.ncp.mp_to_policy.plugins.filter.confirmed_stops import confirmed_stops
-from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import import_master
-from ansible_collections.ncp.mp_to_policy.plugins.filter.import_master import migrated as journal_migrated
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import cluster_scope
+from ansible_collections.ncp.mp_to_policy.plugins.filter.ncp_decisions import confirmed_stops
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import import_master
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.finish_verdict import FilterModule
+from ansible_collections.ncp.mp_to_policy.plugins.filter.reports import FilterModule
 
 verify_clusters = FilterModule().filters()["finish_verdict"]  # as the finish role calls it: answers | finish_verdict(names, ...)
 

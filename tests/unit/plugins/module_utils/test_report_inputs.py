@@ -1,6 +1,6 @@
 """The report's inputs: each cluster's journal (the final read, else as the run last saw it), its backup, its start failures."""
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.migration_report import migration_report
+from ansible_collections.ncp.mp_to_policy.plugins.filter.reports import migration_report
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._migration_report import journals_for_report, latest_backup, report_of_run
 
 SCOPE = {"k8s-01": {"import_master": "m1", "platform": "kubernetes"}, "k8s-02": {"import_master": None, "platform": "kubernetes"}}
