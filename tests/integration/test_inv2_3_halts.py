@@ -2,13 +2,16 @@
 
 - a failing NSX backup: no import;
 - NCP that never stops on one cluster: no import anywhere (not even on the cluster that did stop);
-- a promotion in progress on NSX when the second import is due: that import does not start.
+- a promotion in progress on NSX when the second import is due: that import does not start;
+- a cluster whose NCP configuration cannot be kept for a restore (issue 26): no NCP is stopped at all, as the record is
+  taken before the window.
 
 "No import" is read from the journals the run wrote (a cluster without a journal is named, never skipped: a run
 that died before writing anything must not pass) and from NSX: the cluster has MP objects and none is in Policy.
 "Restarted in MP mode" is told apart from "never stopped" by the lab's record of NCP stops and starts.
 """
 
+import os
 import subprocess
 import sys
 
@@ -69,6 +72,21 @@ def test_failed_backup_means_no_import(lab_factory):
         assert_nothing_in_policy(lab, cluster)
         assert_restarted_in_mp(lab, cluster)
     assert "backup failed" in lab.report()["next_steps"][0]
+
+
+def test_a_configuration_that_cannot_be_kept_stops_the_run_before_any_ncp_stop(lab_factory):
+    lab = lab_factory("k8s2.yml")
+    # originals.json cannot be written where a directory of that name stands
+    os.makedirs(os.path.join(lab.host(lab.masters("k8s-02")[0])["state_dir"], "k8s-02", "originals.json"))
+    run = lab.run("migrate_all.yml")
+    assert run.returncode != 0, run.stdout[-3000:]
+    for cluster in lab.clusters:
+        assert not lab.ncp_stop_seen(cluster), "%s: NCP was stopped" % cluster
+        assert "ncp_stopped" not in (journals(lab)[cluster] or {}).get("states", {}), journals(lab)[cluster]
+        assert_nothing_in_policy(lab, cluster)
+    assert lab.nsx_state()["backups"]["history"] == 0, lab.nsx_state()["backups"]
+    first = lab.report()["next_steps"][0]
+    assert "the NCP configuration of k8s-02 could not be kept for a restore" in first and "no NCP was stopped" in first, first
 
 
 def test_ncp_that_never_stops_means_no_import_anywhere(lab_factory):

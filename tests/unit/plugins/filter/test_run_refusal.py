@@ -11,8 +11,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import cluster_scope
-from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import rejection_reason
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import cluster_scope, rejection_reason
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 

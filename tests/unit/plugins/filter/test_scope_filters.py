@@ -3,11 +3,10 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import cluster_scope
 from ansible_collections.ncp.mp_to_policy.plugins.filter.ncp_decisions import confirmed_stops
-from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import import_master
-from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.filter.preflight_verdict import preflight_verdict
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import cluster_scope, import_master
+from ansible_collections.ncp.mp_to_policy.plugins.filter.run_scope import migrated as journal_migrated
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 
 MASTERS = ["m1", "m2", "m3"]
