@@ -190,6 +190,11 @@ def test_a_failed_rollback_keeps_ncp_stopped_and_says_to_restore_the_backup(rc1)
     assert ncp == rc1["held_after_rerun"], ncp
     for cluster in CLUSTERS:
         assert after["configmap:" + cluster] == before["configmap:" + cluster], cluster
+    # Cluster scope first, and nothing after a rollback that failed: the shared scope stays as it is (the cluster's
+    # resources left in Policy may use it); the backup restore is the next step.
+    journal = json.loads(next(text for key, text in after.items() if key.endswith("/k8s-02/state.json")))
+    since = journal["attempts"][len(json.loads(next(text for key, text in before.items() if key.endswith("/k8s-02/state.json")))["attempts"]) :]
+    assert [(a["scope"], a.get("rollback"), a["outcome"]) for a in since] == [("cluster", True, "failed_keep_ncp_stopped")], since
     report = rc1["lab"].report("report-rollback")
     first = report["next_steps"][0]
     assert report["result"] != "success" and first.startswith("The run stopped early: the rollback of k8s-02 failed"), report["next_steps"]
