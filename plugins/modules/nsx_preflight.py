@@ -215,7 +215,7 @@ api_requests:
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS, exit_with_findings
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._rate_limit import RateLimiter
@@ -300,18 +300,7 @@ def main():
         module.fail_nsx(exc)
     except ValueError as exc:  # NSX answered in a way the scan cannot judge (other_tagged_clusters)
         module.fail_json(msg="NSX preflight could not complete: %s" % exc)
-    result = dict(
-        changed=False,
-        passed=passed(findings, params["fail_on"]),
-        nsx_version=version,
-        findings=findings,
-        summary=summarize(findings, checks_run),
-        api_requests=client.request_count,
-    )
-    failing = blocking(findings, params["fail_on"])
-    if failing:
-        module.fail_json(msg="NSX preflight found %d blocking finding(s): %s" % (len(failing), "; ".join(sorted(set(f["check"] for f in failing)))), **result)
-    module.exit_json(**result)
+    exit_with_findings(module, "NSX preflight", findings, checks_run, nsx_version=version, api_requests=client.request_count)
 
 
 if __name__ == "__main__":
