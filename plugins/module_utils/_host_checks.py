@@ -84,18 +84,15 @@ def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"
 
 
 def check_importer(importer_path, cluster):
-    if importer_path and os.path.isfile(importer_path) and os.access(importer_path, os.R_OK):
-        return []
-    return [
-        finding(
-            "importer_present",
-            "error",
-            "The importer %s is not on this master" % (importer_path or "(importer_path not set)"),
-            "Copy scripts/mp_to_policy_import/ of the NCP release in use to the master and set importer_path to mp_to_policy_importer.py.",
-            cluster=cluster,
-            object_id=importer_path,
-        )
-    ]
+    return findings_unless(
+        "importer_present",
+        importer_path and os.path.isfile(importer_path) and os.access(importer_path, os.R_OK),
+        "error",
+        "The importer %s is not on this master" % (importer_path or "(importer_path not set)"),
+        "Copy scripts/mp_to_policy_import/ of the NCP release in use to the master and set importer_path to mp_to_policy_importer.py.",
+        cluster=cluster,
+        object_id=importer_path,
+    )
 
 
 def ncp_version_from_deployment(deployment, container="nsx-ncp"):
@@ -150,13 +147,15 @@ def read_ini_text(text):
         return None, str(exc)
 
 
-def read_manifest_ini(path):
-    """(NcpIni or None, error or None) of the ncp.ini embedded in an NCP YAML manifest file."""
+def read_ini_file(path, manifest=False):
+    """(NcpIni or None, error or None) of an ncp.ini file, or of the ncp.ini embedded in an NCP YAML ``manifest`` file."""
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
     except (IOError, OSError, UnicodeDecodeError) as exc:
         return None, "cannot read it (%s)" % exc
+    if not manifest:
+        return read_ini_text(text)
     try:
         return ManifestIni(text).ini, None
     except (ManifestError, IniError) as exc:
@@ -188,27 +187,15 @@ def check_policy_nsxapi(sources, cluster):
     found = []
     for where, value, error in sources:
         if error is not None:
-            found.append(
-                finding(
-                    "policy_nsxapi_false",
-                    "error",
-                    "Could not read policy_nsxapi from %s: %s" % (where, error),
-                    "Fix the file or the access to it; the import needs to know NCP's mode.",
-                    cluster=cluster,
-                    object_id=where,
-                )
-            )
+            problem = ("Could not read policy_nsxapi from %s: %s" % (where, error), "Fix the file or the access to it; the import needs to know NCP's mode.")
         elif value is not None and value.strip().lower() in TRUE_WORDS:
-            found.append(
-                finding(
-                    "policy_nsxapi_false",
-                    "error",
-                    "policy_nsxapi is %s in %s: NCP must still be in Manager mode before the import" % (value.strip(), where),
-                    "If this cluster is already imported, leave it out of the run; otherwise set policy_nsxapi = False there.",
-                    cluster=cluster,
-                    object_id=where,
-                )
+            problem = (
+                "policy_nsxapi is %s in %s: NCP must still be in Manager mode before the import" % (value.strip(), where),
+                "If this cluster is already imported, leave it out of the run; otherwise set policy_nsxapi = False there.",
             )
+        else:
+            continue
+        found.append(finding("policy_nsxapi_false", "error", *problem, cluster=cluster, object_id=where))
     return found
 
 
