@@ -242,23 +242,13 @@ def configured_flags(argv):
 def check_importer_flags(rc, help_text, flags, command, cluster, host=None):
     """The importer's ``--help`` (exit ``rc``, text ``help_text``) must name every configured flag."""
     if rc != 0:
-        return _host_error(
-            "importer_cli_flags",
-            False,
-            "The importer's --help failed%s (%s, rc %s): %s" % (_on(host), " ".join(command), rc, _first_line(help_text) or "no output"),
-            "Run the command by hand on %s and fix the importer or its interpreter (ncp_importer_python)." % (host or "the master"),
-            cluster,
-            host,
-        )
-    unknown = [flag for flag in flags if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(flag), help_text)]
-    return _host_error(
-        "importer_cli_flags",
-        not unknown,
-        "The importer%s does not accept %s (not in its --help): the window's import command would be refused" % (_on(host), ", ".join(unknown)),
-        "Fix ncp_importer_argv to the flags of the importer release in use, or install the importer that has them.",
-        cluster,
-        host,
-    )
+        message = "The importer's --help failed%s (%s, rc %s): %s" % (_on(host), " ".join(command), rc, _first_line(help_text) or "no output")
+        fix = "Run the command by hand on %s and fix the importer or its interpreter (ncp_importer_python)." % (host or "the master")
+    else:
+        unknown = [flag for flag in flags if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(flag), help_text)]
+        message = "The importer%s does not accept %s (not in its --help): the window's import command would be refused" % (_on(host), ", ".join(unknown))
+        fix = "Fix ncp_importer_argv to the flags of the importer release in use, or install the importer that has them."
+    return _host_error("importer_cli_flags", rc == 0 and not unknown, message, fix, cluster, host)
 
 
 def check_nsx_reachable(error, nsx_manager, ca_source, cluster, host=None):
