@@ -239,6 +239,10 @@ ARGUMENT_SPEC = dict(
     tkgi_window_end=dict(type="str"),
 )
 
+# The options PreflightOptions takes under the same name (besides the DFW scope's, and TKGI's: tkgi_options).
+PASSED_ON = ("lb_rule_limit", "min_nsx_version", "skip_checks", "shared_resources", "inventory_clusters", "clusters_known_gone")
+PASSED_ON += ("unlisted_cluster_severity", "ncp_ini_resources")
+
 
 def validate(module):
     """Fails the task on a bad option; returns the DFW scope options (scope_options)."""
@@ -282,18 +286,8 @@ def main():
     client = module.client
     if params["max_requests_per_second"]:
         client.rate_limiter = RateLimiter(params["max_requests_per_second"])
-    options = PreflightOptions(
-        lb_rule_limit=params["lb_rule_limit"],
-        min_nsx_version=params["min_nsx_version"],
-        skip_checks=params["skip_checks"],
-        shared_resources=params["shared_resources"],
-        inventory_clusters=params["inventory_clusters"],
-        clusters_known_gone=params["clusters_known_gone"],
-        unlisted_cluster_severity=params["unlisted_cluster_severity"],
-        ncp_ini_resources=params["ncp_ini_resources"],
-        tkgi=tkgi_options(module),
-        **scope,
-    )
+    passed_on = dict((name, params[name]) for name in PASSED_ON)
+    options = PreflightOptions(tkgi=tkgi_options(module), **dict(scope, **passed_on))
     try:
         version, findings, checks_run = NsxPreflight(client, options).run()
     except NsxApiError as exc:
