@@ -92,6 +92,11 @@ def finding(check, severity, message, remediation="", cluster=None, object_type=
     }
 
 
+def findings_unless(check, ok, severity, message, remediation="", **where):
+    """No finding when ``ok``, else the one finding: the shape of a check that passes or finds one thing."""
+    return [] if ok else [finding(check, severity, message, remediation, **where)]
+
+
 def summarize(findings, checks_run):
     """The ``summary`` return value."""
     counts = {"errors": 0, "warnings": 0, "infos": 0}
@@ -112,3 +117,13 @@ def blocking(findings, fail_on):
 def passed(findings, fail_on):
     """True when nothing reaches the threshold; with ``never`` errors still mean not passed."""
     return not blocking(findings, "error" if fail_on == "never" else fail_on)
+
+
+def exit_with_findings(module, what, findings, checks_run, **result):
+    """Ends a preflight module: its result, failed when a finding reaches the ``fail_on`` option's severity."""
+    fail_on = module.params["fail_on"]
+    result = dict(result, changed=False, passed=passed(findings, fail_on), findings=findings, summary=summarize(findings, checks_run))
+    failing = blocking(findings, fail_on)
+    if failing:
+        module.fail_json(msg="%s found %d blocking finding(s): %s" % (what, len(failing), "; ".join(sorted(set(f["check"] for f in failing)))), **result)
+    module.exit_json(**result)

@@ -14,7 +14,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding, findings_unless
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import ManifestError, ManifestIni
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import RESOURCE_OPTIONS
@@ -84,18 +84,15 @@ def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"
 
 
 def check_importer(importer_path, cluster):
-    if importer_path and os.path.isfile(importer_path) and os.access(importer_path, os.R_OK):
-        return []
-    return [
-        finding(
-            "importer_present",
-            "error",
-            "The importer %s is not on this master" % (importer_path or "(importer_path not set)"),
-            "Copy scripts/mp_to_policy_import/ of the NCP release in use to the master and set importer_path to mp_to_policy_importer.py.",
-            cluster=cluster,
-            object_id=importer_path,
-        )
-    ]
+    return findings_unless(
+        "importer_present",
+        importer_path and os.path.isfile(importer_path) and os.access(importer_path, os.R_OK),
+        "error",
+        "The importer %s is not on this master" % (importer_path or "(importer_path not set)"),
+        "Copy scripts/mp_to_policy_import/ of the NCP release in use to the master and set importer_path to mp_to_policy_importer.py.",
+        cluster=cluster,
+        object_id=importer_path,
+    )
 
 
 def ncp_version_from_deployment(deployment, container="nsx-ncp"):
@@ -150,13 +147,15 @@ def read_ini_text(text):
         return None, str(exc)
 
 
-def read_manifest_ini(path):
-    """(NcpIni or None, error or None) of the ncp.ini embedded in an NCP YAML manifest file."""
+def read_ini_file(path, manifest=False):
+    """(NcpIni or None, error or None) of an ncp.ini file, or of the ncp.ini embedded in an NCP YAML ``manifest`` file."""
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
     except (IOError, OSError, UnicodeDecodeError) as exc:
         return None, "cannot read it (%s)" % exc
+    if not manifest:
+        return read_ini_text(text)
     try:
         return ManifestIni(text).ini, None
     except (ManifestError, IniError) as exc:
@@ -188,27 +187,15 @@ def check_policy_nsxapi(sources, cluster):
     found = []
     for where, value, error in sources:
         if error is not None:
-            found.append(
-                finding(
-                    "policy_nsxapi_false",
-                    "error",
-                    "Could not read policy_nsxapi from %s: %s" % (where, error),
-                    "Fix the file or the access to it; the import needs to know NCP's mode.",
-                    cluster=cluster,
-                    object_id=where,
-                )
-            )
+            problem = ("Could not read policy_nsxapi from %s: %s" % (where, error), "Fix the file or the access to it; the import needs to know NCP's mode.")
         elif value is not None and value.strip().lower() in TRUE_WORDS:
-            found.append(
-                finding(
-                    "policy_nsxapi_false",
-                    "error",
-                    "policy_nsxapi is %s in %s: NCP must still be in Manager mode before the import" % (value.strip(), where),
-                    "If this cluster is already imported, leave it out of the run; otherwise set policy_nsxapi = False there.",
-                    cluster=cluster,
-                    object_id=where,
-                )
+            problem = (
+                "policy_nsxapi is %s in %s: NCP must still be in Manager mode before the import" % (value.strip(), where),
+                "If this cluster is already imported, leave it out of the run; otherwise set policy_nsxapi = False there.",
             )
+        else:
+            continue
+        found.append(finding("policy_nsxapi_false", "error", *problem, cluster=cluster, object_id=where))
     return found
 
 
@@ -219,20 +206,19 @@ def _on(host):
     return " on %s" % host if host else ""
 
 
-def _host_error(check_id, message, fix, cluster, host):
-    """The one error finding a window prerequisite check returns, about the master ``host``."""
-    return [finding(check_id, "error", message, fix, cluster=cluster, object_type="Host", object_id=host)]
+def _host_error(check_id, ok, message, fix, cluster, host):
+    """No finding when ``ok``, else the one error a window prerequisite check returns, about the master ``host``."""
+    return findings_unless(check_id, ok, "error", message, fix, cluster=cluster, object_type="Host", object_id=host)
 
 
 def check_module_libraries(missing, python, cluster, host=None):
     """``missing``: {library: error} of the libraries the collection's modules import on the master (requests,
     PyYAML), as Ansible's interpreter there (``python``) failed to import them."""
-    if not missing:
-        return []
     names = ", ".join(sorted(missing))
     details = "; ".join("%s: %s" % (name, _first_line(error)) for name, error in sorted(missing.items()))
     return _host_error(
         "host_module_libraries",
+        not missing,
         "Ansible's interpreter %s%s cannot import %s (%s): nsx_mp_import would fail there in the window, after NCP was stopped"
         % (python, _on(host), names, details),
         "Install them for that interpreter (apt-get install python3-requests python3-yaml, or pip install requests pyyaml), "
@@ -256,31 +242,20 @@ def configured_flags(argv):
 def check_importer_flags(rc, help_text, flags, command, cluster, host=None):
     """The importer's ``--help`` (exit ``rc``, text ``help_text``) must name every configured flag."""
     if rc != 0:
-        return _host_error(
-            "importer_cli_flags",
-            "The importer's --help failed%s (%s, rc %s): %s" % (_on(host), " ".join(command), rc, _first_line(help_text) or "no output"),
-            "Run the command by hand on %s and fix the importer or its interpreter (ncp_importer_python)." % (host or "the master"),
-            cluster,
-            host,
-        )
-    unknown = [flag for flag in flags if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(flag), help_text)]
-    if not unknown:
-        return []
-    return _host_error(
-        "importer_cli_flags",
-        "The importer%s does not accept %s (not in its --help): the window's import command would be refused" % (_on(host), ", ".join(unknown)),
-        "Fix ncp_importer_argv to the flags of the importer release in use, or install the importer that has them.",
-        cluster,
-        host,
-    )
+        message = "The importer's --help failed%s (%s, rc %s): %s" % (_on(host), " ".join(command), rc, _first_line(help_text) or "no output")
+        fix = "Run the command by hand on %s and fix the importer or its interpreter (ncp_importer_python)." % (host or "the master")
+    else:
+        unknown = [flag for flag in flags if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(flag), help_text)]
+        message = "The importer%s does not accept %s (not in its --help): the window's import command would be refused" % (_on(host), ", ".join(unknown))
+        fix = "Fix ncp_importer_argv to the flags of the importer release in use, or install the importer that has them."
+    return _host_error("importer_cli_flags", rc == 0 and not unknown, message, fix, cluster, host)
 
 
 def check_nsx_reachable(error, nsx_manager, ca_source, cluster, host=None):
     """``error``: why an HTTPS request from the master to the NSX Manager failed (None: it answered)."""
-    if error is None:
-        return []
     return _host_error(
         "host_nsx_reachable",
+        error is None,
         "The NSX Manager %s is not reachable%s with %s: %s" % (nsx_manager, _on(host), ca_source, error),
         "Open the route / firewall from %s to %s (HTTPS), or fix nsx_ca_path to the CA that signed the manager's certificate."
         % (host or "the master", nsx_manager),
@@ -306,10 +281,9 @@ def check_kubectl_rights(answers, cluster, host=None):
         if rc != 0 or output.strip().splitlines()[:1] != ["yes"]:
             what = "%s %s%s in %s" % (verb, resource, " (%s)" % subresource if subresource else "", namespace)
             denied.append("%s: %s" % (what, _first_line(output) or "rc %s" % rc))
-    if not denied:
-        return []
     return _host_error(
         "host_kubectl_rights",
+        not denied,
         "kubectl%s may not do what the window needs: %s" % (_on(host), "; ".join(denied)),
         "Give the kubeconfig's user those rights (RBAC: patch deployments/scale, update and patch configmaps in the NCP namespace).",
         cluster,
@@ -340,10 +314,9 @@ def writable_error(path, directory=False):
 
 
 def check_writable(check_id, error, what, cluster, host=None):
-    if error is None:
-        return []
     return _host_error(
         check_id,
+        error is None,
         "The %s is not writable%s: %s" % (what, _on(host), error),
         "Make it writable for the user Ansible connects as on %s (mount read-write, owner, mode)." % (host or "the master"),
         cluster,
@@ -365,10 +338,9 @@ def clock_skew(master_time, controller_time, transit=CLOCK_TRANSIT):
 
 
 def check_clock(skew, max_skew, cluster, host=None):
-    if abs(skew) <= max_skew:
-        return []
     return _host_error(
         "host_clock_skew",
+        abs(skew) <= max_skew,
         "The clock%s is %.0f s %s the controller's (more than %s s): the quiesce and the journal's times are compared across them"
         % (_on(host), abs(skew), "behind" if skew < 0 else "ahead of", max_skew),
         "Synchronise %s with NTP (timedatectl set-ntp true; chronyc makestep) and run the preflight again." % (host or "the master"),
@@ -379,10 +351,9 @@ def check_clock(skew, max_skew, cluster, host=None):
 
 def check_tkgi_login(rc, output, tkgi, cluster, host=None):
     """``tkgi cluster CLUSTER --json`` must answer: tkgi is logged in and knows the cluster."""
-    if rc == 0:
-        return []
     return _host_error(
         "host_tkgi_login",
+        rc == 0,
         "%s cluster %s failed%s (rc %s): %s" % (tkgi, cluster, _on(host), rc, _first_line(output) or "no output"),
         "Log tkgi in on %s (tkgi login -a TKGI-API -u USER -k or --ca-cert) with a user allowed to promote %s." % (host or "the master", cluster),
         cluster,

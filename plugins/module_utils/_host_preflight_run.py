@@ -192,12 +192,7 @@ class HostPreflight:
                     copies.append((where,) + host_checks.read_ini_text(text))
             except KubectlError as exc:
                 copies.append((where, None, exc.message))
-        if p["ncp_ini_path"]:
-            try:
-                with open(p["ncp_ini_path"], "rb") as handle:
-                    copies.append((p["ncp_ini_path"],) + host_checks.read_ini_text(handle.read().decode("utf-8")))
-            except (IOError, OSError, UnicodeDecodeError) as exc:
-                copies.append((p["ncp_ini_path"], None, "cannot read it (%s)" % exc))
-        if p["manifest_path"]:
-            copies.append((p["manifest_path"],) + host_checks.read_manifest_ini(p["manifest_path"]))
+        for path, manifest in ((p["ncp_ini_path"], False), (p["manifest_path"], True)):
+            if path:
+                copies.append((path,) + host_checks.read_ini_file(path, manifest))
         return copies

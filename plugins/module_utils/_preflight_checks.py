@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding, findings_unless
 
 CLUSTER_TAG = "ncp/cluster"
 MARKER_TAG = "ncp/fw_sect_marker"
@@ -111,33 +111,27 @@ def check_manager_not_vip(manager_addresses, vip_answer, manager):
 
 def check_migration_coordinator(status_answer, manager):
     state = (status_answer or {}).get("runtime_state")
-    if state == "running":
-        return []
-    return [
-        finding(
-            "migration_coordinator_running",
-            "error",
-            "The migration coordinator on %s is %s, not running" % (manager, state or "in an unknown state"),
-            "Start it on this manager: /etc/init.d/migration-coordinator start (or 'start service migration-coordinator' in nsxcli,"
-            " or POST /api/v1/node/services/migration-coordinator?action=start), then check with /etc/init.d/migration-coordinator status.",
-            object_type="NodeService",
-            object_id="migration-coordinator",
-        )
-    ]
+    return findings_unless(
+        "migration_coordinator_running",
+        state == "running",
+        "error",
+        "The migration coordinator on %s is %s, not running" % (manager, state or "in an unknown state"),
+        "Start it on this manager: /etc/init.d/migration-coordinator start (or 'start service migration-coordinator' in nsxcli,"
+        " or POST /api/v1/node/services/migration-coordinator?action=start), then check with /etc/init.d/migration-coordinator status.",
+        object_type="NodeService",
+        object_id="migration-coordinator",
+    )
 
 
 def check_promotion_idle(state_answer):
     state = (state_answer or {}).get("mp_policy_promotion")
-    if state == "PROMOTION_NOT_IN_PROGRESS":
-        return []
-    return [
-        finding(
-            "promotion_idle",
-            "error",
-            "An MP-to-Policy promotion is in progress on NSX (%s): only one import may run at a time" % state,
-            "Wait for the running import or promotion to finish (or end it as its owner must), then run the preflight again.",
-        )
-    ]
+    return findings_unless(
+        "promotion_idle",
+        state == "PROMOTION_NOT_IN_PROGRESS",
+        "error",
+        "An MP-to-Policy promotion is in progress on NSX (%s): only one import may run at a time" % state,
+        "Wait for the running import or promotion to finish (or end it as its owner must), then run the preflight again.",
+    )
 
 
 def check_backup_configured(config_answer):
@@ -175,17 +169,14 @@ def check_backup_configured(config_answer):
 
 
 def check_cluster_objects(cluster, tagged_count):
-    if tagged_count:
-        return []
-    return [
-        finding(
-            "cluster_objects_found",
-            "error",
-            "No NSX object carries the tag ncp/cluster=%s: the name is misspelt or the cluster never ran NCP on this NSX" % cluster,
-            "Use the value of [coe] cluster in the cluster's ncp.ini.",
-            cluster=cluster,
-        )
-    ]
+    return findings_unless(
+        "cluster_objects_found",
+        tagged_count,
+        "error",
+        "No NSX object carries the tag ncp/cluster=%s: the name is misspelt or the cluster never ran NCP on this NSX" % cluster,
+        "Use the value of [coe] cluster in the cluster's ncp.ini.",
+        cluster=cluster,
+    )
 
 
 # -- nsx_cluster_not_in_inventory (invariant 11) --------------------------------------------
@@ -245,27 +236,21 @@ class SectionRangeScan:
         self.ncp_creators = set()  # creators of every ncp/cluster-tagged section, any cluster
         self.first_last = {}
 
-    def _is_ncp(self, section):
-        return bool(tag_value(section, CLUSTER_TAG)) or section.get("_create_user") in self.identities
-
-    def _is_marker(self, section):
-        return section.get("id") in self.markers or tag_value(section, MARKER_TAG) is not None
-
-    # Public names of the same judgement, for the DFW refactoring plan (dfw_refactor.py).
+    # Public: the DFW refactoring plan (dfw_refactor.py) and the firewall order judge sections the same way.
     def is_ncp(self, section):
         """True when the section counts as NCP-created (any cluster, in scope or not)."""
-        return self._is_ncp(section)
+        return bool(tag_value(section, CLUSTER_TAG)) or section.get("_create_user") in self.identities
 
     def is_marker(self, section):
         """True for a marker section (named in ncp.ini or tagged ncp/fw_sect_marker)."""
-        return self._is_marker(section)
+        return section.get("id") in self.markers or tag_value(section, MARKER_TAG) is not None
 
     def add(self, section):
         self.position += 1
         brief = (self.position, section.get("id"), section.get("display_name"))
-        if self._is_marker(section):
+        if self.is_marker(section):
             return
-        if not self._is_ncp(section):
+        if not self.is_ncp(section):
             if self.previous_ncp is not None:
                 self.pending.append(brief)
             return
@@ -367,20 +352,17 @@ def check_virtual_server(vs, clusters, limit):
     if cluster not in clusters:
         return []
     count = len(vs.get("rule_ids") or [])
-    if count <= limit:
-        return []
-    return [
-        finding(
-            "lb_virtual_server_rule_limit",
-            "error",
-            "NCP virtual server %r (%s) has %d rules, more than the %d the import supports" % (vs.get("display_name"), vs.get("id"), count, limit),
-            "Split the Ingress rules of the default load balancer across LoadBalancer CRDs so that no virtual server has more than %d rules." % limit,
-            cluster=cluster,
-            object_type="LbVirtualServer",
-            object_id=vs.get("id"),
-            display_name=vs.get("display_name"),
-        )
-    ]
+    return findings_unless(
+        "lb_virtual_server_rule_limit",
+        count <= limit,
+        "error",
+        "NCP virtual server %r (%s) has %d rules, more than the %d the import supports" % (vs.get("display_name"), vs.get("id"), count, limit),
+        "Split the Ingress rules of the default load balancer across LoadBalancer CRDs so that no virtual server has more than %d rules." % limit,
+        cluster=cluster,
+        object_type="LbVirtualServer",
+        object_id=vs.get("id"),
+        display_name=vs.get("display_name"),
+    )
 
 
 # -- shared_resource_name_unique ------------------------------------------------------------

@@ -189,7 +189,7 @@ ncp_ini_resources:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import HOST_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import HOST_CHECK_IDS, exit_with_findings
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_preflight_run import HostPreflight
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import NCP_CLUSTER_ARGSPEC
 
@@ -229,21 +229,15 @@ def main():
         module.fail_json(msg="platform tkgi needs ncp_ini_path (the rendered ncp.ini on the master)")
     preflight = HostPreflight(module)
     version, python_version = preflight.run()
-    findings = preflight.findings
-    fail_on = module.params["fail_on"]
-    result = dict(
-        changed=False,
-        passed=passed(findings, fail_on),
-        findings=findings,
-        summary=summarize(findings, preflight.checks_run),
+    exit_with_findings(
+        module,
+        "Host preflight",
+        preflight.findings,
+        preflight.checks_run,
         ncp_version=version,
         python_version=python_version,
         ncp_ini_resources=preflight.ncp_ini_resources,
     )
-    failing = blocking(findings, fail_on)
-    if failing:
-        module.fail_json(msg="Host preflight found %d blocking finding(s): %s" % (len(failing), "; ".join(sorted(set(f["check"] for f in failing)))), **result)
-    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -215,7 +215,7 @@ api_requests:
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, scope_options
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS, blocking, passed, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NSX_CHECK_IDS, exit_with_findings
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import NsxPreflight, PreflightOptions
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._rate_limit import RateLimiter
@@ -238,6 +238,10 @@ ARGUMENT_SPEC = dict(
     tkgi_principal_identities=dict(type="list", elements="str"),
     tkgi_window_end=dict(type="str"),
 )
+
+# The options PreflightOptions takes under the same name (besides the DFW scope's, and TKGI's: tkgi_options).
+PASSED_ON = ("lb_rule_limit", "min_nsx_version", "skip_checks", "shared_resources", "inventory_clusters", "clusters_known_gone")
+PASSED_ON += ("unlisted_cluster_severity", "ncp_ini_resources")
 
 
 def validate(module):
@@ -282,36 +286,15 @@ def main():
     client = module.client
     if params["max_requests_per_second"]:
         client.rate_limiter = RateLimiter(params["max_requests_per_second"])
-    options = PreflightOptions(
-        lb_rule_limit=params["lb_rule_limit"],
-        min_nsx_version=params["min_nsx_version"],
-        skip_checks=params["skip_checks"],
-        shared_resources=params["shared_resources"],
-        inventory_clusters=params["inventory_clusters"],
-        clusters_known_gone=params["clusters_known_gone"],
-        unlisted_cluster_severity=params["unlisted_cluster_severity"],
-        ncp_ini_resources=params["ncp_ini_resources"],
-        tkgi=tkgi_options(module),
-        **scope,
-    )
+    passed_on = dict((name, params[name]) for name in PASSED_ON)
+    options = PreflightOptions(tkgi=tkgi_options(module), **dict(scope, **passed_on))
     try:
         version, findings, checks_run = NsxPreflight(client, options).run()
     except NsxApiError as exc:
         module.fail_nsx(exc)
     except ValueError as exc:  # NSX answered in a way the scan cannot judge (other_tagged_clusters)
         module.fail_json(msg="NSX preflight could not complete: %s" % exc)
-    result = dict(
-        changed=False,
-        passed=passed(findings, params["fail_on"]),
-        nsx_version=version,
-        findings=findings,
-        summary=summarize(findings, checks_run),
-        api_requests=client.request_count,
-    )
-    failing = blocking(findings, params["fail_on"])
-    if failing:
-        module.fail_json(msg="NSX preflight found %d blocking finding(s): %s" % (len(failing), "; ".join(sorted(set(f["check"] for f in failing)))), **result)
-    module.exit_json(**result)
+    exit_with_findings(module, "NSX preflight", findings, checks_run, nsx_version=version, api_requests=client.request_count)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ import pytest
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_checks import (
     check_policy_nsxapi,
     policy_nsxapi_of,
+    read_ini_file,
     read_ini_text,
-    read_manifest_ini,
     resource_options_of,
 )
 
@@ -18,7 +18,7 @@ def policy_nsxapi_from_ini(text):
 
 def policy_nsxapi_from_manifest(path):
     """(value, error) as the host preflight reads them from an NCP YAML manifest."""
-    return policy_nsxapi_of(*read_manifest_ini(path))
+    return policy_nsxapi_of(*read_ini_file(path, manifest=True))
 
 
 INI = "[coe]\ncluster = k8s-01\n\n[nsx_v3]\nnsx_api_managers = 10.0.0.11\npolicy_nsxapi = {value}\n"
@@ -78,8 +78,8 @@ def test_resource_options_are_read_from_each_copy_for_the_nsx_check(tmp_path):
         "policy_mode": True,
         "values": {"top_tier_router": "t0", "external_ip_pools": "pool-a, pool-b"},
     }
-    ini, error = read_manifest_ini(manifest(tmp_path, INI.format(value="False") + "container_ip_blocks = pods\n"))
+    ini, error = read_ini_file(manifest(tmp_path, INI.format(value="False") + "container_ip_blocks = pods\n"), manifest=True)
     assert resource_options_of(ini, "ncp.yaml") == {"source": "ncp.yaml", "policy_mode": False, "values": {"container_ip_blocks": "pods"}}
     # A copy that could not be read, or without [nsx_v3], is left to policy_nsxapi_false.
     assert resource_options_of(read_ini_text(NO_NSX_V3)[0], "x") is None
-    assert resource_options_of(*read_manifest_ini(str(tmp_path / "missing.yaml"))[:1], source="y") is None
+    assert resource_options_of(*read_ini_file(str(tmp_path / "missing.yaml"), manifest=True)[:1], source="y") is None
