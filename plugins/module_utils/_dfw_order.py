@@ -213,7 +213,7 @@ def _service_entry(service, number):
             if service.get(key):
                 entry[key] = list(service[key])
         return entry
-    if kind in ("ICMPTypeNSService",):
+    if kind == "ICMPTypeNSService":
         entry.update(resource_type="ICMPTypeServiceEntry", protocol=service.get("protocol"))
         for key in ("icmp_type", "icmp_code"):
             if service.get(key) is not None:
@@ -284,10 +284,8 @@ def read(client, options, sides=(TOP, BOTTOM)):
     rules = {}
     for item in classified:
         section = item["section"]
-        if item["case"] in sides and section.get("rule_count", 1):
-            rules[section["id"]] = list(client.paginate("%s/%s/rules" % (SECTIONS, section["id"])))
-        elif item["case"] in sides:
-            rules[section["id"]] = []
+        if item["case"] in sides:
+            rules[section["id"]] = list(client.paginate("%s/%s/rules" % (SECTIONS, section["id"]))) if section.get("rule_count", 1) else []
     policies = dict((p.get("id"), p) for p in client.paginate(options.policies_path))
     policy_rules = {}
     for item in classified:

@@ -102,9 +102,8 @@ class RefactorOptions:
         self.rule_target_sections = dict((k, v) for k, v in (rule_target_sections or {}).items() if v)
         self.rule_target_prefix = rule_target_prefix or DEFAULT_TARGET_PREFIX
         self.max_concurrency = max(1, int(max_concurrency))
-        for name, value in (("placement", self.placement),):
-            if value not in ("auto",) + SIDES:
-                raise RefactorError("%s must be auto, above or below, not %r" % (name, value))
+        if self.placement not in ("auto",) + SIDES:
+            raise RefactorError("placement must be auto, above or below, not %r" % self.placement)
         for name, mapping in (("section_placement", self.section_placement), ("rule_placement", self.rule_placement)):
             bad = sorted(k for k, v in mapping.items() if v not in SIDES + ("auto",))
             if bad:
@@ -161,7 +160,7 @@ def read_firewall(client, options):
 # -- planning --------------------------------------------------------------------------------
 
 
-def _brief(section, scan):
+def _brief(section):
     return {
         "id": section.get("id"),
         "display_name": section.get("display_name"),
@@ -369,7 +368,7 @@ def compute_plan(state, options):
             if (before_at < before_index[sid]) == (after_at < after_index[sid]):
                 continue
             if scan.is_ncp(section):
-                ncp.append(_brief(section, scan))
+                ncp.append(_brief(section))
             else:
                 admin.append({"id": sid, "display_name": section.get("display_name")})
         return ncp, admin
@@ -397,19 +396,17 @@ def compute_plan(state, options):
 
     above_moves = sorted([m for m in rule_moves if m["side"] == ABOVE], key=order)
     below_moves = sorted([m for m in rule_moves if m["side"] == BELOW], key=order, reverse=True)
-    counts = {}
-    for key, t in targets.items():
-        counts[key] = 0 if t["new"] else (t["section"].get("rule_count") or 0)
+    counts = dict((key, 0 if t["new"] else (t["section"].get("rule_count") or 0)) for key, t in targets.items())
     below_total = {}
     for move in below_moves:
         below_total[move["target"]] = below_total.get(move["target"], 0) + 1
     for move in above_moves:
         counts[move["target"]] += 1
-        _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips, scan)
+        _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips)
     for move in below_moves:
         to_position = below_total[move["target"]]
         below_total[move["target"]] -= 1
-        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips, scan)
+        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips)
 
     check_planned_layout(plan, state, options)
     return plan
@@ -493,13 +490,13 @@ def _add_create(plan, target, operation, anchor, after_index):
     plan.work.append({"create": body, "key": target["id"]})
 
 
-def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips, scan):
+def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips):
     rule, source, section = move["rule"], move["source"], target["section"]
     source_id, target_id = source.get("id"), section.get("id")
     ncp, admin = flips(index[source_id], after_index[target_id], skip=(source_id, target_id))
     own = move["ncp_before"] if move["side"] == ABOVE else move["ncp_after"]
     if own:
-        ncp.append(dict(_brief(source, scan), rules=own))
+        ncp.append(dict(_brief(source), rules=own))
         ncp.sort(key=lambda s: after_index[s["id"]])
     body = dict((k, v) for k, v in rule.items() if k not in RULE_SYSTEM_FIELDS)
     scoped_by_section = not body.get("applied_tos") and bool(source.get("applied_tos"))
@@ -516,7 +513,7 @@ def _add_rule_move(plan, move, target, operation, to_position, index, after_inde
             "placement": move["side"],
             "placement_reason": move["reason"],
             "revision": rule.get("_revision"),
-            "from_section": _brief(source, scan),
+            "from_section": _brief(source),
             "from_position": move["position"] + 1,
             "to_section": {"id": None if target["new"] else target_id, "display_name": section.get("display_name"), "new": target["new"]},
             "to_position": to_position,
@@ -603,11 +600,9 @@ def render_diff(plan, state):
     if plan.empty:
         return {"before": "", "after": "", "before_header": "DFW section order", "after_header": "DFW section order"}
     marked = set(item["id"] for item in plan.items if item["kind"] == "section" and item["id"])
-    window = set()
     bounded = [i for i, s in enumerate(plan.before) if scan.is_ncp(s) or scan.is_marker(s)]
     low, high = max(0, bounded[0] - 1), min(len(plan.before) - 1, bounded[-1] + 1)
-    for section in plan.before[low : high + 1]:
-        window.add(section.get("id"))
+    window = set(section.get("id") for section in plan.before[low : high + 1])
     window.update(s.get("id") for s in plan.after if s.get("_planned_new"))
     rules_from, rules_to = {}, {}
     for item in plan.items:
@@ -647,14 +642,18 @@ def verify_revisions(client, plan):
             current = client.get("%s/%s" % (SECTIONS, item["id"]))
         else:
             current = client.get("%s/%s/rules/%s" % (SECTIONS, work["source"].get("id"), item["id"]))
-        if current.get("_revision") != item["revision"]:
-            raise RefactorConflict(
-                "%s %r (%s) changed on NSX since the plan was made (revision %s, now %s): nothing was changed; plan again and review the new plan"
-                % (item["kind"], item["display_name"], item["id"], item["revision"], current.get("_revision")),
-                item=item,
-                planned_revision=item["revision"],
-                current_revision=current.get("_revision"),
-            )
+        _guard_revision(item, current, ": nothing was changed; plan again and review the new plan")
+
+
+def _guard_revision(item, current, consequence):
+    if current.get("_revision") != item["revision"]:
+        raise RefactorConflict(
+            "%s %r (%s) changed on NSX since the plan was made (revision %s, now %s)%s"
+            % (item["kind"], item["display_name"], item["id"], item["revision"], current.get("_revision"), consequence),
+            item=item,
+            planned_revision=item["revision"],
+            current_revision=current.get("_revision"),
+        )
 
 
 def apply_plan(client, plan, applied):
@@ -688,15 +687,7 @@ def _move_rule(client, item, work, created):
     source_id = work["source"].get("id")
     target_id = created.get(work["target_key"], work["target_key"])
     rule_path = "%s/%s/rules/%s" % (SECTIONS, source_id, item["id"])
-    current = client.get(rule_path)
-    if current.get("_revision") != item["revision"]:
-        raise RefactorConflict(
-            "rule %r (%s) changed on NSX since the plan was made (revision %s, now %s); it was not moved"
-            % (item["display_name"], item["id"], item["revision"], current.get("_revision")),
-            item=item,
-            planned_revision=item["revision"],
-            current_revision=current.get("_revision"),
-        )
+    _guard_revision(item, client.get(rule_path), "; it was not moved")
     copy = client.post("%s/%s/rules" % (SECTIONS, target_id), body=dict(work["body"]), params={"operation": work["operation"]})
     try:
         # The NCP section is protected by NCP's principal identity: removing a rule from it needs the override.

@@ -239,13 +239,8 @@ def main():
             **result,
         )
     if state == order.BOTTOM:
-        foreign = sorted(
-            set(
-                order.checks.tag_value(s, order.checks.CLUSTER_TAG)
-                for s in view.sections
-                if order.checks.tag_value(s, order.checks.CLUSTER_TAG) and order.checks.tag_value(s, order.checks.CLUSTER_TAG) not in options.clusters
-            )
-        )
+        tagged = set(order.checks.tag_value(s, order.checks.CLUSTER_TAG) for s in view.sections)
+        foreign = sorted(c for c in tagged - set(options.clusters) if c)
         if foreign:
             module.fail_json(
                 msg="the bottom rules are re-created in Policy only when every cluster's NCP rules are: clusters %s have NCP sections and are not in clusters"
