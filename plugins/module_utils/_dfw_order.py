@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import ScopeOptions
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
@@ -53,23 +54,13 @@ def category_rank(category):
     return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
 
 
-class OrderOptions:
-    def __init__(
-        self,
-        clusters,
-        ncp_principal_identities=None,
-        firewall_markers=None,
-        policy_counterparts=None,
-        max_concurrency=10,
-    ):
-        self.clusters = list(clusters)
-        self.identities = list(ncp_principal_identities or [])
-        self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
+class OrderOptions(ScopeOptions):
+    def __init__(self, clusters, policy_counterparts=None, **scope):
+        super(OrderOptions, self).__init__(clusters, **scope)
         self.domain = DOMAIN
         self.top_category, self.bottom_category = TOP_CATEGORY, BOTTOM_CATEGORY
         self.policy_counterparts = dict(policy_counterparts or {})
         self.policy_id_prefix = POLICY_ID_PREFIX
-        self.max_concurrency = max_concurrency
         bad = sorted(k for k, v in self.policy_counterparts.items() if not isinstance(v, str) or not v.startswith("/infra/"))
         if bad:
             raise OrderError("policy_counterparts must map MP object IDs to Policy paths (/infra/...); wrong for: %s" % ", ".join(bad))

@@ -42,6 +42,7 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import ScopeOptions
 
 SECTIONS = "/api/v1/firewall/sections"
 ABOVE = "above"
@@ -80,28 +81,23 @@ class RefactorConflict(RefactorError):
         self.current_revision = current_revision
 
 
-class RefactorOptions:
+class RefactorOptions(ScopeOptions):
     def __init__(
         self,
         clusters,
-        ncp_principal_identities=None,
-        firewall_markers=None,
         placement="auto",
         section_placement=None,
         rule_placement=None,
         rule_target_sections=None,
         rule_target_prefix=DEFAULT_TARGET_PREFIX,
-        max_concurrency=10,
+        **scope,
     ):
-        self.clusters = list(clusters)
-        self.identities = list(ncp_principal_identities or [])
-        self.firewall_markers = dict(firewall_markers or {})
+        super(RefactorOptions, self).__init__(clusters, **scope)
         self.placement = placement or "auto"
         self.section_placement = dict(section_placement or {})
         self.rule_placement = dict(rule_placement or {})
         self.rule_target_sections = dict((k, v) for k, v in (rule_target_sections or {}).items() if v)
         self.rule_target_prefix = rule_target_prefix or DEFAULT_TARGET_PREFIX
-        self.max_concurrency = max(1, int(max_concurrency))
         if self.placement not in ("auto",) + SIDES:
             raise RefactorError("placement must be auto, above or below, not %r" % self.placement)
         for name, mapping in (("section_placement", self.section_placement), ("rule_placement", self.rule_placement)):

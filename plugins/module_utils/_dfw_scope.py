@@ -15,6 +15,16 @@ DFW_SCOPE_ARGSPEC = dict(
 )
 
 
+class ScopeOptions:
+    """The DFW scope every DFW options object holds (OrderOptions, RefactorOptions)."""
+
+    def __init__(self, clusters, ncp_principal_identities=None, firewall_markers=None, max_concurrency=10):
+        self.clusters = list(clusters)
+        self.identities = list(ncp_principal_identities or [])
+        self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
+        self.max_concurrency = max(1, int(max_concurrency))
+
+
 def scope_options(module):
     """The DFW scope options as keyword arguments of PreflightOptions and RefactorOptions.
 
