@@ -26,11 +26,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import ScopeOptions
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import SECTIONS, ScopeOptions, read_rules
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
-SECTIONS = "/api/v1/firewall/sections"
 POLICY = "/policy/api/v1"
 TOP, BOTTOM, INSIDE, UNAFFECTED = "top", "bottom", "inside", "unaffected"
 CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
@@ -272,11 +271,9 @@ class FirewallView:
 def read(client, options, sides=(TOP, BOTTOM)):
     sections = list(client.paginate(SECTIONS))
     classified = classify(sections, options)
-    rules = {}
-    for item in classified:
-        section = item["section"]
-        if item["case"] in sides:
-            rules[section["id"]] = list(client.paginate("%s/%s/rules" % (SECTIONS, section["id"]))) if section.get("rule_count", 1) else []
+    wanted = [item["section"] for item in classified if item["case"] in sides]
+    rules = read_rules(client, [s["id"] for s in wanted if s.get("rule_count", 1)], options.max_concurrency)
+    rules.update((s["id"], []) for s in wanted if not s.get("rule_count", 1))
     policies = dict((p.get("id"), p) for p in client.paginate(options.policies_path))
     policy_rules = {}
     for item in classified:

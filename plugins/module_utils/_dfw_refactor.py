@@ -39,12 +39,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import ScopeOptions
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import SECTIONS, ScopeOptions, read_rules
 
-SECTIONS = "/api/v1/firewall/sections"
 ABOVE = "above"
 BELOW = "below"
 SIDES = (ABOVE, BELOW)
@@ -137,19 +134,7 @@ def read_firewall(client, options):
     sections = list(client.paginate(SECTIONS))
     scan = scan_sections(sections, options)
     identities = set(options.identities)
-    with_rules = [section for section in scan.ncp_sections if section[3] != 0]
-    rules = {}
-    if with_rules:
-
-        def read(section):
-            return section[0], list(client.paginate("%s/%s/rules" % (SECTIONS, section[0])))
-
-        pool = ThreadPoolExecutor(max_workers=min(options.max_concurrency, len(with_rules)))
-        try:
-            for section_id, section_rules in pool.map(read, with_rules):
-                rules[section_id] = section_rules
-        finally:
-            pool.shutdown(wait=True)
+    rules = read_rules(client, [section[0] for section in scan.ncp_sections if section[3] != 0], options.max_concurrency)
     return FirewallState(sections, rules, scan, identities)
 
 

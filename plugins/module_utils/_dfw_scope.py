@@ -7,6 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from concurrent.futures import ThreadPoolExecutor
+
+SECTIONS = "/api/v1/firewall/sections"
+
 DFW_SCOPE_ARGSPEC = dict(
     clusters=dict(type="list", elements="str", required=True),
     ncp_principal_identities=dict(type="list", elements="str"),
@@ -23,6 +27,18 @@ class ScopeOptions:
         self.identities = list(ncp_principal_identities or [])
         self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
         self.max_concurrency = max(1, int(max_concurrency))
+
+
+def read_rules(client, section_ids, max_concurrency):
+    """MP section id -> its rules, with at most ``max_concurrency`` rule listings read at once."""
+    if not section_ids:
+        return {}
+
+    def read(section_id):
+        return section_id, list(client.paginate("%s/%s/rules" % (SECTIONS, section_id)))
+
+    with ThreadPoolExecutor(max_workers=min(max_concurrency, len(section_ids))) as pool:
+        return dict(pool.map(read, section_ids))
 
 
 def scope_options(module):
