@@ -9,6 +9,8 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+
 SECTIONS = "/api/v1/firewall/sections"
 
 DFW_SCOPE_ARGSPEC = dict(
@@ -66,3 +68,10 @@ def module_options(module, make, error, keys, **details):
         return make(**options)
     except error as exc:
         module.fail_json(msg=str(exc), **details)
+
+
+def dfw_module(make, error, keys, details, **argument_spec):
+    """The NsxModule of a DFW module (the scope options plus ``argument_spec``, check mode supported) and its options
+    object (``module_options``)."""
+    module = NsxModule(argument_spec=dict(DFW_SCOPE_ARGSPEC, **argument_spec), supports_check_mode=True)
+    return module, module_options(module, make, error, keys, **details)
