@@ -56,20 +56,17 @@ def category_rank(category):
 class OrderOptions(ScopeOptions):
     def __init__(self, clusters, policy_counterparts=None, **scope):
         super(OrderOptions, self).__init__(clusters, **scope)
-        self.domain = DOMAIN
-        self.top_category, self.bottom_category = TOP_CATEGORY, BOTTOM_CATEGORY
         self.policy_counterparts = dict(policy_counterparts or {})
-        self.policy_id_prefix = POLICY_ID_PREFIX
         bad = sorted(k for k, v in self.policy_counterparts.items() if not isinstance(v, str) or not v.startswith("/infra/"))
         if bad:
             raise OrderError("policy_counterparts must map MP object IDs to Policy paths (/infra/...); wrong for: %s" % ", ".join(bad))
 
     @property
     def policies_path(self):
-        return "%s/infra/domains/%s/security-policies" % (POLICY, self.domain)
+        return "%s/infra/domains/%s/security-policies" % (POLICY, DOMAIN)
 
     def policy_id(self, section_id):
-        return self.policy_id_prefix + section_id
+        return POLICY_ID_PREFIX + section_id
 
 
 SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "policy_counterparts")
@@ -144,7 +141,7 @@ class Counterparts:
         template = self.CANDIDATES.get(target_type)
         if template is None or self.client is None:
             return None
-        path = template.format(domain=self.options.domain, id=target_id)
+        path = template.format(domain=DOMAIN, id=target_id)
         if path not in self.cache:
             try:
                 self.client.get(POLICY + path)
@@ -294,7 +291,7 @@ def _ncp_policies(view, options):
 
 def plan(view, options, counterparts, side):
     """What puts ``side``'s copies in place: ``{"entries", "findings", "sections"}`` (pure but for counterpart lookups)."""
-    category = options.top_category if side == TOP else options.bottom_category
+    category = TOP_CATEGORY if side == TOP else BOTTOM_CATEGORY
     entries, findings, sections = [], [], []
     for item in view.classified:
         section = item["section"]
@@ -320,7 +317,7 @@ def plan(view, options, counterparts, side):
                 "case": side,
                 "position": item["position"],
                 "rules": len(view.rules.get(section["id"], [])),
-                "policy_path": "/infra/domains/%s/security-policies/%s" % (options.domain, policy_id),
+                "policy_path": "/infra/domains/%s/security-policies/%s" % (DOMAIN, policy_id),
                 "category": category,
                 "in_place": in_place,
             }
