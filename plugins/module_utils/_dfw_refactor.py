@@ -278,11 +278,7 @@ def compute_plan(state, options):
 
     rule_moves = []
     user_ids = set(f["object_id"] for f in rule_findings)
-    rule_section = {}
-    for section_id, section_rules in state.rules.items():
-        for rule in section_rules:
-            if rule.get("id") in user_ids:
-                rule_section[rule.get("id")] = section_id
+    rule_section = dict((rule.get("id"), sid) for sid, rules in state.rules.items() for rule in rules if rule.get("id") in user_ids)
     for item in rule_findings:
         source_id = rule_section[item["object_id"]]
         source = sections[index[source_id]]
@@ -430,14 +426,9 @@ def _add_section_move(plan, section, move, operation, anchor, after_index, flips
 
 def _refuse_principal_objects(state, section_findings, rule_findings, index):
     """Never plan to move an object a principal identity created (``_create_user``, not ``_protection``)."""
-    creators = {}
-    for item in section_findings:
-        creators[item["object_id"]] = state.sections[index[item["object_id"]]].get("_create_user")
+    creators = dict((item["object_id"], state.sections[index[item["object_id"]]].get("_create_user")) for item in section_findings)
     rule_ids = set(item["object_id"] for item in rule_findings)
-    for section_rules in state.rules.values():
-        for rule in section_rules:
-            if rule.get("id") in rule_ids:
-                creators[rule.get("id")] = rule.get("_create_user")
+    creators.update((rule.get("id"), rule.get("_create_user")) for rules in state.rules.values() for rule in rules if rule.get("id") in rule_ids)
     refused = sorted("%s (created by %s)" % (object_id, creator) for object_id, creator in creators.items() if creator in state.principals)
     if refused:
         raise RefactorError(
