@@ -26,10 +26,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import SECTIONS, ScopeOptions, read_rules
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
-SECTIONS = "/api/v1/firewall/sections"
 POLICY = "/policy/api/v1"
 TOP, BOTTOM, INSIDE, UNAFFECTED = "top", "bottom", "inside", "unaffected"
 CATEGORIES = ("Ethernet", "Emergency", "Infrastructure", "Environment", "Application")
@@ -53,33 +53,20 @@ def category_rank(category):
     return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
 
 
-class OrderOptions:
-    def __init__(
-        self,
-        clusters,
-        ncp_principal_identities=None,
-        firewall_markers=None,
-        policy_counterparts=None,
-        max_concurrency=10,
-    ):
-        self.clusters = list(clusters)
-        self.identities = list(ncp_principal_identities or [])
-        self.firewall_markers = dict((k, v) for k, v in (firewall_markers or {}).items() if v)
-        self.domain = DOMAIN
-        self.top_category, self.bottom_category = TOP_CATEGORY, BOTTOM_CATEGORY
+class OrderOptions(ScopeOptions):
+    def __init__(self, clusters, policy_counterparts=None, **scope):
+        super(OrderOptions, self).__init__(clusters, **scope)
         self.policy_counterparts = dict(policy_counterparts or {})
-        self.policy_id_prefix = POLICY_ID_PREFIX
-        self.max_concurrency = max_concurrency
         bad = sorted(k for k, v in self.policy_counterparts.items() if not isinstance(v, str) or not v.startswith("/infra/"))
         if bad:
             raise OrderError("policy_counterparts must map MP object IDs to Policy paths (/infra/...); wrong for: %s" % ", ".join(bad))
 
     @property
     def policies_path(self):
-        return "%s/infra/domains/%s/security-policies" % (POLICY, self.domain)
+        return "%s/infra/domains/%s/security-policies" % (POLICY, DOMAIN)
 
     def policy_id(self, section_id):
-        return self.policy_id_prefix + section_id
+        return POLICY_ID_PREFIX + section_id
 
 
 SCOPE_KEYS = ("clusters", "firewall_markers", "ncp_principal_identities", "policy_counterparts")
@@ -154,7 +141,7 @@ class Counterparts:
         template = self.CANDIDATES.get(target_type)
         if template is None or self.client is None:
             return None
-        path = template.format(domain=self.options.domain, id=target_id)
+        path = template.format(domain=DOMAIN, id=target_id)
         if path not in self.cache:
             try:
                 self.client.get(POLICY + path)
@@ -213,7 +200,7 @@ def _service_entry(service, number):
             if service.get(key):
                 entry[key] = list(service[key])
         return entry
-    if kind in ("ICMPTypeNSService",):
+    if kind == "ICMPTypeNSService":
         entry.update(resource_type="ICMPTypeServiceEntry", protocol=service.get("protocol"))
         for key in ("icmp_type", "icmp_code"):
             if service.get(key) is not None:
@@ -281,13 +268,9 @@ class FirewallView:
 def read(client, options, sides=(TOP, BOTTOM)):
     sections = list(client.paginate(SECTIONS))
     classified = classify(sections, options)
-    rules = {}
-    for item in classified:
-        section = item["section"]
-        if item["case"] in sides and section.get("rule_count", 1):
-            rules[section["id"]] = list(client.paginate("%s/%s/rules" % (SECTIONS, section["id"])))
-        elif item["case"] in sides:
-            rules[section["id"]] = []
+    wanted = [item["section"] for item in classified if item["case"] in sides]
+    rules = read_rules(client, [s["id"] for s in wanted if s.get("rule_count", 1)], options.max_concurrency)
+    rules.update((s["id"], []) for s in wanted if not s.get("rule_count", 1))
     policies = dict((p.get("id"), p) for p in client.paginate(options.policies_path))
     policy_rules = {}
     for item in classified:
@@ -308,7 +291,7 @@ def _ncp_policies(view, options):
 
 def plan(view, options, counterparts, side):
     """What puts ``side``'s copies in place: ``{"entries", "findings", "sections"}`` (pure but for counterpart lookups)."""
-    category = options.top_category if side == TOP else options.bottom_category
+    category = TOP_CATEGORY if side == TOP else BOTTOM_CATEGORY
     entries, findings, sections = [], [], []
     for item in view.classified:
         section = item["section"]
@@ -334,7 +317,7 @@ def plan(view, options, counterparts, side):
                 "case": side,
                 "position": item["position"],
                 "rules": len(view.rules.get(section["id"], [])),
-                "policy_path": "/infra/domains/%s/security-policies/%s" % (options.domain, policy_id),
+                "policy_path": "/infra/domains/%s/security-policies/%s" % (DOMAIN, policy_id),
                 "category": category,
                 "in_place": in_place,
             }

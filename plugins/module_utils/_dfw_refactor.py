@@ -39,11 +39,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import SECTIONS, ScopeOptions, read_rules
 
-SECTIONS = "/api/v1/firewall/sections"
 ABOVE = "above"
 BELOW = "below"
 SIDES = (ABOVE, BELOW)
@@ -80,31 +78,25 @@ class RefactorConflict(RefactorError):
         self.current_revision = current_revision
 
 
-class RefactorOptions:
+class RefactorOptions(ScopeOptions):
     def __init__(
         self,
         clusters,
-        ncp_principal_identities=None,
-        firewall_markers=None,
         placement="auto",
         section_placement=None,
         rule_placement=None,
         rule_target_sections=None,
         rule_target_prefix=DEFAULT_TARGET_PREFIX,
-        max_concurrency=10,
+        **scope,
     ):
-        self.clusters = list(clusters)
-        self.identities = list(ncp_principal_identities or [])
-        self.firewall_markers = dict(firewall_markers or {})
+        super(RefactorOptions, self).__init__(clusters, **scope)
         self.placement = placement or "auto"
         self.section_placement = dict(section_placement or {})
         self.rule_placement = dict(rule_placement or {})
         self.rule_target_sections = dict((k, v) for k, v in (rule_target_sections or {}).items() if v)
         self.rule_target_prefix = rule_target_prefix or DEFAULT_TARGET_PREFIX
-        self.max_concurrency = max(1, int(max_concurrency))
-        for name, value in (("placement", self.placement),):
-            if value not in ("auto",) + SIDES:
-                raise RefactorError("%s must be auto, above or below, not %r" % (name, value))
+        if self.placement not in ("auto",) + SIDES:
+            raise RefactorError("placement must be auto, above or below, not %r" % self.placement)
         for name, mapping in (("section_placement", self.section_placement), ("rule_placement", self.rule_placement)):
             bad = sorted(k for k, v in mapping.items() if v not in SIDES + ("auto",))
             if bad:
@@ -142,26 +134,14 @@ def read_firewall(client, options):
     sections = list(client.paginate(SECTIONS))
     scan = scan_sections(sections, options)
     identities = set(options.identities)
-    with_rules = [section for section in scan.ncp_sections if section[3] != 0]
-    rules = {}
-    if with_rules:
-
-        def read(section):
-            return section[0], list(client.paginate("%s/%s/rules" % (SECTIONS, section[0])))
-
-        pool = ThreadPoolExecutor(max_workers=min(options.max_concurrency, len(with_rules)))
-        try:
-            for section_id, section_rules in pool.map(read, with_rules):
-                rules[section_id] = section_rules
-        finally:
-            pool.shutdown(wait=True)
+    rules = read_rules(client, [section[0] for section in scan.ncp_sections if section[3] != 0], options.max_concurrency)
     return FirewallState(sections, rules, scan, identities)
 
 
 # -- planning --------------------------------------------------------------------------------
 
 
-def _brief(section, scan):
+def _brief(section):
     return {
         "id": section.get("id"),
         "display_name": section.get("display_name"),
@@ -298,11 +278,7 @@ def compute_plan(state, options):
 
     rule_moves = []
     user_ids = set(f["object_id"] for f in rule_findings)
-    rule_section = {}
-    for section_id, section_rules in state.rules.items():
-        for rule in section_rules:
-            if rule.get("id") in user_ids:
-                rule_section[rule.get("id")] = section_id
+    rule_section = dict((rule.get("id"), sid) for sid, rules in state.rules.items() for rule in rules if rule.get("id") in user_ids)
     for item in rule_findings:
         source_id = rule_section[item["object_id"]]
         source = sections[index[source_id]]
@@ -369,7 +345,7 @@ def compute_plan(state, options):
             if (before_at < before_index[sid]) == (after_at < after_index[sid]):
                 continue
             if scan.is_ncp(section):
-                ncp.append(_brief(section, scan))
+                ncp.append(_brief(section))
             else:
                 admin.append({"id": sid, "display_name": section.get("display_name")})
         return ncp, admin
@@ -397,19 +373,17 @@ def compute_plan(state, options):
 
     above_moves = sorted([m for m in rule_moves if m["side"] == ABOVE], key=order)
     below_moves = sorted([m for m in rule_moves if m["side"] == BELOW], key=order, reverse=True)
-    counts = {}
-    for key, t in targets.items():
-        counts[key] = 0 if t["new"] else (t["section"].get("rule_count") or 0)
+    counts = dict((key, 0 if t["new"] else (t["section"].get("rule_count") or 0)) for key, t in targets.items())
     below_total = {}
     for move in below_moves:
         below_total[move["target"]] = below_total.get(move["target"], 0) + 1
     for move in above_moves:
         counts[move["target"]] += 1
-        _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips, scan)
+        _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips)
     for move in below_moves:
         to_position = below_total[move["target"]]
         below_total[move["target"]] -= 1
-        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips, scan)
+        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips)
 
     check_planned_layout(plan, state, options)
     return plan
@@ -452,14 +426,9 @@ def _add_section_move(plan, section, move, operation, anchor, after_index, flips
 
 def _refuse_principal_objects(state, section_findings, rule_findings, index):
     """Never plan to move an object a principal identity created (``_create_user``, not ``_protection``)."""
-    creators = {}
-    for item in section_findings:
-        creators[item["object_id"]] = state.sections[index[item["object_id"]]].get("_create_user")
+    creators = dict((item["object_id"], state.sections[index[item["object_id"]]].get("_create_user")) for item in section_findings)
     rule_ids = set(item["object_id"] for item in rule_findings)
-    for section_rules in state.rules.values():
-        for rule in section_rules:
-            if rule.get("id") in rule_ids:
-                creators[rule.get("id")] = rule.get("_create_user")
+    creators.update((rule.get("id"), rule.get("_create_user")) for rules in state.rules.values() for rule in rules if rule.get("id") in rule_ids)
     refused = sorted("%s (created by %s)" % (object_id, creator) for object_id, creator in creators.items() if creator in state.principals)
     if refused:
         raise RefactorError(
@@ -493,13 +462,13 @@ def _add_create(plan, target, operation, anchor, after_index):
     plan.work.append({"create": body, "key": target["id"]})
 
 
-def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips, scan):
+def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips):
     rule, source, section = move["rule"], move["source"], target["section"]
     source_id, target_id = source.get("id"), section.get("id")
     ncp, admin = flips(index[source_id], after_index[target_id], skip=(source_id, target_id))
     own = move["ncp_before"] if move["side"] == ABOVE else move["ncp_after"]
     if own:
-        ncp.append(dict(_brief(source, scan), rules=own))
+        ncp.append(dict(_brief(source), rules=own))
         ncp.sort(key=lambda s: after_index[s["id"]])
     body = dict((k, v) for k, v in rule.items() if k not in RULE_SYSTEM_FIELDS)
     scoped_by_section = not body.get("applied_tos") and bool(source.get("applied_tos"))
@@ -516,7 +485,7 @@ def _add_rule_move(plan, move, target, operation, to_position, index, after_inde
             "placement": move["side"],
             "placement_reason": move["reason"],
             "revision": rule.get("_revision"),
-            "from_section": _brief(source, scan),
+            "from_section": _brief(source),
             "from_position": move["position"] + 1,
             "to_section": {"id": None if target["new"] else target_id, "display_name": section.get("display_name"), "new": target["new"]},
             "to_position": to_position,
@@ -603,11 +572,9 @@ def render_diff(plan, state):
     if plan.empty:
         return {"before": "", "after": "", "before_header": "DFW section order", "after_header": "DFW section order"}
     marked = set(item["id"] for item in plan.items if item["kind"] == "section" and item["id"])
-    window = set()
     bounded = [i for i, s in enumerate(plan.before) if scan.is_ncp(s) or scan.is_marker(s)]
     low, high = max(0, bounded[0] - 1), min(len(plan.before) - 1, bounded[-1] + 1)
-    for section in plan.before[low : high + 1]:
-        window.add(section.get("id"))
+    window = set(section.get("id") for section in plan.before[low : high + 1])
     window.update(s.get("id") for s in plan.after if s.get("_planned_new"))
     rules_from, rules_to = {}, {}
     for item in plan.items:
@@ -647,14 +614,18 @@ def verify_revisions(client, plan):
             current = client.get("%s/%s" % (SECTIONS, item["id"]))
         else:
             current = client.get("%s/%s/rules/%s" % (SECTIONS, work["source"].get("id"), item["id"]))
-        if current.get("_revision") != item["revision"]:
-            raise RefactorConflict(
-                "%s %r (%s) changed on NSX since the plan was made (revision %s, now %s): nothing was changed; plan again and review the new plan"
-                % (item["kind"], item["display_name"], item["id"], item["revision"], current.get("_revision")),
-                item=item,
-                planned_revision=item["revision"],
-                current_revision=current.get("_revision"),
-            )
+        _guard_revision(item, current, ": nothing was changed; plan again and review the new plan")
+
+
+def _guard_revision(item, current, consequence):
+    if current.get("_revision") != item["revision"]:
+        raise RefactorConflict(
+            "%s %r (%s) changed on NSX since the plan was made (revision %s, now %s)%s"
+            % (item["kind"], item["display_name"], item["id"], item["revision"], current.get("_revision"), consequence),
+            item=item,
+            planned_revision=item["revision"],
+            current_revision=current.get("_revision"),
+        )
 
 
 def apply_plan(client, plan, applied):
@@ -688,15 +659,7 @@ def _move_rule(client, item, work, created):
     source_id = work["source"].get("id")
     target_id = created.get(work["target_key"], work["target_key"])
     rule_path = "%s/%s/rules/%s" % (SECTIONS, source_id, item["id"])
-    current = client.get(rule_path)
-    if current.get("_revision") != item["revision"]:
-        raise RefactorConflict(
-            "rule %r (%s) changed on NSX since the plan was made (revision %s, now %s); it was not moved"
-            % (item["display_name"], item["id"], item["revision"], current.get("_revision")),
-            item=item,
-            planned_revision=item["revision"],
-            current_revision=current.get("_revision"),
-        )
+    _guard_revision(item, client.get(rule_path), "; it was not moved")
     copy = client.post("%s/%s/rules" % (SECTIONS, target_id), body=dict(work["body"]), params={"operation": work["operation"]})
     try:
         # The NCP section is protected by NCP's principal identity: removing a rule from it needs the override.

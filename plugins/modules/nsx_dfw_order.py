@@ -141,15 +141,8 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, module_options
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_module
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-
-ARGUMENT_SPEC = dict(
-    DFW_SCOPE_ARGSPEC,
-    state=dict(type="str", choices=["planned", "top", "bottom", "retired"], default="planned"),
-    policy_counterparts=dict(type="dict", default={}),
-)
 
 
 def _diff(sections, entries):
@@ -195,9 +188,15 @@ def retire(module, client, sections, result):
 
 
 def main():
-    module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     result = dict(changed=False, sections=[], plan=[], applied=[], blockers=[], order={}, diff={})
-    options = module_options(module, order.OrderOptions, order.OrderError, ("policy_counterparts",), **result)
+    module, options = dfw_module(
+        order.OrderOptions,
+        order.OrderError,
+        ("policy_counterparts",),
+        result,
+        state=dict(type="str", choices=["planned", "top", "bottom", "retired"], default="planned"),
+        policy_counterparts=dict(type="dict", default={}),
+    )
     client = module.client
     state = module.params["state"]
     try:
@@ -239,13 +238,8 @@ def main():
             **result,
         )
     if state == order.BOTTOM:
-        foreign = sorted(
-            set(
-                order.checks.tag_value(s, order.checks.CLUSTER_TAG)
-                for s in view.sections
-                if order.checks.tag_value(s, order.checks.CLUSTER_TAG) and order.checks.tag_value(s, order.checks.CLUSTER_TAG) not in options.clusters
-            )
-        )
+        tagged = set(order.checks.tag_value(s, order.checks.CLUSTER_TAG) for s in view.sections)
+        foreign = sorted(c for c in tagged - set(options.clusters) if c)
         if foreign:
             module.fail_json(
                 msg="the bottom rules are re-created in Policy only when every cluster's NCP rules are: clusters %s have NCP sections and are not in clusters"

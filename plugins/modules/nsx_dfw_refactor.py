@@ -228,27 +228,26 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_refactor as dfw
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import DFW_SCOPE_ARGSPEC, module_options
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_module
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
-
-ARGUMENT_SPEC = dict(
-    DFW_SCOPE_ARGSPEC,
-    state=dict(type="str", choices=["planned", "applied"], default="planned"),
-    placement=dict(type="str", choices=["auto", "above", "below"], default="auto"),
-    section_placement=dict(type="dict", default={}),
-    rule_placement=dict(type="dict", default={}),
-    rule_target_sections=dict(type="dict", options=dict(above=dict(type="str"), below=dict(type="str"))),
-    rule_target_prefix=dict(type="str", default=dfw.DEFAULT_TARGET_PREFIX),
-    reviewed_plan=dict(type="list", elements="dict"),
-)
 
 
 def main():
-    module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
     keys = ("placement", "section_placement", "rule_placement", "rule_target_sections", "rule_target_prefix")
-    options = module_options(module, dfw.RefactorOptions, dfw.RefactorError, keys)
+    module, options = dfw_module(
+        dfw.RefactorOptions,
+        dfw.RefactorError,
+        keys,
+        {},
+        state=dict(type="str", choices=["planned", "applied"], default="planned"),
+        placement=dict(type="str", choices=["auto", "above", "below"], default="auto"),
+        section_placement=dict(type="dict", default={}),
+        rule_placement=dict(type="dict", default={}),
+        rule_target_sections=dict(type="dict", options=dict(above=dict(type="str"), below=dict(type="str"))),
+        rule_target_prefix=dict(type="str", default=dfw.DEFAULT_TARGET_PREFIX),
+        reviewed_plan=dict(type="list", elements="dict"),
+    )
+    params = module.params
     client = module.client
     result = dict(changed=False, plan=[], applied=[], blockers=[], verified=None, diff={})
     try:
