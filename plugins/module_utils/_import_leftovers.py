@@ -23,18 +23,11 @@ import os
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import (
-    CLUSTER_TAG_SCOPE,
-    SHARED_KINDS,
-    shared_resource_refs,
-)
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import MIGRATED_RESOURCES
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import SHARED_KINDS, shared_resource_refs
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import KINDS, migrated_items
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import CLUSTER_TAG, tag_value
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import SEARCH, cluster_tag_query
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
-LOGICAL_ROUTERS = "/api/v1/logical-routers"
-# The MP resource_type of each shared kind's list (SHARED_KINDS), for a list answer that leaves it out.
-_SHARED_MP_TYPES = {LOGICAL_ROUTERS: "LogicalRouter", "/api/v1/pools/ip-blocks": "IpBlock", "/api/v1/pools/ip-pools": "IpPool"}
 # MP resource_type -> migration type (migrated-resources resource_type). Router ports depend on their router's tier.
 _BY_MP_TYPE = {
     "LogicalSwitch": "LOGICAL_SWITCH",
@@ -86,13 +79,6 @@ def migration_type(mp_object, router_tiers):
     return None
 
 
-def _cluster_of(mp_object):
-    for tag in mp_object.get("tags") or []:
-        if tag.get("scope") == CLUSTER_TAG_SCOPE:
-            return tag.get("tag")
-    return None
-
-
 def compare(expected, migrated, unverified=(), not_checked=None):
     """The verdict (pure): per type, MP objects found, migrated, and the IDs left behind.
 
@@ -140,33 +126,25 @@ class LeftoverCheck:
 
     def router_tiers(self):
         if self._tiers is None:
-            self._tiers = dict((router.get("id"), router.get("router_type")) for router in self.client.paginate(LOGICAL_ROUTERS))
+            self._tiers = dict((router.get("id"), router.get("router_type")) for router in self.client.paginate(KINDS["router"].mp_list))
         return self._tiers
 
     def cluster_objects(self, cluster):
         """MP objects (no Policy ``path``) whose ``ncp/cluster`` tag is the cluster; NSX search, filtered exactly here."""
         query = "%s AND NOT path:*" % cluster_tag_query(cluster)
-        return [obj for obj in self.client.paginate(SEARCH, params={"query": query}) if not obj.get("path") and _cluster_of(obj) == cluster]
+        return [obj for obj in self.client.paginate(SEARCH, params={"query": query}) if not obj.get("path") and tag_value(obj, CLUSTER_TAG) == cluster]
 
     def shared_objects(self, refs):
         """Untagged Tier-0 routers, IP blocks and IP pools the user spec names (by MP id or display name)."""
         found = []
         if not refs:
             return found
-        for path, _collections in SHARED_KINDS:
-            for obj in self.client.paginate(path):
-                if _cluster_of(obj) is None and (obj.get("id") in refs or obj.get("display_name") in refs):
-                    found.append(dict(obj, resource_type=obj.get("resource_type") or _SHARED_MP_TYPES[path]))
+        for kind in SHARED_KINDS:
+            for obj in self.client.paginate(kind.mp_list):
+                if tag_value(obj, CLUSTER_TAG) is None and (obj.get("id") in refs or obj.get("display_name") in refs):
+                    # The kind's MP resource_type for a list answer that leaves it out.
+                    found.append(dict(obj, resource_type=obj.get("resource_type") or kind.mp_type))
         return found
-
-    def migrated_ids(self, kind):
-        """MP ids the mapping has for one type, or None when this NSX does not accept the type (400 / 404)."""
-        try:
-            return set(item.get("resource_id") for item in self.client.paginate(MIGRATED_RESOURCES, params={"resource_type": kind}))
-        except NsxApiError as exc:
-            if exc.status in (400, 404):
-                return None
-            raise
 
     def run(self, cluster, user_spec=None):
         expected, not_checked = {}, {}
@@ -181,11 +159,11 @@ class LeftoverCheck:
             expected.setdefault(kind, {})[obj.get("id")] = obj.get("display_name")
         migrated, unverified = {}, []
         for kind in sorted(expected):
-            ids = self.migrated_ids(kind)
-            if ids is None:
+            items = migrated_items(self.client, kind)
+            if items is None:
                 unverified.append(kind)
             else:
-                migrated[kind] = ids
+                migrated[kind] = set(item.get("resource_id") for item in items)
         return compare(expected, migrated, unverified, not_checked)
 
 

@@ -21,16 +21,13 @@ import os
 import string
 import sys
 
-try:
-    import yaml
-
-    HAS_YAML = True
-    YAML_IMPORT_ERROR = None
-except ImportError as exc:  # reported by the module through missing_required_lib
-    HAS_YAML = False
-    YAML_IMPORT_ERROR = exc
-
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write
+
+# One place tells whether PyYAML is there; nsx_mp_import reports a missing one through missing_required_lib.
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import HAS_YAML, YAML_IMPORT_ERROR  # noqa: F401
+
+if HAS_YAML:
+    import yaml
 
 CONFIG_FILE = "config.yaml"
 USER_SPEC_FILE = "user-spec.yaml"

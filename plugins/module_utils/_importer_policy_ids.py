@@ -22,16 +22,11 @@ __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_resource_options as resources
 
-POLICY_PATH_SCOPE = resources.POLICY_PATH_SCOPE
 CLUSTER_TAG_SCOPE = "ncp/cluster"
-# MP list of each shared kind -> its Policy collection (routers: by router_type), for a mapping entry
-# that gives a policy_id without its policy_path (the one table: ncp_resource_options.KINDS).
-SHARED_KINDS = tuple(
-    (kind.mp_list, kind.policy_collections if isinstance(kind.policy_collections, dict) else kind.policy_collections[0])
-    for kind in (resources.KINDS[name] for name in ("router", "ip_block", "ip_pool"))
-)
-# MigratedObject resource types of the shared kinds (official API reference, MigratedResources list enum).
-MIGRATED_RESOURCE_TYPES = ("TIER0", "TIER1", "IPBLOCK", "IPPOOL")
+# The shared kinds: their MP lists, MigratedObject resource types and Policy collections (the one table:
+# ncp_resource_options.KINDS).
+SHARED_KINDS = tuple(resources.KINDS[name] for name in ("router", "ip_block", "ip_pool"))
+MIGRATED_RESOURCE_TYPES = tuple(resource_type for kind in SHARED_KINDS for resource_type in kind.migrated_types)
 # Parts of the user spec that name no shared resource.
 _NOT_SHARED_KEYS = ("k8s-clusters",)
 
@@ -61,53 +56,35 @@ def shared_resource_refs(user_spec):
     return refs
 
 
-def policy_path_of(mp_object):
-    for tag in mp_object.get("tags") or []:
-        if tag.get("scope") == POLICY_PATH_SCOPE and tag.get("tag"):
-            return tag["tag"]
-    return None
-
-
 def _is_cluster_owned(mp_object):
     return any(tag.get("scope") == CLUSTER_TAG_SCOPE for tag in mp_object.get("tags") or [])
-
-
-def migrated_resources(client):
-    """{MP id: (Policy id, Policy path or None)} from the migration API's mapping, every shared type.
-
-    A type this NSX release does not know (400 / 404) is skipped: the tag fallback may still name it.
-    """
-    return resources.migrated_resources(client, MIGRATED_RESOURCE_TYPES)
-
-
-def _policy_object_exists(client, policy_path):
-    return resources.policy_object_exists(client, policy_path)
 
 
 def shared_policy_ids(client, refs=None, dangling=None):
     """{MP id: Policy id} of promoted shared resources; ``refs`` limits them to names/IDs given.
 
     A Policy ID whose object the Policy API does not have is left out (and appended to
-    ``dangling``, a list, as ``(MP id, Policy path)``): the caller reports it as unmapped.
+    ``dangling``, a list, as ``(MP id, Policy path)``): the caller reports it as unmapped. A type the migration
+    API does not know (400 / 404) is skipped: the ``policyPath`` tag may still name its objects.
     """
-    mapping = migrated_resources(client)
+    mapping = resources.migrated_resources(client, MIGRATED_RESOURCE_TYPES)
     result = {}
-    for path, collections in SHARED_KINDS:
-        for mp_object in client.paginate(path):
+    for kind in SHARED_KINDS:
+        for mp_object in client.paginate(kind.mp_list):
             if _is_cluster_owned(mp_object):
                 continue
             if refs and mp_object.get("id") not in refs and mp_object.get("display_name") not in refs:
                 continue
             policy_id, policy_path = mapping.get(mp_object.get("id"), (None, None))
             if policy_id is None:
-                policy_path = policy_path_of(mp_object)
+                policy_path = resources.policy_path_of(mp_object)
                 if not policy_path:
                     continue
-                policy_id = policy_path.rstrip("/").rsplit("/", 1)[-1]
+                policy_id = resources.policy_id_of(policy_path)
             if not policy_path:
-                collection = collections.get(mp_object.get("router_type")) if isinstance(collections, dict) else collections
+                collection = resources.policy_collection(kind, mp_object)
                 policy_path = "%s/%s" % (collection, policy_id) if collection else None
-            if policy_path and not _policy_object_exists(client, policy_path.rstrip("/")):
+            if policy_path and not resources.policy_object_exists(client, policy_path.rstrip("/")):
                 if dangling is not None:
                     dangling.append((mp_object["id"], policy_path))
                 continue

@@ -92,6 +92,21 @@ def policy_collection(kind, mp_object):
     return kind.policy_collections[0]
 
 
+def policy_id_of(policy_path):
+    """The last segment of a Policy path: the object's Policy ID."""
+    return policy_path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def migrated_items(client, resource_type):
+    """The migration API's MigratedObjects of one type; None when this NSX release does not know the type (400 / 404)."""
+    try:
+        return list(client.paginate(MIGRATED_RESOURCES, params={"resource_type": resource_type}))
+    except NsxApiError as exc:
+        if exc.status in (400, 404):
+            return None
+        raise
+
+
 def migrated_resources(client, resource_types):
     """{MP id: (Policy id, Policy path or None)} from the migration API's mapping for ``resource_types``.
 
@@ -99,15 +114,10 @@ def migrated_resources(client, resource_types):
     """
     mapping = {}
     for resource_type in resource_types:
-        try:
-            for item in client.paginate(MIGRATED_RESOURCES, params={"resource_type": resource_type}):
-                if item.get("resource_id") and (item.get("policy_id") or item.get("policy_path")):
-                    policy_path = item.get("policy_path") or None
-                    policy_id = item.get("policy_id") or policy_path.rstrip("/").rsplit("/", 1)[-1]
-                    mapping[item["resource_id"]] = (policy_id, policy_path)
-        except NsxApiError as exc:
-            if exc.status not in (400, 404):
-                raise
+        for item in migrated_items(client, resource_type) or []:
+            if item.get("resource_id") and (item.get("policy_id") or item.get("policy_path")):
+                policy_path = item.get("policy_path") or None
+                mapping[item["resource_id"]] = (item.get("policy_id") or policy_id_of(policy_path), policy_path)
     return mapping
 
 
@@ -121,7 +131,8 @@ def policy_object_exists(client, policy_path):
     return True
 
 
-def _tagged_policy_path(mp_object):
+def policy_path_of(mp_object):
+    """The Policy path of a promoted MP object's ``policyPath`` tag (UNCONFIRMED tag), or None."""
     for tag in mp_object.get("tags") or []:
         if tag.get("scope") == POLICY_PATH_SCOPE and tag.get("tag"):
             return tag["tag"]
@@ -139,16 +150,13 @@ class Resolution(object):
 
     @property
     def policy_ids(self):
-        flat = {}
-        for items in self.by_option.values():
-            flat.update(items)
-        return flat
+        return {item: policy_id for items in self.by_option.values() for item, policy_id in items.items()}
 
     def message(self, section="nsx_v3"):
-        described = []
-        for option, problems in self.unresolved.items():
-            described.append("[%s] %s: %s" % (section, option, ", ".join("%s (%s)" % (item, reason) for item, reason in problems)))
-        return "; ".join(described)
+        return "; ".join(
+            "[%s] %s: %s" % (section, option, ", ".join("%s (%s)" % (item, reason) for item, reason in problems))
+            for option, problems in self.unresolved.items()
+        )
 
 
 class Resolver(object):
@@ -157,24 +165,21 @@ class Resolver(object):
     def __init__(self, client, hints=None):
         self.client = client
         self.hints = dict(hints or {})  # item -> Policy ID given by the operator (or journaled): still checked
-        self._lists = {}
-        self._mappings = {}
-        self._exists = {}
+        self._read = {}  # (what, kind name or Policy path) -> its answer: each is read once
+
+    def _once(self, key, read):
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
 
     def mp_objects(self, kind):
-        if kind.name not in self._lists:
-            self._lists[kind.name] = list(self.client.paginate(kind.mp_list))
-        return self._lists[kind.name]
+        return self._once(("list", kind.name), lambda: list(self.client.paginate(kind.mp_list)))
 
     def mapping(self, kind):
-        if kind.name not in self._mappings:
-            self._mappings[kind.name] = migrated_resources(self.client, kind.migrated_types)
-        return self._mappings[kind.name]
+        return self._once(("mapping", kind.name), lambda: migrated_resources(self.client, kind.migrated_types))
 
     def exists(self, policy_path):
-        if policy_path not in self._exists:
-            self._exists[policy_path] = policy_object_exists(self.client, policy_path)
-        return self._exists[policy_path]
+        return self._once(("exists", policy_path), lambda: policy_object_exists(self.client, policy_path))
 
     def mp_named(self, kind, name):
         """The MP objects of ``kind`` whose display name is ``name``."""
@@ -215,8 +220,8 @@ class Resolver(object):
             return item, path
         policy_id, policy_path = self.mapping(kind).get(mp_object["id"], (None, None))
         if policy_id is None:
-            policy_path = _tagged_policy_path(mp_object)  # UNCONFIRMED tag: only when the mapping has no entry
-            policy_id = policy_path.rstrip("/").rsplit("/", 1)[-1] if policy_path else None
+            policy_path = policy_path_of(mp_object)  # UNCONFIRMED tag: only when the mapping has no entry
+            policy_id = policy_id_of(policy_path) if policy_path else None
         if policy_id is None and kind.same_id:
             policy_id = mp_object["id"]
         if policy_id is None:

@@ -54,29 +54,23 @@ class NsxApiError(Exception):
     ``error_message`` come from NSX's error body, ``path`` is the request path.
     """
 
-    def __init__(self, message, manager=None, method=None, path=None, status=None, error_code=None, error_message=None, related_errors=None, details=None):
+    # What ``to_dict`` gives ``fail_json``; each is also an attribute (None when not given).
+    FIELDS = ("status", "error_code", "error_message", "related_errors", "path", "method", "manager")
+
+    def __init__(self, message, details=None, **fields):
         super(NsxApiError, self).__init__(message)
+        unknown = set(fields) - set(self.FIELDS)
+        if unknown:
+            raise TypeError("unknown NsxApiError fields: %s" % ", ".join(sorted(unknown)))
         self.message = message
-        self.manager = manager
-        self.method = method
-        self.path = path
-        self.status = status
-        self.error_code = error_code
-        self.error_message = error_message
-        self.related_errors = related_errors or []
         self.details = details
+        for name in self.FIELDS:
+            setattr(self, name, fields.get(name))
+        self.related_errors = self.related_errors or []
 
     def to_dict(self):
         """Structured details for ``fail_json``."""
-        return {
-            "status": self.status,
-            "error_code": self.error_code,
-            "error_message": self.error_message,
-            "related_errors": self.related_errors,
-            "path": self.path,
-            "method": self.method,
-            "manager": self.manager,
-        }
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
 def normalize_manager(manager):
@@ -264,7 +258,7 @@ class NsxClient:
                 return self._decode(method, path, response)
             error = self._error_from_response(method, path, response)
             if self.auth == "session" and not relogged and _session_expired(status, error.error_code):
-                self._relogin(generation)
+                self.renew_session(generation)
                 relogged = True
                 continue
             if attempt < retries and _is_transient(status, error.error_code):
@@ -285,11 +279,8 @@ class NsxClient:
             if not cursor or str(cursor).startswith("0000"):
                 return
             if cursor in seen:
-                raise NsxApiError(
-                    "NSX Manager %s returned the same paging cursor twice for GET %s; stopping to avoid an endless listing" % (self.manager, path),
-                    manager=self.manager,
-                    method="GET",
-                    path=path,
+                raise self._error(
+                    "NSX Manager %s returned the same paging cursor twice for GET %s; stopping to avoid an endless listing" % (self.manager, path), "GET", path
                 )
             seen.add(cursor)
             params["cursor"] = cursor
@@ -309,15 +300,19 @@ class NsxClient:
             if self._xsrf_token is None:
                 self._create_session()
 
-    def renew_session(self):
+    def renew_session(self, generation=None):
         """Log in afresh (session auth; nothing to do otherwise): proves the credentials as they are now, which an
-        open session does not - NSX keeps it when the password changes."""
+        open session does not - NSX keeps it when the password changes.
+
+        With ``generation`` (of the session that expired), only when no other thread has renewed it since:
+        several threads may see the expiry at once and only the first logs in again."""
         if self.auth != "session":
             return
         with self._login_lock:
-            self.http.cookies.clear()
-            self._xsrf_token = None
-            self._create_session()
+            if generation is None or self._session_generation == generation:
+                self.http.cookies.clear()
+                self._xsrf_token = None
+                self._create_session()
 
     def close(self):
         self.http.close()
@@ -374,23 +369,11 @@ class NsxClient:
             raise error
         token = response.headers.get("X-XSRF-TOKEN")
         if not token:
-            raise NsxApiError(
-                "NSX Manager %s opened a session but sent no X-XSRF-TOKEN header (POST %s)" % (self.manager, path),
-                manager=self.manager,
-                method="POST",
-                path=path,
-                status=response.status_code,
+            raise self._error(
+                "NSX Manager %s opened a session but sent no X-XSRF-TOKEN header (POST %s)" % (self.manager, path), "POST", path, status=response.status_code
             )
         self._xsrf_token = token
         self._session_generation += 1
-
-    def _relogin(self, generation):
-        # Several threads may see the expiry at once: only the first logs in again.
-        with self._login_lock:
-            if self._session_generation == generation:
-                self.http.cookies.clear()
-                self._xsrf_token = None
-                self._create_session()
 
     def _wait(self, attempt, retry_after):
         with self._lock:
@@ -403,12 +386,11 @@ class NsxClient:
         try:
             return response.json()
         except ValueError:
-            raise NsxApiError(
+            raise self._error(
                 "NSX Manager %s answered %s %s with HTTP %s but the body is not JSON: %r"
                 % (self.manager, method, path, response.status_code, self._excerpt(response.text)),
-                manager=self.manager,
-                method=method,
-                path=path,
+                method,
+                path,
                 status=response.status_code,
             )
 
@@ -430,17 +412,7 @@ class NsxClient:
             message = "NSX Manager %s: %s %s failed with HTTP %s, error_code %s: %s" % (self.manager, method, path, status, code, text)
             if related:
                 message += " (related: %s)" % "; ".join("%s %s" % (item["error_code"], item["error_message"]) for item in related)
-            return NsxApiError(
-                message,
-                manager=self.manager,
-                method=method,
-                path=path,
-                status=status,
-                error_code=code,
-                error_message=text,
-                related_errors=related,
-                details=body.get("details"),
-            )
+            return self._error(message, method, path, status=status, error_code=code, error_message=text, related_errors=related, details=body.get("details"))
         if not response.content or not response.content.strip():
             what = "an empty body"
         elif "html" in (response.headers.get("Content-Type") or "").lower() or response.text.lstrip().startswith("<"):
@@ -450,31 +422,24 @@ class NsxClient:
         hint = ""
         if status in (401, 403):
             hint = " (check nsx_username / nsx_password or the client certificate)"
-        return NsxApiError(
-            "NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint),
-            manager=self.manager,
-            method=method,
-            path=path,
-            status=status,
-        )
+        return self._error("NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint), method, path, status=status)
 
     def _connection_error(self, method, path, exc, attempts):
         kind = "timed out after %ss" % self.timeout if isinstance(exc, requests.exceptions.Timeout) else "could not be reached"
-        return NsxApiError(
-            "NSX Manager %s %s on %s %s (%d retries): %s" % (self.manager, kind, method, path, attempts, self._mask(_root_cause(exc))),
-            manager=self.manager,
-            method=method,
-            path=path,
+        return self._error(
+            "NSX Manager %s %s on %s %s (%d retries): %s" % (self.manager, kind, method, path, attempts, self._mask(_root_cause(exc))), method, path
         )
 
     def _tls_error(self, method, path, exc):
-        return NsxApiError(
+        return self._error(
             "TLS verification of NSX Manager %s failed on %s %s: %s. Give the manager's CA in ca_path, or set validate_certs false in a lab"
             % (self.manager, method, path, self._mask(_root_cause(exc))),
-            manager=self.manager,
-            method=method,
-            path=path,
+            method,
+            path,
         )
+
+    def _error(self, message, method, path, **fields):
+        return NsxApiError(message, manager=self.manager, method=method, path=path, **fields)
 
     def _excerpt(self, text):
         text = self._mask(text or "")

@@ -84,7 +84,9 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import policy_path_of
+from collections import Counter
+
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import policy_id_of, policy_path_of
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import CLUSTER_TAG, tag_value
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import SEARCH, cluster_tag_query, search_count
@@ -113,9 +115,7 @@ def cluster_status(client, cluster):
         {"id": obj.get("id"), "resource_type": obj.get("resource_type"), "display_name": obj.get("display_name")}
         for obj in (answer.get("results") or [])[:SAMPLE_SIZE]
     ]
-    by_type = {}
-    for obj in sample:
-        by_type[obj["resource_type"]] = by_type.get(obj["resource_type"], 0) + 1
+    by_type = dict(Counter(obj["resource_type"] for obj in sample))
     unpromoted = int(answer.get("result_count") or len(answer.get("results") or []))
     return {
         "name": cluster,
@@ -143,7 +143,7 @@ def shared_status(client, refs):
                     "id": obj.get("id"),
                     "display_name": obj.get("display_name"),
                     "policy_path": policy_path,
-                    "policy_id": policy_path.rstrip("/").rsplit("/", 1)[-1] if policy_path else None,
+                    "policy_id": policy_id_of(policy_path) if policy_path else None,
                 }
             )
     return found
