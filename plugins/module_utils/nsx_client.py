@@ -279,7 +279,7 @@ class NsxClient:
             if not cursor or str(cursor).startswith("0000"):
                 return
             if cursor in seen:
-                raise self._error(
+                raise self._api_error(
                     "NSX Manager %s returned the same paging cursor twice for GET %s; stopping to avoid an endless listing" % (self.manager, path), "GET", path
                 )
             seen.add(cursor)
@@ -369,7 +369,7 @@ class NsxClient:
             raise error
         token = response.headers.get("X-XSRF-TOKEN")
         if not token:
-            raise self._error(
+            raise self._api_error(
                 "NSX Manager %s opened a session but sent no X-XSRF-TOKEN header (POST %s)" % (self.manager, path), "POST", path, status=response.status_code
             )
         self._xsrf_token = token
@@ -386,7 +386,7 @@ class NsxClient:
         try:
             return response.json()
         except ValueError:
-            raise self._error(
+            raise self._api_error(
                 "NSX Manager %s answered %s %s with HTTP %s but the body is not JSON: %r"
                 % (self.manager, method, path, response.status_code, self._excerpt(response.text)),
                 method,
@@ -412,7 +412,7 @@ class NsxClient:
             message = "NSX Manager %s: %s %s failed with HTTP %s, error_code %s: %s" % (self.manager, method, path, status, code, text)
             if related:
                 message += " (related: %s)" % "; ".join("%s %s" % (item["error_code"], item["error_message"]) for item in related)
-            return self._error(message, method, path, status=status, error_code=code, error_message=text, related_errors=related, details=body.get("details"))
+            return self._api_error(message, method, path, status=status, error_code=code, error_message=text, related_errors=related, details=body.get("details"))
         if not response.content or not response.content.strip():
             what = "an empty body"
         elif "html" in (response.headers.get("Content-Type") or "").lower() or response.text.lstrip().startswith("<"):
@@ -422,23 +422,23 @@ class NsxClient:
         hint = ""
         if status in (401, 403):
             hint = " (check nsx_username / nsx_password or the client certificate)"
-        return self._error("NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint), method, path, status=status)
+        return self._api_error("NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint), method, path, status=status)
 
     def _connection_error(self, method, path, exc, attempts):
         kind = "timed out after %ss" % self.timeout if isinstance(exc, requests.exceptions.Timeout) else "could not be reached"
-        return self._error(
+        return self._api_error(
             "NSX Manager %s %s on %s %s (%d retries): %s" % (self.manager, kind, method, path, attempts, self._mask(_root_cause(exc))), method, path
         )
 
     def _tls_error(self, method, path, exc):
-        return self._error(
+        return self._api_error(
             "TLS verification of NSX Manager %s failed on %s %s: %s. Give the manager's CA in ca_path, or set validate_certs false in a lab"
             % (self.manager, method, path, self._mask(_root_cause(exc))),
             method,
             path,
         )
 
-    def _error(self, message, method, path, **fields):
+    def _api_error(self, message, method, path, **fields):
         return NsxApiError(message, manager=self.manager, method=method, path=path, **fields)
 
     def _excerpt(self, text):
