@@ -23,8 +23,8 @@ import sys
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write
 
-# One place tells whether PyYAML is there; nsx_mp_import reports a missing one through missing_required_lib.
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import HAS_YAML, YAML_IMPORT_ERROR  # noqa: F401
+# One place tells whether PyYAML is there (_ncp_manifest); nsx_mp_import reports a missing one through missing_required_lib.
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import HAS_YAML
 
 if HAS_YAML:
     import yaml

@@ -412,7 +412,8 @@ class NsxClient:
             message = "NSX Manager %s: %s %s failed with HTTP %s, error_code %s: %s" % (self.manager, method, path, status, code, text)
             if related:
                 message += " (related: %s)" % "; ".join("%s %s" % (item["error_code"], item["error_message"]) for item in related)
-            return self._api_error(message, method, path, status=status, error_code=code, error_message=text, related_errors=related, details=body.get("details"))
+            details = body.get("details")
+            return self._api_error(message, method, path, status=status, error_code=code, error_message=text, related_errors=related, details=details)
         if not response.content or not response.content.strip():
             what = "an empty body"
         elif "html" in (response.headers.get("Content-Type") or "").lower() or response.text.lstrip().startswith("<"):
@@ -422,7 +423,8 @@ class NsxClient:
         hint = ""
         if status in (401, 403):
             hint = " (check nsx_username / nsx_password or the client certificate)"
-        return self._api_error("NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint), method, path, status=status)
+        message = "NSX Manager %s: %s %s failed with HTTP %s and %s%s" % (self.manager, method, path, status, what, hint)
+        return self._api_error(message, method, path, status=status)
 
     def _connection_error(self, method, path, exc, attempts):
         kind = "timed out after %ss" % self.timeout if isinstance(exc, requests.exceptions.Timeout) else "could not be reached"

@@ -335,7 +335,7 @@ changed:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_manifest as manifest
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_migration_log as tkgi_log
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._mp_import_task import SCOPE_RUNS, run_module
@@ -365,8 +365,8 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = NsxModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["driver"] == "importer" and not cfg.HAS_YAML:
-        module.fail_json(msg=missing_required_lib("PyYAML"), exception=str(cfg.YAML_IMPORT_ERROR))
+    if module.params["driver"] == "importer" and not manifest.HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=str(manifest.YAML_IMPORT_ERROR))
     # The import task (mp_import_task.py): validation, the journal, each scope's run and its outcome; it ends the module.
     run_module(module)
 
