@@ -61,5 +61,5 @@ def test_policy_applied_before_the_stop_and_removed_at_the_end(fault_lab):
     assert lab.kubectl(cluster, "get", "validatingadmissionpolicies", "-o", "name").strip() == ""
     # The warning, before the first stop task, and in the report.
     output = run.output
-    assert output.index("must not be used to create, update or delete") < output.index("TASK [ncp.mp_to_policy.ncp_stop")
+    assert output.index("must not be used to create, update or delete") < output.index("TASK [ncp.mp_to_policy.ncp_stop : Scale nsx-ncp to 0")
     assert any("must not be used to create, update or delete" in w for w in lab.report()["warnings"])
