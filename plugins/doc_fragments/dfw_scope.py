@@ -8,8 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Which clusters' DFW sections and rules a module judges, and how it reads them: the options
-    # nsx_preflight and nsx_dfw_refactor share (argument spec: DFW_SCOPE_ARGSPEC in module_utils/_dfw_scope.py).
+    # The DFW scope options of nsx_preflight, nsx_dfw_order and nsx_dfw_refactor (argument spec: _dfw_scope.DFW_SCOPE_ARGSPEC).
     DOCUMENTATION = r"""
 options:
   clusters:

@@ -44,10 +44,6 @@ _value:
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_order import finish_check
 
 
-def dfw_order_finish(result, check_mode=False):
-    return finish_check(result, bool(check_mode))
-
-
 class FilterModule:
     def filters(self):
-        return {"dfw_order_finish": dfw_order_finish}
+        return {"dfw_order_finish": finish_check}

@@ -1,24 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keep the firewall's effective order through the migration window (docs/architecture.md section 3, invariant 10, vendor-facts 4).
-
-Policy security policies outrank every MP section. Once a cluster is imported, its NCP rules are Policy rules and
-outrank the admin's MP "top" rules (above NCP's top marker), which were meant to apply first. The vendor's remedy,
-implemented here:
-
-- classify each admin MP section (vendor's case table, "Dealing with DFW Sections Created by NSX Admin"): above the
-  top marker (no markers: above NCP's first section) = top; below the bottom marker (no markers: below NCP's last
-  section) = bottom; between them = inside (must be moved out first: above = top, below = bottom; a section that can
-  move neither way is not supported); no NCP section and no marker = unaffected (left to the operator);
-- re-create the top sections in Policy (category Environment, TKGI) before the first import, and the bottom ones
-  (category Application, below every imported NCP policy) after the last; both copies keep the MP order;
-- translate each rule: IP addresses, CIDRs and ranges inline; NSGroups and IPSets by their Policy groups, NSServices
-  and NSServiceGroups by their Policy services, when those exist (or as ``policy_counterparts`` names them); inline
-  L4 / ICMP / IP-protocol services as service entries; anything else is a blocker naming the object.
-
-A copy is the security policy ``<prefix><MP section id>`` whose rules keep their MP rule IDs and carry the tag
-``ncp-mp-to-policy/mp-rule``; it is in place when it exists in its category with every rule of its MP section.
+"""Keep the firewall's effective order through the migration window (docs/architecture.md section 3, invariant 10,
+vendor-facts 4): once imported, NCP's rules are Policy rules and outrank every MP section, so the admin's top sections
+are re-created in Policy before the first import and the bottom ones after the last (nsx_dfw_order documents how).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,15 +27,17 @@ TOP_CATEGORY, BOTTOM_CATEGORY = "Environment", "Application"
 POLICY_ID_PREFIX = "ncp-mp-"
 ADDRESS_TYPES = ("IPv4Address", "IPv6Address", "IPAddress")
 SERVICE_TYPES = ("NSService", "NSServiceGroup")
+# MP inline service type -> (Policy service entry type, its protocol field, the optional fields copied when set).
+SERVICE_ENTRY_TYPES = {
+    "L4PortSetNSService": ("L4PortSetServiceEntry", "l4_protocol", ("destination_ports", "source_ports")),
+    "ICMPTypeNSService": ("ICMPTypeServiceEntry", "protocol", ("icmp_type", "icmp_code")),
+    "IPProtocolNSService": ("IPProtocolServiceEntry", "protocol_number", ()),
+}
 COPIED_RULE_FIELDS = ("display_name", "action", "direction", "ip_protocol", "disabled", "logged", "notes", "sources_excluded", "destinations_excluded")
 
 
 class OrderError(Exception):
     """The options or the firewall do not allow a plan (nothing NSX said)."""
-
-
-def category_rank(category):
-    return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)
 
 
 class OrderOptions(ScopeOptions):
@@ -174,63 +161,51 @@ def _untranslatable(section, rule, what, target):
     )
 
 
-def _groups(targets, section, rule, counterparts, problems):
-    if not targets:
-        return ["ANY"]
-    out = []
-    for target in targets:
-        kind = target.get("target_type")
-        if kind in ADDRESS_TYPES:
-            out.append(target.get("target_id"))
-            continue
-        path = counterparts.path(kind, target.get("target_id"))
-        if path is None:
-            problems.append(_untranslatable(section, rule, kind, target))
-        else:
-            out.append(path)
-    return out
-
-
 def _service_entry(service, number):
-    kind = service.get("resource_type")
-    entry = {"id": "entry-%d" % number, "display_name": "entry-%d" % number}
-    if kind == "L4PortSetNSService":
-        entry.update(resource_type="L4PortSetServiceEntry", l4_protocol=service.get("l4_protocol"))
-        for key in ("destination_ports", "source_ports"):
-            if service.get(key):
-                entry[key] = list(service[key])
-        return entry
-    if kind == "ICMPTypeNSService":
-        entry.update(resource_type="ICMPTypeServiceEntry", protocol=service.get("protocol"))
-        for key in ("icmp_type", "icmp_code"):
-            if service.get(key) is not None:
-                entry[key] = service[key]
-        return entry
-    if kind == "IPProtocolNSService":
-        entry.update(resource_type="IPProtocolServiceEntry", protocol_number=service.get("protocol_number"))
-        return entry
-    return None
+    known = SERVICE_ENTRY_TYPES.get(service.get("resource_type"))
+    if known is None:
+        return None
+    resource_type, protocol, optional = known
+    entry = {"id": "entry-%d" % number, "display_name": "entry-%d" % number, "resource_type": resource_type, protocol: service.get(protocol)}
+    entry.update((key, service[key]) for key in optional if service.get(key) not in (None, []))
+    return entry
 
 
 def translate_rule(rule, section, counterparts):
     """(Policy rule body, findings) for one MP rule; the body is None when a finding says why."""
     problems = []
+
+    def lookup(target, what, out):
+        path = counterparts.path(target.get("target_type"), target.get("target_id"))
+        if path is None:
+            problems.append(_untranslatable(section, rule, what, target))
+        else:
+            out.append(path)
+
+    def groups(targets):
+        out = []
+        for target in targets or []:
+            if target.get("target_type") in ADDRESS_TYPES:
+                out.append(target.get("target_id"))
+            else:
+                lookup(target, target.get("target_type"), out)
+        return out or ["ANY"]
+
     body = dict((k, rule[k]) for k in COPIED_RULE_FIELDS if k in rule)
     body["display_name"] = rule.get("display_name") or rule.get("id")
-    body["source_groups"] = _groups(rule.get("sources"), section, rule, counterparts, problems)
-    body["destination_groups"] = _groups(rule.get("destinations"), section, rule, counterparts, problems)
+    body["source_groups"] = groups(rule.get("sources"))
+    body["destination_groups"] = groups(rule.get("destinations"))
     paths, entries = [], []
     for service in rule.get("services") or []:
-        if service.get("target_type") in SERVICE_TYPES:
-            path = counterparts.path(service["target_type"], service.get("target_id"))
-            if path is None:
-                problems.append(_untranslatable(section, rule, service["target_type"], service))
-            else:
-                paths.append(path)
-        elif isinstance(service.get("service"), dict) and _service_entry(service["service"], len(entries) + 1):
-            entries.append(_service_entry(service["service"], len(entries) + 1))
+        kind = service.get("target_type")
+        inline = service.get("service")
+        entry = _service_entry(inline, len(entries) + 1) if isinstance(inline, dict) else None
+        if kind in SERVICE_TYPES:
+            lookup(service, kind, paths)
+        elif entry:
+            entries.append(entry)
         else:
-            problems.append(_untranslatable(section, rule, "service", dict(service, target_type=service.get("target_type") or "inline service")))
+            problems.append(_untranslatable(section, rule, "service", dict(service, target_type=kind or "inline service")))
     if paths:
         body["services"] = paths
     if entries:
@@ -238,14 +213,9 @@ def translate_rule(rule, section, counterparts):
     if not paths and not entries:
         body["services"] = ["ANY"]
     # A rule's applied_tos, else its section's, become the rule's scope (Policy: groups).
-    applied = rule.get("applied_tos") or section.get("applied_tos") or []
     scope = []
-    for target in applied:
-        path = counterparts.path(target.get("target_type"), target.get("target_id"))
-        if path is None:
-            problems.append(_untranslatable(section, rule, "applied_to %s" % target.get("target_type"), target))
-        else:
-            scope.append(path)
+    for target in rule.get("applied_tos") or section.get("applied_tos") or []:
+        lookup(target, "applied_to %s" % target.get("target_type"), scope)
     body["scope"] = scope or ["ANY"]
     body["tags"] = [{"scope": RULE_TAG, "tag": rule.get("id")}]
     return (None if problems else body), problems
@@ -281,7 +251,8 @@ def read(client, options, sides=(TOP, BOTTOM)):
 
 
 def _rank(policy):
-    return (category_rank(policy.get("category")), int(policy.get("sequence_number") or 0))
+    category = policy.get("category")
+    return (CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES), int(policy.get("sequence_number") or 0))
 
 
 def _ncp_policies(view, options):
@@ -350,9 +321,7 @@ def plan(view, options, counterparts, side):
 
 
 def _same(body, rule):
-    if rule is None:
-        return False
-    return all(rule.get(k) == v for k, v in body.items() if k not in ("sequence_number",))
+    return rule is not None and all(rule.get(k) == v for k, v in body.items() if k != "sequence_number")
 
 
 def _inside(section, position):
@@ -419,16 +388,12 @@ def top_rules_missing(client, options):
                     display_name=entry["display_name"],
                 )
             )
-    for message in order_check(view, options, made["sections"]):
-        found.append(
-            finding(
-                "dfw_order_top_rules_in_policy",
-                "error",
-                message,
-                "Move the copy above NCP's policies (a higher-priority category).",
-                object_type="SecurityPolicy",
-            )
+    found.extend(
+        finding(
+            "dfw_order_top_rules_in_policy", "error", message, "Move the copy above NCP's policies (a higher-priority category).", object_type="SecurityPolicy"
         )
+        for message in order_check(view, options, made["sections"])
+    )
     return found
 
 
@@ -445,9 +410,8 @@ def _next_sequence(view, category, skip=()):
 
 
 def apply(client, view, options, entries, applied):
-    """Create or update each copy, appended below every other policy of its category, in MP order; ``applied`` gets
-    each entry done. A copy is one PATCH (the policy with its rules: NSX creates them together), then stale rules
-    are deleted. Raises NsxApiError at the first refusal."""
+    """Create or update each copy (one PATCH with its rules, then its stale rules deleted) below every other policy of its
+    category, in MP order, each entry done into ``applied``. Raises NsxApiError at the first refusal."""
     skip = set(e["policy_id"] for e in entries)
     sequence = {}
     for entry in entries:
@@ -467,13 +431,8 @@ def apply(client, view, options, entries, applied):
 
 
 def finish_check(result, check_mode=False):
-    """finish.yml's firewall-order verdict (invariant 10, vendor-facts 4: the bottom rules in Policy after the last
-    import) from the result of ``nsx_dfw_order state=bottom`` run once every cluster is verified imported.
-
-    Returns ``{checked, changed, top_in_place, bottom_in_place, violations, written, problems}``; finish fails while
-    ``problems`` is not empty: the step failed, a copy is ranked on the wrong side of an NCP policy, or a top section
-    has no complete copy (with every cluster imported, its MP original is enforced after every NCP rule). In check
-    mode a bottom copy still to write is not a problem: the real run writes it. A skipped step is not checked."""
+    """finish.yml's firewall-order verdict (invariant 10) from the result of ``nsx_dfw_order state=bottom`` after the last
+    import (the filter dfw_order_finish documents it); finish fails while ``problems`` is not empty."""
     result = result or {}
     order = result.get("order") or {}
     record = {

@@ -1,43 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Plan and apply the DFW refactoring the import needs (vendor step 3, "Dealing with DFW Sections
-Created by NSX Admin"): admin sections out of NCP's range, user rules out of NCP's sections.
+"""Plan and apply the DFW refactoring the import needs (vendor step 3, "Dealing with DFW Sections Created by NSX
+Admin"): admin sections out of NCP's range, user rules out of NCP's sections (nsx_dfw_refactor documents where they go).
 
-The blockers are found by the preflight's own judgement (``preflight_checks.SectionRangeScan`` and
-``check_rules_of_section``), over the same data read the same way (sections streamed, rules per
-in-scope NCP section with rules), so that a preflight after the apply finds no DFW blocker. The
-planned layout is checked with that judgement before anything is written.
-
-Where things go:
-
-- NCP's range runs from the first to the last section that is NCP-created (any cluster, in scope
-  or not) or a marker (ncp.ini markers, sections tagged ``ncp/fw_sect_marker``). Out of the range is
-  the only place an admin section is safe: between two NCP sections it is a blocker for the next
-  cluster imported.
-- An admin section inside the range goes just above the range or just below it. ``auto`` picks the
-  side where it changes its order with fewer NCP sections (then fewer NCP rules; a tie goes above).
-  Sections moved to one side keep their relative order.
-- A user rule in an NCP section goes into an admin "target" section just outside the range, the
-  closest place to its old priority that is not inside NCP's range: above the range (it then
-  precedes the NCP sections and rules it used to follow) or below it. The side is chosen like a
-  section's. By default the target sections are created, named ``<prefix>-above`` / ``-below``
-  (``-layer2`` / ``-stateless`` appended for such sections), directly next to the range (moved
-  admin sections end up further out); a section of that name that already exists is reused, and
-  ``rule_target_sections`` names existing sections instead. A rule that took its scope from its
-  section's ``applied_tos`` gets them on its copy, so that it applies to the same objects.
-- NSX has no call that moves a rule to another section (``rules/<id>?action=revise`` reorders
-  within a section), so a rule move is: create a copy in the target section, then delete the
-  original (``X-Allow-Overwrite``: the NCP section is protected). If the delete fails the copy is
-  deleted again, so no rule is left half-moved.
-
-Each plan entry names the NCP sections whose order relative to the moved object changes
-(``reordered_with``, computed from the planned layout): the traffic effect to review.
+Blockers are found, and the planned layout checked, with the preflight's own judgement over the same data, so that a
+preflight after the apply finds no DFW blocker. NSX cannot move a rule to another section: a move is a copy into the
+target section, then the delete of the original (the copy is deleted again if that fails).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from collections import Counter
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import SECTIONS, ScopeOptions, read_rules
@@ -47,21 +23,11 @@ BELOW = "below"
 SIDES = (ABOVE, BELOW)
 DEFAULT_TARGET_PREFIX = "ncp-mp-to-policy-moved-rules"
 # Fields NSX sets itself: never sent back in a created rule.
-RULE_SYSTEM_FIELDS = (
-    "id",
-    "_revision",
-    "_create_user",
-    "_create_time",
-    "_last_modified_user",
-    "_last_modified_time",
-    "_protection",
-    "_system_owned",
-    "_schema",
-    "_self",
-    "_links",
-    "section_id",
+RULE_SYSTEM_FIELDS = tuple(
+    "id section_id _revision _create_user _create_time _last_modified_user _last_modified_time _protection _system_owned _schema _self _links".split()
 )
 CONFLICT_STATUSES = (409, 412)
+TARGET_DESCRIPTION = "DFW rules moved out of NCP-created sections before the MP-to-Policy import (ncp.mp_to_policy.nsx_dfw_refactor)."
 
 
 class RefactorError(Exception):
@@ -117,8 +83,7 @@ class FirewallState:
         self.rules = rules  # section id -> ordered list of rule dicts (in-scope NCP sections with rules)
         self.scan = scan  # the preflight's SectionRangeScan, fed with every section
         self.identities = identities  # the ncp_principal_identities given (empty: each section's creator)
-        # Principal identities whose objects are never moved or deleted, whoever runs the refactoring:
-        # the ones given, else the creators of every ncp/cluster-tagged section.
+        # Whose objects are never moved or deleted: the identities given, else every ncp/cluster-tagged section's creator.
         self.principals = set(identities) or set(scan.ncp_creators)
 
 
@@ -133,9 +98,8 @@ def read_firewall(client, options):
     """Read the DFW the way the preflight does: the section list, then rules per in-scope NCP section."""
     sections = list(client.paginate(SECTIONS))
     scan = scan_sections(sections, options)
-    identities = set(options.identities)
     rules = read_rules(client, [section[0] for section in scan.ncp_sections if section[3] != 0], options.max_concurrency)
-    return FirewallState(sections, rules, scan, identities)
+    return FirewallState(sections, rules, scan, set(options.identities))
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -148,16 +112,6 @@ def _brief(section):
         "cluster": checks.tag_value(section, checks.CLUSTER_TAG),
         "rules": section.get("rule_count") or 0,
     }
-
-
-def _kind(section, scan):
-    if section.get("_planned_new"):
-        return "new"
-    if scan.is_marker(section):
-        return "marker"
-    if scan.is_ncp(section):
-        return "ncp"
-    return "admin"
 
 
 def _side(options, overrides, object_id, cost):
@@ -173,15 +127,6 @@ def _side(options, overrides, object_id, cost):
 
 def _cost(ncp_indexes):
     return {"sections": len(ncp_indexes), "rules": sum(rules for _index, rules in ncp_indexes)}
-
-
-def _target_name(prefix, side, section_type, stateful):
-    name = "%s-%s" % (prefix, side)
-    if section_type and section_type != "LAYER3":
-        name += "-" + section_type.lower()
-    if stateful is False:
-        name += "-stateless"
-    return name
 
 
 class Plan:
@@ -233,47 +178,16 @@ def compute_plan(state, options):
         position = index[item["object_id"]]
         cost = {ABOVE: _cost(ncp_between(first, position)), BELOW: _cost(ncp_between(position + 1, last + 1))}
         side, reason = _side(options, options.section_placement, item["object_id"], cost)
-        section_moves.append({"index": position, "side": side, "reason": reason, "cost": cost, "finding": item})
+        section_moves.append({"section": sections[position], "side": side, "reason": reason, "cost": cost, "finding": item})
 
-    # Target sections for user rules: given, found by name, or to be created.
-    targets = {}  # (side, section_type, stateful) -> {"section": dict, "new": bool}
-    by_name = {}
-    for section in sections:
-        if not scan.is_ncp(section):
-            by_name.setdefault(section.get("display_name"), section)
+    # User rules to move, with their side and target section: (side, section_type, stateful) -> section.
+    targets = {}
+    by_name = dict((s.get("display_name"), s) for s in reversed(sections) if not scan.is_ncp(s))  # the first of a name wins
 
     def target_for(side, source):
         key = (side, source.get("section_type") or "LAYER3", source.get("stateful", True) is not False)
-        if key in targets:
-            return key
-        given = options.rule_target_sections.get(side)
-        if given:
-            if given not in index:
-                raise RefactorError("rule_target_sections.%s names section %s, which does not exist" % (side, given))
-            section = sections[index[given]]
-            if scan.is_ncp(section):
-                raise RefactorError("rule_target_sections.%s names section %s, an NCP section: rules must leave NCP's sections" % (side, given))
-            if (section.get("section_type") or "LAYER3") != key[1]:
-                raise RefactorError(
-                    "rule_target_sections.%s (%s) is a %s section; the rules to move are in %s sections" % (side, given, section.get("section_type"), key[1])
-                )
-            targets[key] = {"section": section, "new": False}
-            return key
-        name = _target_name(options.rule_target_prefix, side, key[1], key[2])
-        if name in by_name:
-            targets[key] = {"section": by_name[name], "new": False}
-        else:
-            targets[key] = {
-                "section": {
-                    "display_name": name,
-                    "section_type": key[1],
-                    "stateful": key[2],
-                    "description": "DFW rules moved out of NCP-created sections before the MP-to-Policy import (ncp.mp_to_policy.nsx_dfw_refactor).",
-                    "_planned_new": True,
-                    "id": "(new) " + name,
-                },
-                "new": True,
-            }
+        if key not in targets:
+            targets[key] = _target_section(options, key, sections, index, scan, by_name)
         return key
 
     rule_moves = []
@@ -300,41 +214,36 @@ def compute_plan(state, options):
                 "reason": reason,
                 "cost": cost,
                 "finding": item,
-                "ncp_before": ncp_before,
-                "ncp_after": ncp_after,
+                "own": ncp_before if side == ABOVE else ncp_after,  # NCP rules of its own section it passes
+                "target": target_for(side, source),
             }
         )
-    for move in rule_moves:
-        move["target"] = target_for(move["side"], move["source"])
 
     # A reused target section that is itself inside the range moves to its own side.
-    target_ids = dict((t["section"].get("id"), key[0]) for key, t in targets.items() if not t["new"])
+    target_ids = dict((t.get("id"), key[0]) for key, t in targets.items() if not t.get("_planned_new"))
     for move in section_moves:
-        side = target_ids.get(sections[move["index"]].get("id"))
+        side = target_ids.get(move["section"].get("id"))
         if side:
             move["side"], move["reason"] = side, "rule target section"
 
     # The planned order.
-    moved_ids = set(sections[m["index"]].get("id") for m in section_moves)
-    above_ids = [sections[m["index"]].get("id") for m in section_moves if m["side"] == ABOVE]
-    below_ids = [sections[m["index"]].get("id") for m in section_moves if m["side"] == BELOW]
-    new_above = [t["section"] for key, t in sorted(targets.items()) if t["new"] and key[0] == ABOVE]
-    new_below = [t["section"] for key, t in sorted(targets.items()) if t["new"] and key[0] == BELOW]
+    moved_ids = set(m["section"].get("id") for m in section_moves)
+    moved_above = [m["section"] for m in section_moves if m["side"] == ABOVE]
+    moved_below = [m["section"] for m in section_moves if m["side"] == BELOW]
+    new_above = [t for key, t in sorted(targets.items()) if t.get("_planned_new") and key[0] == ABOVE]
+    new_below = [t for key, t in sorted(targets.items()) if t.get("_planned_new") and key[0] == BELOW]
     first_section, last_section = sections[first], sections[last]
     after = []
     for section in sections:
         if section.get("id") in moved_ids:
             continue
         if section is first_section:
-            after.extend(sections[index[i]] for i in above_ids)
-            after.extend(new_above)
+            after.extend(moved_above + new_above)
         after.append(section)
         if section is last_section:
-            after.extend(new_below)
-            after.extend(sections[index[i]] for i in below_ids)
+            after.extend(new_below + moved_below)
     plan.after = after
     after_index = dict((section.get("id"), i) for i, section in enumerate(after))
-    before_index = index
 
     def flips(before_at, after_at, skip=()):
         ncp, admin = [], []
@@ -342,7 +251,7 @@ def compute_plan(state, options):
             sid = section.get("id")
             if sid in skip:
                 continue
-            if (before_at < before_index[sid]) == (after_at < after_index[sid]):
+            if (before_at < index[sid]) == (after_at < after_index[sid]):
                 continue
             if scan.is_ncp(section):
                 ncp.append(_brief(section))
@@ -351,20 +260,19 @@ def compute_plan(state, options):
         return ncp, admin
 
     # Section moves, in apply order: above in list order, new targets, below in list order.
-    anchor_above = first_section
-    for move in [m for m in section_moves if m["side"] == ABOVE]:
-        section = sections[move["index"]]
-        _add_section_move(plan, section, move, "insert_before", anchor_above, after_index, flips)
+    for move in section_moves:
+        if move["side"] == ABOVE:
+            _add_section_move(plan, move, "insert_before", first_section, after_index, flips)
     for target in new_above:
         _add_create(plan, target, "insert_before", first_section, after_index)
     anchor = last_section
     for target in new_below:
         _add_create(plan, target, "insert_after", anchor, after_index)
         anchor = target
-    for move in [m for m in section_moves if m["side"] == BELOW]:
-        section = sections[move["index"]]
-        _add_section_move(plan, section, move, "insert_after", anchor, after_index, flips)
-        anchor = section
+    for move in section_moves:
+        if move["side"] == BELOW:
+            _add_section_move(plan, move, "insert_after", anchor, after_index, flips)
+            anchor = move["section"]
 
     # Rule moves: above ones appended in priority order, below ones put on top in reverse order,
     # so both keep their relative order.
@@ -373,55 +281,42 @@ def compute_plan(state, options):
 
     above_moves = sorted([m for m in rule_moves if m["side"] == ABOVE], key=order)
     below_moves = sorted([m for m in rule_moves if m["side"] == BELOW], key=order, reverse=True)
-    counts = dict((key, 0 if t["new"] else (t["section"].get("rule_count") or 0)) for key, t in targets.items())
-    below_total = {}
-    for move in below_moves:
-        below_total[move["target"]] = below_total.get(move["target"], 0) + 1
+    counts = dict((key, 0 if t.get("_planned_new") else (t.get("rule_count") or 0)) for key, t in targets.items())
+    below_total = Counter(move["target"] for move in below_moves)
     for move in above_moves:
         counts[move["target"]] += 1
         _add_rule_move(plan, move, targets[move["target"]], "insert_bottom", counts[move["target"]], index, after_index, flips)
     for move in below_moves:
-        to_position = below_total[move["target"]]
+        _add_rule_move(plan, move, targets[move["target"]], "insert_top", below_total[move["target"]], index, after_index, flips)
         below_total[move["target"]] -= 1
-        _add_rule_move(plan, move, targets[move["target"]], "insert_top", to_position, index, after_index, flips)
 
     check_planned_layout(plan, state, options)
     return plan
 
 
-def _add_section_move(plan, section, move, operation, anchor, after_index, flips):
-    sid = section.get("id")
-    before_at = plan.before.index(section)
-    ncp, admin = flips(before_at, after_index[sid], skip=(sid,))
-    plan.items.append(
-        {
-            "kind": "section",
-            "action": "move",
-            "id": sid,
-            "display_name": section.get("display_name"),
-            "cluster": move["finding"].get("cluster"),
-            "placement": move["side"],
-            "placement_reason": move["reason"],
-            "revision": section.get("_revision"),
-            "from_position": before_at + 1,
-            "to_position": after_index[sid] + 1,
-            "anchor": {"operation": operation, "id": anchor.get("id"), "display_name": anchor.get("display_name")},
-            "reordered_with": ncp,
-            "reordered_with_admin": admin,
-            "cost": move["cost"],
-            "message": "Move admin section %r (%s) from position %d to %s NCP's range (position %d): its order changes with %d NCP section(s) (%d rule(s))"
-            % (
-                section.get("display_name"),
-                sid,
-                before_at + 1,
-                move["side"],
-                after_index[sid] + 1,
-                len(ncp),
-                sum(s["rules"] for s in ncp),
-            ),
-        }
-    )
-    plan.work.append({"section": section, "allow_overwrite": section.get("_protection") == checks.PROTECTED})
+def _target_section(options, key, sections, index, scan, by_name):
+    """The section for the rules moved to ``key`` (side, section type, stateful): given, found by name, or to create."""
+    side, section_type, stateful = key
+    given = options.rule_target_sections.get(side)
+    if given:
+        if given not in index:
+            raise RefactorError("rule_target_sections.%s names section %s, which does not exist" % (side, given))
+        section = sections[index[given]]
+        if scan.is_ncp(section):
+            raise RefactorError("rule_target_sections.%s names section %s, an NCP section: rules must leave NCP's sections" % (side, given))
+        if (section.get("section_type") or "LAYER3") != section_type:
+            raise RefactorError(
+                "rule_target_sections.%s (%s) is a %s section; the rules to move are in %s sections" % (side, given, section.get("section_type"), section_type)
+            )
+        return section
+    name = "%s-%s" % (options.rule_target_prefix, side)
+    if section_type != "LAYER3":
+        name += "-" + section_type.lower()
+    if not stateful:
+        name += "-stateless"
+    if name in by_name:
+        return by_name[name]
+    return dict(display_name=name, section_type=section_type, stateful=stateful, description=TARGET_DESCRIPTION, _planned_new=True, id="(new) " + name)
 
 
 def _refuse_principal_objects(state, section_findings, rule_findings, index):
@@ -437,75 +332,91 @@ def _refuse_principal_objects(state, section_findings, rule_findings, index):
         )
 
 
-def _add_create(plan, target, operation, anchor, after_index):
-    plan.items.append(
-        {
-            "kind": "section",
-            "action": "create",
-            "id": None,
-            "display_name": target["display_name"],
-            "cluster": None,
-            "placement": ABOVE if operation == "insert_before" else BELOW,
-            "placement_reason": "rule target section",
-            "revision": None,
-            "from_position": None,
-            "to_position": after_index[target["id"]] + 1,
-            "anchor": {"operation": operation, "id": anchor.get("id"), "display_name": anchor.get("display_name")},
-            "reordered_with": [],
-            "reordered_with_admin": [],
-            "cost": None,
-            "message": "Create admin section %r (%s) %s NCP's range to receive the rules moved out of NCP sections"
-            % (target["display_name"], target.get("section_type"), ABOVE if operation == "insert_before" else BELOW),
-        }
+def _anchor(operation, section):
+    return {"operation": operation, "id": section.get("id"), "display_name": section.get("display_name")}
+
+
+def _entry(kind, obj, move, message, ncp=None, admin=None):
+    """The plan entry of moving ``obj`` (section or rule); a move's message says how many NCP objects it reorders with."""
+    if ncp is not None:
+        message += ": its order changes with %d NCP section(s) (%d rule(s))" % (len(ncp), sum(s["rules"] for s in ncp))
+    return {
+        "kind": kind,
+        "action": "move",
+        "id": obj.get("id"),
+        "display_name": obj.get("display_name"),
+        "cluster": move["finding"].get("cluster"),
+        "placement": move["side"],
+        "placement_reason": move["reason"],
+        "revision": obj.get("_revision"),
+        "from_position": None,
+        "to_position": None,
+        "anchor": None,
+        "reordered_with": ncp or [],
+        "reordered_with_admin": admin or [],
+        "cost": move["cost"],
+        "message": message,
+    }
+
+
+def _add_section_move(plan, move, operation, anchor, after_index, flips):
+    section = move["section"]
+    sid, before_at, after_at = section.get("id"), plan.before.index(section), after_index[section.get("id")]
+    ncp, admin = flips(before_at, after_at, skip=(sid,))
+    message = "Move admin section %r (%s) from position %d to %s NCP's range (position %d)" % (
+        section.get("display_name"),
+        sid,
+        before_at + 1,
+        move["side"],
+        after_at + 1,
     )
-    body = dict((k, v) for k, v in target.items() if k not in ("id", "_planned_new"))
-    plan.work.append({"create": body, "key": target["id"]})
+    entry = _entry("section", section, move, message, ncp, admin)
+    plan.items.append(dict(entry, from_position=before_at + 1, to_position=after_at + 1, anchor=_anchor(operation, anchor)))
+    plan.work.append({"section": section, "allow_overwrite": section.get("_protection") == checks.PROTECTED})
 
 
-def _add_rule_move(plan, move, target, operation, to_position, index, after_index, flips):
-    rule, source, section = move["rule"], move["source"], target["section"]
-    source_id, target_id = source.get("id"), section.get("id")
+def _add_create(plan, target, operation, anchor, after_index):
+    side = ABOVE if operation == "insert_before" else BELOW
+    message = "Create admin section %r (%s) %s NCP's range to receive the rules moved out of NCP sections" % (
+        target["display_name"],
+        target.get("section_type"),
+        side,
+    )
+    entry = _entry("section", target, {"side": side, "reason": "rule target section", "cost": None, "finding": {}}, message)
+    plan.items.append(dict(entry, action="create", id=None, to_position=after_index[target["id"]] + 1, anchor=_anchor(operation, anchor)))
+    plan.work.append({"create": dict((k, v) for k, v in target.items() if k not in ("id", "_planned_new")), "key": target["id"]})
+
+
+def _add_rule_move(plan, move, section, operation, to_position, index, after_index, flips):
+    rule, source = move["rule"], move["source"]
+    source_id, target_id, new = source.get("id"), section.get("id"), bool(section.get("_planned_new"))
     ncp, admin = flips(index[source_id], after_index[target_id], skip=(source_id, target_id))
-    own = move["ncp_before"] if move["side"] == ABOVE else move["ncp_after"]
-    if own:
-        ncp.append(dict(_brief(source), rules=own))
+    if move["own"]:
+        ncp.append(dict(_brief(source), rules=move["own"]))
         ncp.sort(key=lambda s: after_index[s["id"]])
     body = dict((k, v) for k, v in rule.items() if k not in RULE_SYSTEM_FIELDS)
     scoped_by_section = not body.get("applied_tos") and bool(source.get("applied_tos"))
     if scoped_by_section:
         body["applied_tos"] = source["applied_tos"]
     plan.moved_rules[rule.get("id")] = (source_id, target_id)
+    message = "Move rule %r (%s) from NCP section %r (%s) into admin section %r %s NCP's range" % (
+        rule.get("display_name"),
+        rule.get("id"),
+        source.get("display_name"),
+        source_id,
+        section.get("display_name"),
+        move["side"],
+    )
     plan.items.append(
-        {
-            "kind": "rule",
-            "action": "move",
-            "id": rule.get("id"),
-            "display_name": rule.get("display_name"),
-            "cluster": move["finding"].get("cluster"),
-            "placement": move["side"],
-            "placement_reason": move["reason"],
-            "revision": rule.get("_revision"),
-            "from_section": _brief(source),
-            "from_position": move["position"] + 1,
-            "to_section": {"id": None if target["new"] else target_id, "display_name": section.get("display_name"), "new": target["new"]},
-            "to_position": to_position,
-            "anchor": {"operation": operation, "id": None, "display_name": None},
-            "applied_tos_from_section": scoped_by_section,
-            "reordered_with": ncp,
-            "reordered_with_admin": admin,
-            "cost": move["cost"],
-            "message": "Move rule %r (%s) from NCP section %r (%s) into admin section %r %s NCP's range: its order changes with %d NCP section(s) (%d rule(s))"
-            % (
-                rule.get("display_name"),
-                rule.get("id"),
-                source.get("display_name"),
-                source_id,
-                section.get("display_name"),
-                move["side"],
-                len(ncp),
-                sum(s["rules"] for s in ncp),
-            ),
-        }
+        dict(
+            _entry("rule", rule, move, message, ncp, admin),
+            from_section=_brief(source),
+            from_position=move["position"] + 1,
+            to_section={"id": None if new else target_id, "display_name": section.get("display_name"), "new": new},
+            to_position=to_position,
+            anchor={"operation": operation, "id": None, "display_name": None},
+            applied_tos_from_section=scoped_by_section,
+        )
     )
     plan.work.append({"rule": rule, "source": source, "target_key": target_id, "body": body, "operation": operation})
 
@@ -552,15 +463,14 @@ def plan_differences(reviewed, current):
 
 
 def _line(section, scan, marks=None):
-    kind = _kind(section, scan)
-    cluster = checks.tag_value(section, checks.CLUSTER_TAG)
-    label = {
-        "ncp": "NCP %s" % (cluster or "?"),
-        "marker": "NCP %s marker" % cluster if cluster else "marker",
-        "admin": "admin",
-        "new": "admin, new",
-    }[kind]
-    text = "%s (%s) [%s]" % (section.get("display_name"), section.get("id") if kind != "new" else "to be created", label)
+    new, cluster = section.get("_planned_new"), checks.tag_value(section, checks.CLUSTER_TAG)
+    if new:
+        label = "admin, new"
+    elif scan.is_marker(section):
+        label = "NCP %s marker" % cluster if cluster else "marker"
+    else:
+        label = "NCP %s" % (cluster or "?") if scan.is_ncp(section) else "admin"
+    text = "%s (%s) [%s]" % (section.get("display_name"), "to be created" if new else section.get("id"), label)
     if marks and section.get("id") in marks:
         text += "  <- moved"
     return text
@@ -629,30 +539,23 @@ def _guard_revision(item, current, consequence):
 
 
 def apply_plan(client, plan, applied):
-    """Apply the plan's moves in order; ``applied`` (a list) receives each move done.
-
-    Raises NsxApiError (NSX refused, e.g. 409/412 on a stale ``_revision``) or RefactorConflict at
-    the first problem; the moves before it are done and complete, the failing one did nothing.
-    """
+    """Apply the plan's moves in order, each one done into ``applied``. The first NsxApiError (e.g. 409/412: a stale
+    ``_revision``) or RefactorConflict stops it: the moves before it are complete, the failing one did nothing."""
     created = {}
     for item, work in zip(plan.items, plan.work):
-        if item["kind"] == "section" and item["action"] == "create":
-            anchor = item["anchor"]
-            answer = client.post(SECTIONS, body=dict(work["create"]), params={"operation": anchor["operation"], "id": created.get(anchor["id"], anchor["id"])})
+        if item["kind"] == "rule":
+            applied.append(_move_rule(client, item, work, created))
+            continue
+        anchor = item["anchor"]
+        params = {"operation": anchor["operation"], "id": created.get(anchor["id"], anchor["id"])}
+        if item["action"] == "create":
+            answer = client.post(SECTIONS, body=dict(work["create"]), params=params)
             created[work["key"]] = answer.get("id")
             applied.append(dict(item, id=answer.get("id")))
-        elif item["kind"] == "section":
-            anchor = item["anchor"]
-            body = dict(work["section"])
-            client.post(
-                "%s/%s" % (SECTIONS, item["id"]),
-                body=body,
-                params={"action": "revise", "operation": anchor["operation"], "id": created.get(anchor["id"], anchor["id"])},
-                allow_overwrite=work["allow_overwrite"],
-            )
-            applied.append(dict(item))
         else:
-            applied.append(_move_rule(client, item, work, created))
+            path = "%s/%s" % (SECTIONS, item["id"])
+            client.post(path, body=dict(work["section"]), params=dict(action="revise", **params), allow_overwrite=work["allow_overwrite"])
+            applied.append(dict(item))
 
 
 def _move_rule(client, item, work, created):
@@ -667,7 +570,4 @@ def _move_rule(client, item, work, created):
     except Exception:
         client.delete("%s/%s/rules/%s" % (SECTIONS, target_id, copy.get("id")))
         raise
-    done = dict(item, new_id=copy.get("id"))
-    done["to_section"] = dict(item["to_section"], id=target_id)
-    done["anchor"] = dict(item["anchor"], id=target_id)
-    return done
+    return dict(item, new_id=copy.get("id"), to_section=dict(item["to_section"], id=target_id), anchor=dict(item["anchor"], id=target_id))

@@ -44,34 +44,27 @@ def read_rules(client, section_ids, max_concurrency):
 
 
 def scope_options(module):
-    """The DFW scope options as keyword arguments of PreflightOptions and RefactorOptions.
-
-    Fails the task when ``clusters`` names no cluster or has an empty name.
-    """
+    """The DFW scope options as keyword arguments of the options objects; fails the task on an empty ``clusters`` name."""
     params = module.params
     clusters = [name for name in params["clusters"] if name and name.strip()]
     if not clusters or len(clusters) != len(params["clusters"]):
         module.fail_json(msg="clusters must list at least one cluster name, with no empty names")
-    return dict(
-        clusters=clusters,
-        ncp_principal_identities=params["ncp_principal_identities"],
-        firewall_markers=params["firewall_markers"],
-        max_concurrency=params["max_concurrency"],
-    )
-
-
-def module_options(module, make, error, keys, **details):
-    """``make(**scope, **{key: module.params[key]})``, the options object of a DFW module; fails the task with the
-    message of ``error`` (and ``details``) when the options are refused."""
-    options = dict(scope_options(module), **dict((key, module.params[key]) for key in keys))
-    try:
-        return make(**options)
-    except error as exc:
-        module.fail_json(msg=str(exc), **details)
+    return dict(((key, params[key]) for key in DFW_SCOPE_ARGSPEC), clusters=clusters)
 
 
 def dfw_module(make, error, keys, details, **argument_spec):
     """The NsxModule of a DFW module (the scope options plus ``argument_spec``, check mode supported) and its options
-    object (``module_options``)."""
+    object, ``make`` of the scope and ``keys`` parameters; fails the task with ``error``'s message (and ``details``)."""
     module = NsxModule(argument_spec=dict(DFW_SCOPE_ARGSPEC, **argument_spec), supports_check_mode=True)
-    return module, module_options(module, make, error, keys, **details)
+    try:
+        return module, make(**dict(scope_options(module), **dict((key, module.params[key]) for key in keys)))
+    except error as exc:
+        module.fail_json(msg=str(exc), **details)
+
+
+def dfw_exit(module, result, msg=None, **extra):
+    """Exit with ``result`` (and ``extra``) and the count of NSX requests made, or fail with ``msg``."""
+    result = dict(result, api_requests=module.client.request_count, **extra)
+    if msg:
+        module.fail_json(msg=msg, **result)
+    module.exit_json(**result)

@@ -141,7 +141,7 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_order as order
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_module
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_exit, dfw_module
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 
@@ -161,11 +161,11 @@ def retire(module, client, sections, result):
     """Delete the MP originals of sections whose copies are all in place, in order, or fail changing nothing."""
     missing = [s["id"] for s in sections if not s["in_place"]]
     if missing or result["order"]["violations"] or result["blockers"]:
-        module.fail_json(
-            msg="the MP originals are retired only when every top and bottom copy is in place and in order: not in place %s; violations %s"
+        dfw_exit(
+            module,
+            result,
+            "the MP originals are retired only when every top and bottom copy is in place and in order: not in place %s; violations %s"
             % (", ".join(missing) or "none", "; ".join(result["order"]["violations"]) or "none"),
-            api_requests=client.request_count,
-            **result,
         )
     entries = [
         {
@@ -184,7 +184,7 @@ def retire(module, client, sections, result):
                 result["applied"].append(entry)
         except NsxApiError as exc:
             module.fail_nsx(exc, **result)
-    module.exit_json(api_requests=client.request_count, **result)
+    dfw_exit(module, result)
 
 
 def main():
@@ -206,7 +206,7 @@ def main():
     except NsxApiError as exc:
         module.fail_nsx(exc, **result)
     except order.OrderError as exc:
-        module.fail_json(msg=str(exc), api_requests=client.request_count, **result)
+        dfw_exit(module, result, str(exc))
     sections = made[order.TOP]["sections"] + made[order.BOTTOM]["sections"]
     classified_other = [
         {"id": i["section"]["id"], "display_name": i["section"].get("display_name"), "case": i["case"], "position": i["position"]}
@@ -227,29 +227,25 @@ def main():
         },
     )
     if state == "planned":
-        module.exit_json(api_requests=client.request_count, **result)
+        dfw_exit(module, result)
     if state == "retired":
         retire(module, client, sections, result)
     side_findings = [f for f in made[state]["findings"] if state == order.TOP or f["check"] != "dfw_order_section_inside"]
     if side_findings:
-        module.fail_json(
-            msg="the %s rules cannot be re-created in Policy: %s" % (state, "; ".join(f["message"] for f in side_findings)),
-            api_requests=client.request_count,
-            **result,
-        )
+        dfw_exit(module, result, "the %s rules cannot be re-created in Policy: %s" % (state, "; ".join(f["message"] for f in side_findings)))
     if state == order.BOTTOM:
         tagged = set(order.checks.tag_value(s, order.checks.CLUSTER_TAG) for s in view.sections)
         foreign = sorted(c for c in tagged - set(options.clusters) if c)
         if foreign:
-            module.fail_json(
-                msg="the bottom rules are re-created in Policy only when every cluster's NCP rules are: clusters %s have NCP sections and are not in clusters"
+            dfw_exit(
+                module,
+                result,
+                "the bottom rules are re-created in Policy only when every cluster's NCP rules are: clusters %s have NCP sections and are not in clusters"
                 % ", ".join(foreign),
-                api_requests=client.request_count,
-                **result,
             )
     result["changed"] = bool(entries)
     if not entries or module.check_mode:
-        module.exit_json(api_requests=client.request_count, **result)
+        dfw_exit(module, result)
     try:
         order.apply(client, view, options, entries, result["applied"])
         again = order.read(client, options)
@@ -259,7 +255,7 @@ def main():
         )
     except NsxApiError as exc:
         module.fail_nsx(exc, **result)
-    module.exit_json(api_requests=client.request_count, **result)
+    dfw_exit(module, result)
 
 
 if __name__ == "__main__":

@@ -228,7 +228,7 @@ api_requests:
 """
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _dfw_refactor as dfw
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_module
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._dfw_scope import dfw_exit, dfw_module
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 
@@ -256,49 +256,34 @@ def main():
     except NsxApiError as exc:
         module.fail_nsx(exc, **result)
     except dfw.RefactorError as exc:
-        module.fail_json(msg=str(exc), api_requests=client.request_count, **result)
+        dfw_exit(module, result, str(exc))
     result.update(plan=plan.items, blockers=plan.findings, diff=dfw.render_diff(plan, state))
     applying = params["state"] == "applied"
     if applying and params["reviewed_plan"] is not None:
         differences = dfw.plan_differences(params["reviewed_plan"], plan.items)
         if differences:
-            module.fail_json(
-                msg="NSX changed since the plan was reviewed; nothing was applied. Review the new plan: %s" % "; ".join(differences),
-                differences=differences,
-                api_requests=client.request_count,
-                **result,
-            )
+            msg = "NSX changed since the plan was reviewed; nothing was applied. Review the new plan: %s" % "; ".join(differences)
+            dfw_exit(module, result, msg, differences=differences)
     if not applying or plan.empty or module.check_mode:
         result["changed"] = applying and not plan.empty
-        module.exit_json(api_requests=client.request_count, **result)
+        dfw_exit(module, result)
 
     applied = result["applied"]
     try:
         dfw.verify_revisions(client, plan)
         dfw.apply_plan(client, plan, applied)
     except dfw.RefactorConflict as exc:
-        item = exc.item or {}
         result["changed"] = bool(applied)
-        module.fail_json(
-            msg="%s (%d of %d moves applied before it)" % (exc, len(applied), len(plan.items)),
-            failed_move=item,
-            planned_revision=exc.planned_revision,
-            current_revision=exc.current_revision,
-            api_requests=client.request_count,
-            **result,
-        )
+        msg = "%s (%d of %d moves applied before it)" % (exc, len(applied), len(plan.items))
+        dfw_exit(module, result, msg, failed_move=exc.item or {}, planned_revision=exc.planned_revision, current_revision=exc.current_revision)
     except NsxApiError as exc:
         failed = plan.items[len(applied)] if len(applied) < len(plan.items) else None
         result["changed"] = bool(applied)
         what = "%s %s %r (%s)" % (failed["action"], failed["kind"], failed["display_name"], failed["id"]) if failed else "the apply"
         reason = "a concurrent change (stale _revision)" if exc.status in dfw.CONFLICT_STATUSES else "an NSX error"
-        module.fail_json(
-            msg="Stopped at %s, which NSX refused with %s: %s (%d of %d moves applied before it; the failing move changed nothing)"
-            % (what, reason, exc.message, len(applied), len(plan.items)),
-            failed_move=failed,
-            api_requests=client.request_count,
-            **dict(result, **exc.to_dict()),
-        )
+        msg = "Stopped at %s, which NSX refused with %s: %s" % (what, reason, exc.message)
+        msg += " (%d of %d moves applied before it; the failing move changed nothing)" % (len(applied), len(plan.items))
+        dfw_exit(module, result, msg, failed_move=failed, **exc.to_dict())
     result["changed"] = True
     try:
         again = dfw.compute_plan(dfw.read_firewall(client, options), options)
@@ -306,7 +291,7 @@ def main():
     except (NsxApiError, dfw.RefactorError) as exc:
         module.warn("the moves were applied but the verification read failed: %s" % exc)
         result["verified"] = False
-    module.exit_json(api_requests=client.request_count, **result)
+    dfw_exit(module, result)
 
 
 if __name__ == "__main__":
