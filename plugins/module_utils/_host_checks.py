@@ -63,18 +63,11 @@ def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"
         found = kubectl.get(kind, name, namespace if kind == "deployment" else None)
         return [], found if kind == "deployment" else None
     except KubectlError as exc:
-        return [
-            finding(
-                "host_kubectl",
-                "error",
-                "kubectl on this master cannot read %s %s: %s"
-                % (kind, "%s/%s" % (namespace, name) if kind == "deployment" else name, _first_line(exc.stderr) or exc.message),
-                "Give the importer kubectl access to the cluster (kubeconfig with read access to %s; check the context and the API server)." % namespace,
-                cluster=cluster,
-                object_type="Deployment",
-                object_id="%s/%s" % (namespace, deployment),
-            )
-        ], None
+        deployment_id = "%s/%s" % (namespace, deployment)
+        what = deployment_id if kind == "deployment" else name
+        message = "kubectl on this master cannot read %s %s: %s" % (kind, what, _first_line(exc.stderr) or exc.message)
+        fix = "Give the importer kubectl access to the cluster (kubeconfig with read access to %s; check the context and the API server)." % namespace
+        return [finding("host_kubectl", "error", message, fix, cluster=cluster, object_type="Deployment", object_id=deployment_id)], None
 
 
 def check_importer(importer_path, cluster):
