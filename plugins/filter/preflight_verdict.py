@@ -62,19 +62,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NAMED_WAIVER_ONLY, finding, summarize
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import NAMED_WAIVER_ONLY, finding, findings_unless, summarize
 
 
-def forks_finding(forks, masters):
-    """A warning when the migration would stop and start NCP in waves (fewer forks than masters), else None."""
-    if forks >= masters:
-        return None
-    waves = -(-masters // forks)
-    return finding(
+def forks_findings(forks, masters):
+    """A warning when the migration would stop and start NCP in waves (fewer forks than masters)."""
+    return findings_unless(
         "controller_forks",
+        forks >= masters,
         "warning",
         "%d masters but Ansible runs %d forks: the migration would stop NCP, switch it to Policy mode and start it in %d waves,"
-        " each adding to the control-plane downtime" % (masters, forks, waves),
+        " each adding to the control-plane downtime" % (masters, forks, -(-masters // forks)),
         "Run the migration with -f %d (forks = %d under [defaults] in ansible.cfg, ANSIBLE_FORKS, or the job template's Forks in AWX)." % (masters, masters),
     )
 
@@ -91,52 +89,29 @@ def preflight_verdict(masters, nsx_result, host_results, waivers=None, controlle
         except (KeyError, TypeError, ValueError):
             raise AnsibleFilterError("preflight_verdict: controller must be {forks, masters} with whole numbers, got %r" % (controller,))
         checks_run.append("controller_forks")
-        warning = forks_finding(forks, count)
-        if warning:
-            findings.append(warning)
+        findings.extend(forks_findings(forks, count))
     nsx_result = nsx_result or {}
     if nsx_result.get("findings") is None:
-        findings.append(
-            finding(
-                "nsx_version",
-                "error",
-                "The NSX preflight did not complete: %s" % (nsx_result.get("msg") or "no result"),
-                "Fix the connection to the NSX Manager (address, credentials, CA) and run the preflight again.",
-            )
-        )
+        fix = "Fix the connection to the NSX Manager (address, credentials, CA) and run the preflight again."
+        findings.append(finding("nsx_version", "error", "The NSX preflight did not complete: %s" % (nsx_result.get("msg") or "no result"), fix))
     else:
         findings.extend(nsx_result["findings"])
         checks_run.extend((nsx_result.get("summary") or {}).get("checks_run") or [])
     for cluster, host in sorted((masters or {}).items()):
-        if not host:
-            findings.append(
-                finding(
-                    "import_master_reachable",
-                    "error",
-                    "No import master could be chosen for cluster %s (see the failed 'Choose the cluster's import master' task)" % cluster,
-                    "Make every master of the cluster reachable so its journal can be read, or fix ncp_import_master.",
-                    cluster=cluster,
-                )
-            )
-            continue
-        result = (host_results or {}).get(host) or {}
-        if result.get("findings") is None:
-            findings.append(
-                finding(
-                    "import_master_reachable",
-                    "error",
-                    "The import master %s of cluster %s gave no preflight answer: %s" % (host, cluster, result.get("msg") or "unreachable"),
-                    "Make the master reachable (SSH, Python) and run the preflight again.",
-                    cluster=cluster,
-                    object_type="Host",
-                    object_id=host,
-                )
-            )
-            continue
-        findings.extend(result["findings"])
-        for check in (result.get("summary") or {}).get("checks_run") or []:
-            if check not in checks_run:
-                checks_run.append(check)
+        result = ((host_results or {}).get(host) or {}) if host else {}
+        if result.get("findings") is not None:
+            findings.extend(result["findings"])
+            for check in (result.get("summary") or {}).get("checks_run") or []:
+                if check not in checks_run:
+                    checks_run.append(check)
+        elif host:
+            message = "The import master %s of cluster %s gave no preflight answer: %s" % (host, cluster, result.get("msg") or "unreachable")
+            fix = "Make the master reachable (SSH, Python) and run the preflight again."
+            findings.append(finding("import_master_reachable", "error", message, fix, cluster=cluster, object_type="Host", object_id=host))
+        else:
+            message = "No import master could be chosen for cluster %s (see the failed 'Choose the cluster's import master' task)" % cluster
+            fix = "Make every master of the cluster reachable so its journal can be read, or fix ncp_import_master."
+            findings.append(finding("import_master_reachable", "error", message, fix, cluster=cluster))
     # A cluster left running on the NSX is waived by its name (ncp_clusters_known_gone), never by the check ID.
     marked = [dict(item, waived=item["check"] in waivers and item["check"] not in NAMED_WAIVER_ONLY) for item in findings]
     blocking = [item for item in marked if item["severity"] == "error" and not item["waived"]]

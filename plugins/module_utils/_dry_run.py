@@ -52,17 +52,13 @@ def planned_import(journal, cluster, host, scope, rollback=False, command=None):
     return after
 
 
-def _ran(result):
-    """True when a registered task result says the task ran (in check mode: would change something) and did not fail."""
-    return isinstance(result, dict) and not result.get("skipped") and not result.get("failed") and bool(result.get("changed"))
-
-
 def _stop_step(entry, facts):
     """(step, True when this run would stop NCP now)."""
     if entry["platform"] == "tkgi":
         return "NCP is left to tkgi promote-cluster-to-policy, which stops and starts it itself (not stopped by this run)", False
     stop = facts.get("stop") or {}
-    if _ran(stop):
+    # The stop task ran (in check mode: would change something) and did not fail.
+    if isinstance(stop, dict) and not stop.get("skipped") and not stop.get("failed") and stop.get("changed"):
         return "scale Deployment nsx-ncp from %s to 0 replicas and wait until its pods are gone" % stop.get("previous_replicas"), True
     return "NCP is already stopped (nsx-ncp at 0 replicas)", False
 

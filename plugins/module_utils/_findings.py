@@ -119,6 +119,26 @@ def passed(findings, fail_on):
     return not blocking(findings, "error" if fail_on == "never" else fail_on)
 
 
+class CheckRun:
+    """The findings and the IDs of the checks that ran of one preflight; a skipped check (a waiver) does not run."""
+
+    def __init__(self, skip):
+        self.skip = set(skip or [])
+        self.findings = []
+        self.checks_run = []
+
+    def wanted(self, check_id):
+        return check_id not in self.skip
+
+    def record(self, check_id, found):
+        self.checks_run.append(check_id)
+        self.findings.extend(found)
+
+    def check(self, check_id, judge, *args):
+        if self.wanted(check_id):
+            self.record(check_id, judge(*args))
+
+
 def exit_with_findings(module, what, findings, checks_run, **result):
     """Ends a preflight module: its result, failed when a finding reaches the ``fail_on`` option's severity."""
     fail_on = module.params["fail_on"]

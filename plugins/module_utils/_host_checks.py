@@ -18,44 +18,38 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import ManifestError, ManifestIni
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import RESOURCE_OPTIONS
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import _version_at_least, parse_version
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_prerequisites import _first_line, _on
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 
 
-def _first_line(text):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
 def check_python3(run, python, cluster, host=None):
+    """(findings, the interpreter's version or None)."""
     rc, out, err = run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
-    if rc == 0 and out.strip().startswith("3."):
-        return [], out.strip()
-    return [
-        finding(
-            "host_python3",
-            "error",
-            "%s does not run Python 3 on %s (%s)" % (python, host or "this master", _first_line(err or out) or "rc %s" % rc),
-            "Install python3 on the master, or point the importer's interpreter (importer_python) to one.",
-            cluster=cluster,
-        )
-    ], None
+    ok = rc == 0 and out.strip().startswith("3.")
+    found = findings_unless(
+        "host_python3",
+        ok,
+        "error",
+        "%s does not run Python 3 on %s (%s)" % (python, host or "this master", _first_line(err or out) or "rc %s" % rc),
+        "Install python3 on the master, or point the importer's interpreter (importer_python) to one.",
+        cluster=cluster,
+    )
+    return found, out.strip() if ok else None
 
 
 def check_pyyaml(run, python, cluster, host=None):
-    rc, out, err = run([python, "-c", "import yaml; print(yaml.__version__)"])
-    if rc == 0:
-        return [], out.strip()
-    return [
-        finding(
-            "host_pyyaml",
-            "error",
-            "PyYAML is not importable by %s on %s (%s)" % (python, host or "this master", _first_line(err) or "rc %s" % rc),
-            "Install PyYAML for that interpreter (for example: apt-get install python3-yaml, or pip install pyyaml).",
-            cluster=cluster,
-        )
-    ], None
+    rc, _out, err = run([python, "-c", "import yaml; print(yaml.__version__)"])
+    return findings_unless(
+        "host_pyyaml",
+        rc == 0,
+        "error",
+        "PyYAML is not importable by %s on %s (%s)" % (python, host or "this master", _first_line(err) or "rc %s" % rc),
+        "Install PyYAML for that interpreter (for example: apt-get install python3-yaml, or pip install pyyaml).",
+        cluster=cluster,
+    )
 
 
 def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"):
@@ -69,18 +63,11 @@ def check_kubectl(kubectl, namespace, deployment, cluster, platform="kubernetes"
         found = kubectl.get(kind, name, namespace if kind == "deployment" else None)
         return [], found if kind == "deployment" else None
     except KubectlError as exc:
-        return [
-            finding(
-                "host_kubectl",
-                "error",
-                "kubectl on this master cannot read %s %s: %s"
-                % (kind, "%s/%s" % (namespace, name) if kind == "deployment" else name, _first_line(exc.stderr) or exc.message),
-                "Give the importer kubectl access to the cluster (kubeconfig with read access to %s; check the context and the API server)." % namespace,
-                cluster=cluster,
-                object_type="Deployment",
-                object_id="%s/%s" % (namespace, deployment),
-            )
-        ], None
+        deployment_id = "%s/%s" % (namespace, deployment)
+        what = deployment_id if kind == "deployment" else name
+        message = "kubectl on this master cannot read %s %s: %s" % (kind, what, _first_line(exc.stderr) or exc.message)
+        fix = "Give the importer kubectl access to the cluster (kubeconfig with read access to %s; check the context and the API server)." % namespace
+        return [finding("host_kubectl", "error", message, fix, cluster=cluster, object_type="Deployment", object_id=deployment_id)], None
 
 
 def check_importer(importer_path, cluster):
@@ -109,29 +96,18 @@ def ncp_version_from_deployment(deployment, container="nsx-ncp"):
 
 
 def check_ncp_version(version, minimum, cluster):
+    """NCP ``version`` at ``minimum`` or later, compared on their first three numbers."""
     if not version:
-        return [
-            finding(
-                "ncp_version",
-                "warning",
-                "Could not tell the NCP version from the nsx-ncp image tag",
-                "Set ncp_version for this cluster (the importer needs NCP %s or later)." % minimum,
-                cluster=cluster,
-            )
-        ]
-    have = tuple(int(p) for p in version.split(".")[:3])
-    want = tuple(int(p) for p in minimum.split(".")[:3])
-    if have + (0,) * (3 - len(have)) >= want + (0,) * (3 - len(want)):
-        return []
-    return [
-        finding(
-            "ncp_version",
-            "error",
-            "NCP %s is older than %s, the first release with the MP-to-Policy importer" % (version, minimum),
-            "Upgrade NCP to %s or later (still in Manager mode) before the import." % minimum,
-            cluster=cluster,
-        )
-    ]
+        fix = "Set ncp_version for this cluster (the importer needs NCP %s or later)." % minimum
+        return [finding("ncp_version", "warning", "Could not tell the NCP version from the nsx-ncp image tag", fix, cluster=cluster)]
+    return findings_unless(
+        "ncp_version",
+        _version_at_least(parse_version(version)[:3], parse_version(minimum)[:3]),
+        "error",
+        "NCP %s is older than %s, the first release with the MP-to-Policy importer" % (version, minimum),
+        "Upgrade NCP to %s or later (still in Manager mode) before the import." % minimum,
+        cluster=cluster,
+    )
 
 
 # NCP's NSX settings, policy_nsxapi among them, live in [nsx_v3]: without it the Policy-mode switch after the
@@ -172,9 +148,8 @@ def policy_nsxapi_of(ini, error=None):
 
 
 def resource_options_of(ini, source):
-    """What the NSX preflight's ncp_ini_resource_unresolved judges of one copy of ncp.ini: ``{source, policy_mode,
-    values}``, ``values`` the [nsx_v3] options naming NSX resources that are set (ncp_resource_options); None when the
-    copy could not be read (policy_nsxapi_false reports why)."""
+    """``{source, policy_mode, values}`` of one copy of ncp.ini for nsx_preflight's ncp_ini_resource_unresolved, ``values``
+    the set [nsx_v3] options naming NSX resources; None when the copy could not be read (policy_nsxapi_false says why)."""
     if ini is None or not ini.has_section("nsx_v3"):
         return None
     policy_nsxapi = ini.get("nsx_v3", "policy_nsxapi")
@@ -202,10 +177,6 @@ def check_policy_nsxapi(sources, cluster):
 # ---- the window's prerequisites, proved with the interpreters and rights the window will use (issue 25) ----------
 
 
-def _on(host):
-    return " on %s" % host if host else ""
-
-
 def _host_error(check_id, ok, message, fix, cluster, host):
     """No finding when ``ok``, else the one error a window prerequisite check returns, about the master ``host``."""
     return findings_unless(check_id, ok, "error", message, fix, cluster=cluster, object_type="Host", object_id=host)
@@ -216,16 +187,12 @@ def check_module_libraries(missing, python, cluster, host=None):
     PyYAML), as Ansible's interpreter there (``python``) failed to import them."""
     names = ", ".join(sorted(missing))
     details = "; ".join("%s: %s" % (name, _first_line(error)) for name, error in sorted(missing.items()))
-    return _host_error(
-        "host_module_libraries",
-        not missing,
-        "Ansible's interpreter %s%s cannot import %s (%s): nsx_mp_import would fail there in the window, after NCP was stopped"
-        % (python, _on(host), names, details),
+    message = "Ansible's interpreter %s%s cannot import %s (%s): nsx_mp_import would fail there in the window, after NCP was stopped"
+    fix = (
         "Install them for that interpreter (apt-get install python3-requests python3-yaml, or pip install requests pyyaml), "
-        "or set ansible_python_interpreter for %s to one that has them." % (host or "this master"),
-        cluster,
-        host,
+        "or set ansible_python_interpreter for %s to one that has them." % (host or "this master")
     )
+    return _host_error("host_module_libraries", not missing, message % (python, _on(host), names, details), fix, cluster, host)
 
 
 def configured_flags(argv):
@@ -253,15 +220,9 @@ def check_importer_flags(rc, help_text, flags, command, cluster, host=None):
 
 def check_nsx_reachable(error, nsx_manager, ca_source, cluster, host=None):
     """``error``: why an HTTPS request from the master to the NSX Manager failed (None: it answered)."""
-    return _host_error(
-        "host_nsx_reachable",
-        error is None,
-        "The NSX Manager %s is not reachable%s with %s: %s" % (nsx_manager, _on(host), ca_source, error),
-        "Open the route / firewall from %s to %s (HTTPS), or fix nsx_ca_path to the CA that signed the manager's certificate."
-        % (host or "the master", nsx_manager),
-        cluster,
-        host,
-    )
+    message = "The NSX Manager %s is not reachable%s with %s: %s" % (nsx_manager, _on(host), ca_source, error)
+    fix = "Open the route / firewall from %s to %s (HTTPS), or fix nsx_ca_path to the CA that signed the manager's certificate."
+    return _host_error("host_nsx_reachable", error is None, message, fix % (host or "the master", nsx_manager), cluster, host)
 
 
 # What the window does with kubectl, as `kubectl auth can-i` arguments: scale nsx-ncp (ncp_service: kubectl scale sends a
@@ -281,14 +242,9 @@ def check_kubectl_rights(answers, cluster, host=None):
         if rc != 0 or output.strip().splitlines()[:1] != ["yes"]:
             what = "%s %s%s in %s" % (verb, resource, " (%s)" % subresource if subresource else "", namespace)
             denied.append("%s: %s" % (what, _first_line(output) or "rc %s" % rc))
-    return _host_error(
-        "host_kubectl_rights",
-        not denied,
-        "kubectl%s may not do what the window needs: %s" % (_on(host), "; ".join(denied)),
-        "Give the kubeconfig's user those rights (RBAC: patch deployments/scale, update and patch configmaps in the NCP namespace).",
-        cluster,
-        host,
-    )
+    message = "kubectl%s may not do what the window needs: %s" % (_on(host), "; ".join(denied))
+    fix = "Give the kubeconfig's user those rights (RBAC: patch deployments/scale, update and patch configmaps in the NCP namespace)."
+    return _host_error("host_kubectl_rights", not denied, message, fix, cluster, host)
 
 
 def writable_error(path, directory=False):
@@ -314,14 +270,8 @@ def writable_error(path, directory=False):
 
 
 def check_writable(check_id, error, what, cluster, host=None):
-    return _host_error(
-        check_id,
-        error is None,
-        "The %s is not writable%s: %s" % (what, _on(host), error),
-        "Make it writable for the user Ansible connects as on %s (mount read-write, owner, mode)." % (host or "the master"),
-        cluster,
-        host,
-    )
+    fix = "Make it writable for the user Ansible connects as on %s (mount read-write, owner, mode)." % (host or "the master")
+    return _host_error(check_id, error is None, "The %s is not writable%s: %s" % (what, _on(host), error), fix, cluster, host)
 
 
 # Seconds the preflight task may take from the controller to a master.
@@ -338,24 +288,14 @@ def clock_skew(master_time, controller_time, transit=CLOCK_TRANSIT):
 
 
 def check_clock(skew, max_skew, cluster, host=None):
-    return _host_error(
-        "host_clock_skew",
-        abs(skew) <= max_skew,
-        "The clock%s is %.0f s %s the controller's (more than %s s): the quiesce and the journal's times are compared across them"
-        % (_on(host), abs(skew), "behind" if skew < 0 else "ahead of", max_skew),
-        "Synchronise %s with NTP (timedatectl set-ntp true; chronyc makestep) and run the preflight again." % (host or "the master"),
-        cluster,
-        host,
-    )
+    direction = "behind" if skew < 0 else "ahead of"
+    message = "The clock%s is %.0f s %s the controller's (more than %s s): the quiesce and the journal's times are compared across them"
+    fix = "Synchronise %s with NTP (timedatectl set-ntp true; chronyc makestep) and run the preflight again." % (host or "the master")
+    return _host_error("host_clock_skew", abs(skew) <= max_skew, message % (_on(host), abs(skew), direction, max_skew), fix, cluster, host)
 
 
 def check_tkgi_login(rc, output, tkgi, cluster, host=None):
     """``tkgi cluster CLUSTER --json`` must answer: tkgi is logged in and knows the cluster."""
-    return _host_error(
-        "host_tkgi_login",
-        rc == 0,
-        "%s cluster %s failed%s (rc %s): %s" % (tkgi, cluster, _on(host), rc, _first_line(output) or "no output"),
-        "Log tkgi in on %s (tkgi login -a TKGI-API -u USER -k or --ca-cert) with a user allowed to promote %s." % (host or "the master", cluster),
-        cluster,
-        host,
-    )
+    message = "%s cluster %s failed%s (rc %s): %s" % (tkgi, cluster, _on(host), rc, _first_line(output) or "no output")
+    fix = "Log tkgi in on %s (tkgi login -a TKGI-API -u USER -k or --ca-cert) with a user allowed to promote %s." % (host or "the master", cluster)
+    return _host_error("host_tkgi_login", rc == 0, message, fix, cluster, host)

@@ -20,75 +20,60 @@ from ansible.module_utils.six.moves import http_client
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _host_checks as host_checks
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import CheckRun
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import Kubectl, KubectlError
 
 # The libraries the collection's modules import on a master (nsx_mp_import: requests for NSX, PyYAML for config.yaml).
 MODULE_LIBRARIES = (("requests", "requests"), ("PyYAML", "yaml"))
 
 
-class HostPreflight:
+class HostPreflight(CheckRun):
     """One ncp_host_preflight run: each wanted check on what it needs, its findings and the checks that ran."""
 
     def __init__(self, module):
+        CheckRun.__init__(self, module.params["skip_checks"])
         self.module = module
-        self.params = module.params
-        self.findings = []
-        self.checks_run = []
-        self.ncp_ini_resources = []
-        self.host = self.params["host"] or socket.gethostname()
-        self.python = self.params["importer_python"] or sys.executable
-        p = self.params
+        self.run_command = module.run_command
+        self.params = p = module.params
+        self.host = p["host"] or socket.gethostname()
+        self.python = p["importer_python"] or sys.executable
         self.kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=self._kubectl_runner)
 
-    def run_command(self, argv):
-        return self.module.run_command(argv)
-
-    def wanted(self, check_id):
-        return check_id not in self.params["skip_checks"]
-
-    def record(self, check_id, found):
-        self.checks_run.append(check_id)
-        self.findings.extend(found)
-
     def run(self):
+        """The module's result besides the findings: ncp_version, python_version, ncp_ini_resources."""
         p = self.params
         cluster = p["cluster"]
         python_version = None
         if self.wanted("host_python3"):
             found, python_version = host_checks.check_python3(self.run_command, self.python, cluster, self.host)
             self.record("host_python3", found)
-        if self.wanted("host_pyyaml"):
-            self.record("host_pyyaml", host_checks.check_pyyaml(self.run_command, self.python, cluster, self.host)[0])
+        self.check("host_pyyaml", host_checks.check_pyyaml, self.run_command, self.python, cluster, self.host)
         self.window_prerequisites()
-        kubectl = self.kubectl
         deployment = None
         if self.wanted("host_kubectl"):
-            found, deployment = host_checks.check_kubectl(kubectl, p["namespace"], p["deployment"], cluster, p["platform"])
+            found, deployment = host_checks.check_kubectl(self.kubectl, p["namespace"], p["deployment"], cluster, p["platform"])
             self.record("host_kubectl", found)
-        if self.wanted("importer_present"):
-            self.record("importer_present", host_checks.check_importer(p["importer_path"], cluster))
+        self.check("importer_present", host_checks.check_importer, p["importer_path"], cluster)
         version = p["ncp_version"] or host_checks.ncp_version_from_deployment(deployment)
-        if self.wanted("ncp_version"):
-            self.record("ncp_version", host_checks.check_ncp_version(version, p["min_ncp_version"], cluster))
+        self.check("ncp_version", host_checks.check_ncp_version, version, p["min_ncp_version"], cluster)
         copies = self.ini_copies()
         if self.wanted("policy_nsxapi_false"):
             sources = [(where,) + host_checks.policy_nsxapi_of(ini, error) for where, ini, error in copies]
             self.record("policy_nsxapi_false", host_checks.check_policy_nsxapi(sources, cluster))
         # Judged on the controller by nsx_preflight (ncp_ini_resource_unresolved), against NSX's MP lists read once.
-        self.ncp_ini_resources = [found for found in (host_checks.resource_options_of(ini, where) for where, ini, _error in copies) if found]
+        ncp_ini_resources = [found for found in (host_checks.resource_options_of(ini, where) for where, ini, _error in copies) if found]
         # Issue 27: TKGI's own prerequisites, read with tkgi once it answers (a failed login is host_tkgi_login's finding).
         if p["platform"] == "tkgi" and not any(f["check"] == "host_tkgi_login" for f in self.findings):
             for check_id, found in tkgi_prerequisites.host_checks_of(
                 self.run_command, p["tkgi"], cluster, self.host, self.wanted, p["tkgi_policy_only_objects"], p["min_tkgi_version"]
             ):
                 self.record(check_id, found)
-        return version, python_version
+        return dict(ncp_version=version, python_version=python_version, ncp_ini_resources=ncp_ini_resources)
 
     def window_prerequisites(self):
         p = self.params
         cluster, host = p["cluster"], self.host
-        if self.wanted("host_module_libraries"):
-            self.record("host_module_libraries", host_checks.check_module_libraries(self.missing_libraries(), sys.executable, cluster, host))
+        self.check("host_module_libraries", lambda: host_checks.check_module_libraries(self.missing_libraries(), sys.executable, cluster, host))
         # An importer interpreter without Python 3 or PyYAML is reported as such (host_python3 / host_pyyaml): its --help
         # would fail for that same reason.
         interpreter_broken = any(f["check"] in ("host_python3", "host_pyyaml") for f in self.findings)

@@ -44,38 +44,21 @@ def tag_value(obj, scope):
     return None
 
 
-# -- nsx_version ----------------------------------------------------------------------------
-
-
 def check_nsx_version(version_answer, min_version):
     """The import needs NSX >= min_version and an NSX that still has the Manager API (< 9)."""
     text = version_answer.get("product_version") or version_answer.get("node_version")
     version = parse_version(text)
-    minimum = parse_version(min_version)
     if version is None:
         return [finding("nsx_version", "error", "NSX reported no readable version (%r)" % (text,), "Check that nsx_manager is an NSX Manager node.")]
     if version[:1] >= FIRST_VERSION_WITHOUT_MP:
-        return [
-            finding(
-                "nsx_version",
-                "error",
-                "NSX %s has no Manager API: the MP-to-Policy import does not exist on NSX 9 or later" % text,
-                "Clusters still in Manager mode must be imported on NSX 3.2-4.x before upgrading to NSX 9.",
-            )
-        ]
-    if not _version_at_least(version, minimum):
-        return [
-            finding(
-                "nsx_version",
-                "error",
-                "NSX %s is older than %s, the first release with the MP-to-Policy import" % (text, min_version),
-                "Upgrade NSX to %s or later before the import." % min_version,
-            )
-        ]
-    return []
-
-
-# -- nsx_manager_not_vip --------------------------------------------------------------------
+        message = "NSX %s has no Manager API: the MP-to-Policy import does not exist on NSX 9 or later" % text
+        fix = "Clusters still in Manager mode must be imported on NSX 3.2-4.x before upgrading to NSX 9."
+    elif not _version_at_least(version, parse_version(min_version)):
+        message = "NSX %s is older than %s, the first release with the MP-to-Policy import" % (text, min_version)
+        fix = "Upgrade NSX to %s or later before the import." % min_version
+    else:
+        return []
+    return [finding("nsx_version", "error", message, fix)]
 
 
 def check_manager_not_vip(manager_addresses, vip_answer, manager):
@@ -84,29 +67,17 @@ def check_manager_not_vip(manager_addresses, vip_answer, manager):
     if not vip or vip in ("0.0.0.0", "::"):
         return []
     if manager_addresses is None:
-        return [
-            finding(
-                "nsx_manager_not_vip",
-                "warning",
-                "Could not resolve %s to compare it with the API virtual IP %s" % (manager, vip),
-                "Set nsx_manager to the IP address of one NSX Manager node.",
-            )
-        ]
-    if vip in manager_addresses:
-        return [
-            finding(
-                "nsx_manager_not_vip",
-                "error",
-                "nsx_manager %s is the cluster's API virtual IP %s, which may send calls to different nodes" % (manager, vip),
-                "Set nsx_manager to one NSX Manager node's own address, the node where the migration coordinator runs.",
-                object_type="ApiVirtualIp",
-                object_id=vip,
-            )
-        ]
-    return []
-
-
-# -- migration_coordinator_running / promotion_idle / backup_configured ---------------------
+        message = "Could not resolve %s to compare it with the API virtual IP %s" % (manager, vip)
+        return [finding("nsx_manager_not_vip", "warning", message, "Set nsx_manager to the IP address of one NSX Manager node.")]
+    return findings_unless(
+        "nsx_manager_not_vip",
+        vip not in manager_addresses,
+        "error",
+        "nsx_manager %s is the cluster's API virtual IP %s, which may send calls to different nodes" % (manager, vip),
+        "Set nsx_manager to one NSX Manager node's own address, the node where the migration coordinator runs.",
+        object_type="ApiVirtualIp",
+        object_id=vip,
+    )
 
 
 def check_migration_coordinator(status_answer, manager):
@@ -142,30 +113,19 @@ def check_backup_configured(config_answer):
     config = config_answer or {}
     server = (config.get("remote_file_server") or {}).get("server")
     if not server:
-        return [
-            finding(
-                "backup_configured",
-                "error",
-                "NSX backup to a remote server is not configured (no remote file server is set): strategy 1 must back up NSX before the first import",
-                "Configure the remote file server under System > Backup & Restore (PUT /api/v1/cluster/backups/config). Strategy 2 runs"
-                " without a backup: waive this check there with skip_checks.",
-                object_type="BackupConfiguration",
-            )
-        ]
-    if not config.get("backup_enabled"):
-        return [
-            finding(
-                "backup_configured",
-                "info",
-                "NSX's own backup schedule is off (backup_enabled false); the backup before the import is taken on request to %s" % server,
-                "Nothing to do for the import; turn the schedule on if NSX should back itself up regularly.",
-                object_type="BackupConfiguration",
-            )
-        ]
-    return []
-
-
-# -- cluster_objects_found ------------------------------------------------------------------
+        severity = "error"
+        message = "NSX backup to a remote server is not configured (no remote file server is set): strategy 1 must back up NSX before the first import"
+        fix = (
+            "Configure the remote file server under System > Backup & Restore (PUT /api/v1/cluster/backups/config). Strategy 2 runs"
+            " without a backup: waive this check there with skip_checks."
+        )
+    elif not config.get("backup_enabled"):
+        severity = "info"
+        message = "NSX's own backup schedule is off (backup_enabled false); the backup before the import is taken on request to %s" % server
+        fix = "Nothing to do for the import; turn the schedule on if NSX should back itself up regularly."
+    else:
+        return []
+    return [finding("backup_configured", severity, message, fix, object_type="BackupConfiguration")]
 
 
 def check_cluster_objects(cluster, tagged_count):
@@ -179,17 +139,13 @@ def check_cluster_objects(cluster, tagged_count):
     )
 
 
-# -- nsx_cluster_not_in_inventory (invariant 11) --------------------------------------------
-
 KNOWN_GONE_VARIABLE = "ncp_clusters_known_gone"
 
 
 def check_clusters_in_inventory(tagged, severity="error"):
-    """``tagged``: {cluster: where its ncp/cluster tag was seen} for clusters tagged on NSX that are neither in the
-    inventory nor named as gone. Strategy 1 (``error``): such a cluster's NCP would keep writing to NSX through the
-    backup and the imports (vendor-facts 2.4: all clusters sharing the NSX are down, those in Policy mode too).
-    Strategy 2 (``warning``): the other clusters run on by design, but the cluster shares the one-import-at-a-time
-    rule and must be imported too before NSX leaves the Manager API."""
+    """Invariant 11. ``tagged``: {cluster: where its ncp/cluster tag was seen}, neither in the inventory nor named as gone.
+    Strategy 1 (``error``): its NCP would keep writing to NSX through the backup and the imports (vendor-facts 2.4).
+    Strategy 2 (``warning``): it runs on by design, but shares the one-import-at-a-time rule and must be imported too."""
     found = []
     for cluster in sorted(tagged):
         where = tagged[cluster]
@@ -213,16 +169,10 @@ def check_clusters_in_inventory(tagged, severity="error"):
     return found
 
 
-# -- dfw_admin_section_inside_ncp_range -----------------------------------------------------
-
-
 class SectionRangeScan:
-    """Finds admin sections lying between NCP-created sections, over the streamed section list.
-
-    An admin section between two NCP-created sections is a blocker when at least one of its
-    two NCP neighbours belongs to a cluster being imported. Streaming: only the admin sections
-    seen since the last NCP section are held, so memory does not grow with the inventory.
-    """
+    """dfw_admin_section_inside_ncp_range over the streamed section list: an admin section between two NCP sections
+    blocks when one of them belongs to a cluster being imported. Only the admin sections since the last NCP section
+    are held, so memory does not grow with the inventory."""
 
     def __init__(self, clusters, identities=None, markers=None):
         self.clusters = set(clusters)
@@ -289,13 +239,8 @@ class SectionRangeScan:
             first, last = self.first_last.get(item["cluster"], (None, None))
             where = ""
             if first and last:
-                where = " above the first NCP section %r (%s) or below the last NCP section %r (%s) of cluster %s" % (
-                    first[2],
-                    first[1],
-                    last[2],
-                    last[1],
-                    item["cluster"],
-                )
+                sections = (first[2], first[1], last[2], last[1], item["cluster"])
+                where = " above the first NCP section %r (%s) or below the last NCP section %r (%s) of cluster %s" % sections
             item["remediation"] = (
                 "Move the section%s (see 'Dealing with DFW Sections Created by NSX Admin'; nsx_dfw_refactor can plan the move),"
                 " and review the rule-order change with the security team." % where
@@ -303,16 +248,10 @@ class SectionRangeScan:
         return self.findings
 
 
-# -- dfw_user_rule_in_ncp_section -----------------------------------------------------------
-
-
 def rule_owners(section, identities):
-    """Who may have created NCP's rules in ``section`` (a SectionRangeScan.ncp_sections tuple).
-
-    The principal identities named by the user when given, else the section's own creator: NCP
-    creates a section and its rules with one principal identity. Never ``_protection``, which
-    describes what the reader may do (NCP's own identity sees NOT_PROTECTED, an auditor PROTECTED).
-    """
+    """Who may have created NCP's rules in ``section`` (a SectionRangeScan.ncp_sections tuple): the given principal
+    identities, else the section's creator (NCP creates a section and its rules with one identity). Never
+    ``_protection``, which describes what the reader may do, not who created the object."""
     if identities:
         return set(identities)
     creator = section[4] if len(section) > 4 else None
@@ -344,9 +283,6 @@ def check_rules_of_section(section, rules, identities):
     return found
 
 
-# -- lb_virtual_server_rule_limit -----------------------------------------------------------
-
-
 def check_virtual_server(vs, clusters, limit):
     cluster = tag_value(vs, CLUSTER_TAG)
     if cluster not in clusters:
@@ -365,9 +301,6 @@ def check_virtual_server(vs, clusters, limit):
     )
 
 
-# -- shared_resource_name_unique ------------------------------------------------------------
-
-
 def policy_id_from_name(name):
     """The Policy ID NCP 3.2 derives from an MP display name (space and '/' become '_')."""
     text = str(name or "").replace(" ", "_").replace("/", "_")
@@ -377,11 +310,7 @@ def policy_id_from_name(name):
 
 
 class SharedNameIndex:
-    """Collects shared resources (untagged by NCP) per type and reports display-name clashes.
-
-    Holds one small tuple per shared resource: T0 routers, IP blocks and IP pools number in
-    the tens, not thousands.
-    """
+    """Shared resources (not tagged by NCP) per type, for their display-name clashes; they number in the tens."""
 
     def __init__(self, only=None):
         self.only = set(only or [])

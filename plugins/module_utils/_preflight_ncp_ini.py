@@ -43,42 +43,33 @@ def judge(resolver, kind, item, policy_mode):
 
 def _finding(cluster, option, item, kind, outcome, detail, sources, policy_mode):
     where = "[%s] %s in %s" % (SECTION, option, " and ".join(sources))
+    severity, object_id = "error", None
     if outcome == MISSING:
         policy = " and no Policy object %s/%s exists" % (collections_of(kind)[0], item) if policy_mode else ""
-        return finding(
-            CHECK,
-            "error",
+        message = (
             "ncp.ini of cluster %s names %r (%s), but no MP %s has this display name or ID%s: the switch to Policy mode in the"
-            " window would halt on it with NCP already stopped" % (cluster, item, where, kind.mp_type, policy),
+            " window would halt on it with NCP already stopped" % (cluster, item, where, kind.mp_type, policy)
+        )
+        fix = (
             "Correct the item to the display name or, safer, the ID of an existing %s (GET %s lists them) in every copy of"
-            " ncp.ini (%s), or remove it; then run the preflight again." % (kind.mp_type, kind.mp_list, " and ".join(sources)),
-            cluster=cluster,
-            object_type=kind.mp_type,
-            display_name=item,
+            " ncp.ini (%s), or remove it; then run the preflight again." % (kind.mp_type, kind.mp_list, " and ".join(sources))
         )
-    if outcome == AMBIGUOUS:
-        return finding(
-            CHECK,
-            "error",
+    elif outcome == AMBIGUOUS:
+        message = (
             "ncp.ini of cluster %s names %r (%s), the display name of %d MP %s objects (%s): the switch to Policy mode in the"
-            " window would refuse it with NCP already stopped" % (cluster, item, where, len(detail), kind.mp_type, ", ".join(detail)),
-            "Replace the name with the ID of the %s NCP uses (one of %s) in every copy of ncp.ini, or give the others"
-            " other names; then run the preflight again." % (kind.mp_type, ", ".join(detail)),
-            cluster=cluster,
-            object_type=kind.mp_type,
-            display_name=item,
+            " window would refuse it with NCP already stopped" % (cluster, item, where, len(detail), kind.mp_type, ", ".join(detail))
         )
-    return finding(
-        CHECK,
-        "info",
-        "ncp.ini of cluster %s names %s %s by its display name %r (%s): it resolves to that one object" % (cluster, kind.mp_type, detail["id"], item, where),
-        "Nothing blocks. An ID is safer: a second %s named %r before the window would make the switch refuse the name;"
-        " writing %s instead avoids it." % (kind.mp_type, item, detail["id"]),
-        cluster=cluster,
-        object_type=kind.mp_type,
-        object_id=detail["id"],
-        display_name=item,
-    )
+        fix = (
+            "Replace the name with the ID of the %s NCP uses (one of %s) in every copy of ncp.ini, or give the others"
+            " other names; then run the preflight again." % (kind.mp_type, ", ".join(detail))
+        )
+    else:
+        severity, object_id = "info", detail["id"]
+        message = "ncp.ini of cluster %s names %s %s by its display name %r (%s): it resolves to that one object"
+        message %= (cluster, kind.mp_type, object_id, item, where)
+        fix = "Nothing blocks. An ID is safer: a second %s named %r before the window would make the switch refuse the name; writing %s instead avoids it."
+        fix %= (kind.mp_type, item, object_id)
+    return finding(CHECK, severity, message, fix, cluster=cluster, object_type=kind.mp_type, object_id=object_id, display_name=item)
 
 
 def check_ncp_ini_resources(resolver, by_cluster):

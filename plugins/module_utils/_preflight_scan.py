@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _nsx_import_gate as import_gate
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _preflight_checks as checks
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _tkgi_prerequisites as tkgi_prerequisites
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import CheckRun
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_ncp_ini import CHECK as NCP_INI_CHECK
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_ncp_ini import check_ncp_ini_resources
@@ -103,8 +104,8 @@ def cluster_tag_query(cluster):
 
 
 def other_clusters_query(known):
-    """Objects tagged with an ncp/cluster other than ``known`` (tags.tag matches any tag of the object: an object of
-    another cluster that also carries a known name in some other tag is missed, but not all of that cluster's)."""
+    """Objects tagged with an ncp/cluster other than ``known`` (tags.tag matches any tag: an object of another cluster
+    that also carries a known name is missed, but not all of that cluster's)."""
     query = "tags.scope:ncp\\/cluster"
     if known:
         query += " AND NOT (%s)" % " OR ".join("tags.tag:%s" % _quoted(name) for name in sorted(known))
@@ -130,49 +131,37 @@ def other_tagged_clusters(client, path, known):
     raise ValueError("more than %d clusters are tagged on NSX beyond the inventory's" % MAX_CLUSTER_SEARCHES)
 
 
-class NsxPreflight:
+class NsxPreflight(CheckRun):
     """One preflight run against one NSX Manager; ``run()`` returns (version, findings, checks_run)."""
 
     def __init__(self, client, options):
+        CheckRun.__init__(self, options.skip)
         self.client = client
         self.options = options
-        self.findings = []
-        self.checks_run = []
         self.seen_clusters = set()  # clusters of the tagged objects the lists already showed
-
-    def wanted(self, check_id):
-        return check_id not in self.options.skip
-
-    def _record(self, check_id, found):
-        self.checks_run.append(check_id)
-        self.findings.extend(found)
 
     def run(self):
         client, opts = self.client, self.options
         version_answer = client.get("/api/v1/node/version")
         version = version_answer.get("product_version") or version_answer.get("node_version")
         if self.wanted("nsx_version"):
-            self._record("nsx_version", checks.check_nsx_version(version_answer, opts.min_nsx_version))
+            self.record("nsx_version", checks.check_nsx_version(version_answer, opts.min_nsx_version))
             parsed = checks.parse_version(version)
             if parsed and parsed[:1] >= checks.FIRST_VERSION_WITHOUT_MP:
                 return version, self.findings, self.checks_run  # no MP API to check further
         if self.wanted("nsx_manager_not_vip"):
             vip = client.get("/api/v1/cluster/api-virtual-ip")
-            host = _manager_host(client)
-            self._record("nsx_manager_not_vip", checks.check_manager_not_vip(resolve_addresses(host), vip, client.manager))
-        if self.wanted("migration_coordinator_running"):
-            self._record("migration_coordinator_running", import_gate.coordinator_findings(client))
-        if self.wanted("promotion_idle"):
-            self._record("promotion_idle", import_gate.promotion_findings(client))
-        if self.wanted("backup_configured"):
-            self._record("backup_configured", checks.check_backup_configured(client.get("/api/v1/cluster/backups/config")))
+            self.record("nsx_manager_not_vip", checks.check_manager_not_vip(resolve_addresses(_manager_host(client)), vip, client.manager))
+        self.check("migration_coordinator_running", import_gate.coordinator_findings, client)
+        self.check("promotion_idle", import_gate.promotion_findings, client)
+        self.check("backup_configured", lambda: checks.check_backup_configured(client.get("/api/v1/cluster/backups/config")))
         self._firewall()
         if self.wanted("lb_virtual_server_rule_limit"):
             found = []
             for vs in client.paginate("/api/v1/loadbalancer/virtual-servers"):
                 self.seen_clusters.add(checks.tag_value(vs, checks.CLUSTER_TAG))
                 found.extend(checks.check_virtual_server(vs, opts.clusters, opts.lb_rule_limit))
-            self._record("lb_virtual_server_rule_limit", found)
+            self.record("lb_virtual_server_rule_limit", found)
         if self.wanted("cluster_objects_found"):
             # A cluster already seen on a tagged DFW section or virtual server has tagged objects; only
             # the others cost a search (NSX search is slow: one per cluster added seconds at 20 clusters).
@@ -180,9 +169,8 @@ class NsxPreflight:
             for cluster in opts.clusters:
                 count = 1 if cluster in self.seen_clusters else search_count(client, cluster_tag_query(cluster))
                 found.extend(checks.check_cluster_objects(cluster, count))
-            self._record("cluster_objects_found", found)
-        if self.wanted("nsx_cluster_not_in_inventory"):
-            self._record("nsx_cluster_not_in_inventory", self._clusters_not_in_inventory())
+            self.record("cluster_objects_found", found)
+        self.check("nsx_cluster_not_in_inventory", self._clusters_not_in_inventory)
         if self.wanted("shared_resource_name_unique"):
             index = checks.SharedNameIndex(only=opts.shared_resources)
             for object_type, path, params in SHARED_LISTS:
@@ -190,13 +178,13 @@ class NsxPreflight:
                     if object_type == "LogicalRouter" and obj.get("router_type") not in (None, "TIER0"):
                         continue
                     index.add(object_type, obj)
-            self._record("shared_resource_name_unique", index.findings())
-        if self.wanted(NCP_INI_CHECK) and opts.ncp_ini_resources is not None:
+            self.record("shared_resource_name_unique", index.findings())
+        if opts.ncp_ini_resources is not None:
             # One Resolver for every cluster: each MP list is read once.
-            self._record(NCP_INI_CHECK, check_ncp_ini_resources(Resolver(client), opts.ncp_ini_resources))
+            self.check(NCP_INI_CHECK, lambda: check_ncp_ini_resources(Resolver(client), opts.ncp_ini_resources))
         if opts.tkgi is not None:
             for check_id, found in tkgi_prerequisites.nsx_checks_of(client, version, self.wanted, **opts.tkgi):
-                self._record(check_id, found)
+                self.record(check_id, found)
         return version, self.findings, self.checks_run
 
     def _clusters_not_in_inventory(self):
@@ -218,10 +206,10 @@ class NsxPreflight:
             scan.add(section)
         self.seen_clusters.update(scan.first_last)
         if want_sections:
-            self._record("dfw_admin_section_inside_ncp_range", scan.result())
+            self.record("dfw_admin_section_inside_ncp_range", scan.result())
         if want_rules:
             with_rules = [section for section in scan.ncp_sections if section[3] != 0]
-            self._record("dfw_user_rule_in_ncp_section", self._rules_findings(with_rules, set(self.options.identities)))
+            self.record("dfw_user_rule_in_ncp_section", self._rules_findings(with_rules, set(self.options.identities)))
 
     def _rules_findings(self, sections, identities):
         def inspect(section):

@@ -228,16 +228,8 @@ def main():
     if module.params["platform"] == "tkgi" and not module.params["ncp_ini_path"]:
         module.fail_json(msg="platform tkgi needs ncp_ini_path (the rendered ncp.ini on the master)")
     preflight = HostPreflight(module)
-    version, python_version = preflight.run()
-    exit_with_findings(
-        module,
-        "Host preflight",
-        preflight.findings,
-        preflight.checks_run,
-        ncp_version=version,
-        python_version=python_version,
-        ncp_ini_resources=preflight.ncp_ini_resources,
-    )
+    result = preflight.run()
+    exit_with_findings(module, "Host preflight", preflight.findings, preflight.checks_run, **result)
 
 
 if __name__ == "__main__":
