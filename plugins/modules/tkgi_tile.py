@@ -95,10 +95,9 @@ import os
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli, as_bool
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases import (
-    TILE_KINDS,
-    resolve_tile,
+    read_tile,
     tile_change,
     tile_mismatches,
     tile_policy_ids,
@@ -108,14 +107,6 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases impo
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 ARGUMENT_SPEC = dict(TKGI_CLI_ARGSPEC, apply=dict(type="bool", default=False))
-
-
-def read_tile(cli, resolver, fresh=False):
-    """(staged properties, resolution of the four objects, the Policy API switch)."""
-    staged = cli.staged_properties(fresh=fresh)
-    names = cli.tile["id_properties"]
-    resolved = resolve_tile(resolver, dict((key, staged.get(names[key])) for key in TILE_KINDS))
-    return staged, resolved, as_bool(staged.get(cli.tile["policy_api_property"]))
 
 
 def write_tile(module, cli, after):
