@@ -82,10 +82,6 @@ def _walk(value, path=()):
         yield path, value
 
 
-def _dotted(path):
-    return ".".join(path)
-
-
 def check_profile_nsgroups(profile, cluster):
     """NSGroups (e.g. ``master_vms_nsgroup_id``, Bootstrap Security Group) are unsupported: any non-empty value under a
     key with ``nsgroup`` in its name is reported."""
@@ -94,7 +90,7 @@ def check_profile_nsgroups(profile, cluster):
         if value not in (None, "", []) and any("nsgroup" in part.lower() for part in path):
             message = (
                 "Network profile %s of cluster %s sets %s = %s: TKGI's MP-to-Policy migration does not support clusters configured"
-                " with NSGroups (Bootstrap Security Group)" % (profile.get("name"), cluster, _dotted(path), value)
+                " with NSGroups (Bootstrap Security Group)" % (profile.get("name"), cluster, ".".join(path), value)
             )
             fix = (
                 "Remove the NSGroup from the cluster's configuration (a network profile without %s) before the window, or leave"
@@ -128,7 +124,7 @@ def check_profile_policy_only(profile, cluster, policy_only_objects=POLICY_ONLY_
         if isinstance(value, str) and value.strip().lower() in wanted:
             message = (
                 "Network profile %s of cluster %s references %s (%s), an NSX Policy API object: TKGI migrates only clusters"
-                " that reference Manager API objects only" % (profile.get("name"), cluster, value, _dotted(path))
+                " that reference Manager API objects only" % (profile.get("name"), cluster, value, ".".join(path))
             )
             fix = "Update the cluster with a network profile that names a Manager API object instead of %s, before the window." % value
             found.extend(_error("tkgi_policy_only_objects", message, fix, cluster, "NetworkProfile", profile.get("name")))
@@ -203,11 +199,8 @@ def check_tkgi_nsx_version(version_text, minimum=MIN_NSX_VERSION):
     version = parse_version(version_text)
     if version is not None and _version_at_least(version, parse_version(minimum)):
         return []
-    return _error(
-        "tkgi_nsx_version",
-        "NSX %s is older than %s, the oldest NSX TKGI's MP-to-Policy migration supports" % (version_text, minimum),
-        "Upgrade NSX to %s or later (while every TKGI cluster is still in Manager mode) before the window." % minimum,
-    )
+    message = "NSX %s is older than %s, the oldest NSX TKGI's MP-to-Policy migration supports" % (version_text, minimum)
+    return _error("tkgi_nsx_version", message, "Upgrade NSX to %s or later (while every TKGI cluster is still in Manager mode) before the window." % minimum)
 
 
 def check_dedicated(identities, foundation_patterns):

@@ -120,10 +120,8 @@ def write_tile(module, cli, after):
 
 
 def instructions(after, product):
-    return "enter these values in the %s tile (Networking), switch on Policy API mode, then Apply Changes: %s" % (
-        product,
-        "; ".join("%s = %s" % item for item in after.items()),
-    )
+    values = "; ".join("%s = %s" % item for item in after.items())
+    return "enter these values in the %s tile (Networking), switch on Policy API mode, then Apply Changes: %s" % (product, values)
 
 
 def main():
@@ -137,11 +135,8 @@ def main():
         before, after = tile_change(params["tile"], staged, resolved)
         result = dict(changed=False, applied=False, policy_ids=tile_policy_ids(resolved), before=before, after=after, unresolved=unresolved(resolved))
         if result["unresolved"]:
-            module.fail_json(
-                msg="cannot switch the %s tile to Policy IDs, nothing written: %s. Was the test cluster promoted?" % (product, "; ".join(result["unresolved"])),
-                verified=False,
-                **result,
-            )
+            msg = "cannot switch the %s tile to Policy IDs, nothing written: %s. Was the test cluster promoted?" % (product, "; ".join(result["unresolved"]))
+            module.fail_json(msg=msg, verified=False, **result)
         staged_ok = not tile_mismatches(resolved, switch)
         if not params["apply"]:
             verified = staged_ok and cli.pending_action() == "unchanged"
