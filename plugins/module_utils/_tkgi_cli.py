@@ -3,11 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The TKGI CLIs (om, bosh, tkgi) from the controller: their shared options, one runner, and the parsers of their output.
 
-Credentials reach the CLIs only through their own environment variables (om: OM_TARGET / OM_USERNAME / OM_PASSWORD;
-bosh: BOSH_ENVIRONMENT / BOSH_CLIENT / BOSH_CLIENT_SECRET / BOSH_CA_CERT), never argv; every message names the
-command and its stderr with each secret value redacted. Output shapes are those of TKGI_INTERFACE / docs/nsx-api.md
-("TKGI phase modules: what they read"); where the real shape is UNCONFIRMED the parser accepts the documented
-variants and fails naming the command otherwise.
+Credentials go only in the CLIs' environment variables, never argv; messages name the command, secrets redacted.
+Output shapes: docs/nsx-api.md; where one is UNCONFIRMED the documented variants are accepted.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +13,7 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
 
 from ansible.module_utils.common.yaml import HAS_YAML, yaml_load
 
@@ -56,7 +54,7 @@ TKGI_CLI_ARGSPEC = dict(
     tile=dict(type="dict", apply_defaults=True, options=TILE_OPTIONS),
 )
 
-# option -> environment variable, per CLI
+# option -> environment variable, per CLI (tkgi takes none: it is logged in already)
 ENV_OPTIONS = dict(
     om=(("om_target", "OM_TARGET"), ("om_username", "OM_USERNAME"), ("om_password", "OM_PASSWORD")),
     bosh=(
@@ -65,9 +63,9 @@ ENV_OPTIONS = dict(
         ("bosh_client_secret", "BOSH_CLIENT_SECRET"),
         ("bosh_ca_cert", "BOSH_CA_CERT"),
     ),
-    tkgi=(),
 )
 SECRET_OPTIONS = ("om_password", "bosh_client_secret")
+CPI_FLAGS = ("use_policy_api", "policy_api_migration_mode")
 MAX_STDERR = 2000
 
 
@@ -80,55 +78,32 @@ class CliError(Exception):
         self.details = details
 
 
-def redact(text, secrets):
-    """The collection's one masking rule (importer_run.mask_secrets): each secret, and any ``password: value``."""
-    return mask_secrets(text or "", secrets)
-
-
-def find_executable(name):
-    """The path ``name`` runs as (a path with a slash as is), or None."""
-    if os.sep in name:
-        return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
-    for folder in os.environ.get("PATH", "").split(os.pathsep):
-        path = os.path.join(folder, name)
-        if folder and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
-
-
 class CliRunner(object):
-    """Runs om / bosh / tkgi (and the BOSH migration mode script) with the credentials in their environment.
-
-    ``run_command`` is AnsibleModule.run_command (Ansible runs and logs the process); ``extra_secrets`` are values
-    redacted from every message besides the option group's secrets (e.g. the Ops Manager password of the script).
-    """
+    """Runs om / bosh / tkgi (or the BOSH migration mode ``executable``) with ``run_command`` (AnsibleModule's);
+    ``extra_secrets`` are redacted too (e.g. the script's Ops Manager password)."""
 
     def __init__(self, params, run_command, extra_secrets=()):
         self.params = params
         self._run_command = run_command
         self.secrets = [params.get(option) for option in SECRET_OPTIONS if params.get(option)] + [s for s in extra_secrets if s]
 
-    def environment(self, tool):
-        return dict((variable, self.params[option]) for option, variable in ENV_OPTIONS[tool] if self.params.get(option))
-
-    def command(self, tool):
-        return list(self.params["%s_command" % tool])
-
-    def run(self, tool, args, executable=None, env_tool=None):
+    def run(self, tool, args, executable=None):
         """stdout of ``<tool's command> args``; raises CliError naming the command (rc, redacted stderr)."""
-        argv = list(executable) if executable else self.command(tool)
+        argv = list(executable or self.params["%s_command" % tool])
         name = " ".join([os.path.basename(argv[0]) if executable else tool] + [a for a in args if not a.startswith("-")][:2])
-        if not argv or not find_executable(argv[0]):
+        if not argv or not shutil.which(argv[0]):
             option = "script" if executable else "%s_command" % tool
             raise CliError("%s: %s was not found or is not executable (%s)" % (name, argv[0] if argv else "", option), command=name, rc=None)
-        rc, out, err = self._run_command(argv + list(args), environ_update=self.environment(env_tool or tool))
+        environment = dict((variable, self.params[option]) for option, variable in ENV_OPTIONS.get(tool, ()) if self.params.get(option))
+        rc, out, err = self._run_command(argv + list(args), environ_update=environment)
         if rc != 0:
-            stderr = redact(err or out, self.secrets).strip()[-MAX_STDERR:]
+            stderr = self.redact(err or out).strip()[-MAX_STDERR:]
             raise CliError("%s failed (rc %s): %s" % (name, rc, stderr or "(no output)"), command=name, rc=rc, stderr=stderr)
         return out
 
     def redact(self, text):
-        return redact(text, self.secrets)
+        """The collection's one masking rule (importer_run.mask_secrets): each secret, and any ``password: value``."""
+        return mask_secrets(text or "", self.secrets)
 
 
 def _load_yaml(text, command):
@@ -159,8 +134,7 @@ def as_bool(value):
 def parse_cpi_config(stdout):
     """``bosh cpi-config --json`` -> {cpi name: {use_policy_api, policy_api_migration_mode}} (None: absent).
 
-    bosh CLI v2 --json prints {"Tables", "Blocks", "Lines"}; the config YAML is the Blocks (UNCONFIRMED for
-    cpi-config: a Tables row with a Content column is read too)."""
+    The config YAML is in the Blocks (UNCONFIRMED: a Tables row with a Content column is read too)."""
     command = "bosh cpi-config"
     data = _load_json(stdout, command)
     blocks = data.get("Blocks") if isinstance(data, dict) else None
@@ -178,10 +152,7 @@ def parse_cpi_config(stdout):
         if not isinstance(cpi, dict):
             raise CliError("%s: cpis[%d] is not a mapping" % (command, index), command=command)
         nsxt = (cpi.get("properties") or {}).get("nsxt") or {}
-        flags[str(cpi.get("name") or index)] = dict(
-            use_policy_api=as_bool(nsxt.get("use_policy_api")),
-            policy_api_migration_mode=as_bool(nsxt.get("policy_api_migration_mode")),
-        )
+        flags[str(cpi.get("name") or index)] = dict((flag, as_bool(nsxt.get(flag))) for flag in CPI_FLAGS)
     return flags
 
 
@@ -200,10 +171,8 @@ def parse_staged_properties(stdout, product_name):
 
 
 def parse_pending_action(stdout, product_name):
-    """``om pending-changes --format json`` -> the product's action ("unchanged", "update", ...), None when not listed.
-
-    A JSON list of {guid, action, errands} (the interface); the Ops Manager API's {"product_changes": [...]} is
-    accepted too. The product is the entry whose guid is ``P-<hex>`` (or whose identifier is P)."""
+    """``om pending-changes --format json`` (a list, or the API's {"product_changes": [...]}) -> the action of the
+    entry whose guid is ``P-<hex>`` or whose identifier is P ("unchanged", "update", ...), None when not listed."""
     command = "om pending-changes"
     data = _load_json(stdout, command)
     if isinstance(data, dict):
@@ -241,36 +210,28 @@ def parse_clusters(stdout):
 
 
 class TkgiCli(object):
-    """The reads every TKGI module makes, each once per run."""
+    """The reads every TKGI module makes, each once per run unless ``fresh``."""
 
     def __init__(self, runner, tile):
         self.runner = runner
         self.tile = tile
         self._cache = {}
 
-    def _once(self, key, read):
-        if key not in self._cache:
+    def _once(self, key, read, fresh=False):
+        if fresh or key not in self._cache:
             self._cache[key] = read()
         return self._cache[key]
 
-    def cpi_flags(self):
-        return self._once("cpi", lambda: parse_cpi_config(self.runner.run("bosh", ["cpi-config", "--json"])))
-
-    def reread_cpi_flags(self):
-        self._cache.pop("cpi", None)
-        return self.cpi_flags()
+    def cpi_flags(self, fresh=False):
+        return self._once("cpi", lambda: parse_cpi_config(self.runner.run("bosh", ["cpi-config", "--json"])), fresh)
 
     def staged_properties(self, fresh=False):
-        if fresh:
-            self._cache.pop("staged", None)
         product = self.tile["product_name"]
-        return self._once("staged", lambda: parse_staged_properties(self.runner.run("om", ["staged-config", "--product-name", product]), product))
+        return self._once("staged", lambda: parse_staged_properties(self.runner.run("om", ["staged-config", "--product-name", product]), product), fresh)
 
     def pending_action(self, fresh=False):
-        if fresh:
-            self._cache.pop("pending", None)
         product = self.tile["product_name"]
-        return self._once("pending", lambda: parse_pending_action(self.runner.run("om", ["pending-changes", "--format", "json"]), product))
+        return self._once("pending", lambda: parse_pending_action(self.runner.run("om", ["pending-changes", "--format", "json"]), product), fresh)
 
     def cluster(self, name):
         return self._once("cluster:" + name, lambda: parse_cluster(self.runner.run("tkgi", ["cluster", name, "--json"])))

@@ -3,11 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read the importer's exit code of a TKGI promotion from the migration log on the control-plane VM.
 
-TKGI documents the 0/1/2 result of ``tkgi promote-cluster-to-policy`` as the importer's, read from the migration
-log on the cluster's control-plane VM; the CLI's own exit code means something else (vendor-facts 1.3, 1.8, 6.2).
-Where that log is and which line gives the exit code are not published (UNCONFIRMED): both are options with
-defaults. Only what the log gained during this attempt counts - an exit code line of an earlier attempt says
-nothing about this one. This module only finds the number; importer_outcome says what it means.
+TKGI's documented 0/1/2 is the importer's, not the CLI's (vendor-facts 1.3, 1.8, 6.2). The log's path and line are
+UNCONFIRMED options; only what the log gained during this attempt counts. importer_outcome says what the code means.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -60,18 +57,13 @@ def _new_text(path, offset):
     with open(path, "rb") as handle:
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
-        start = offset if offset <= size else 0
-        start = max(start, size - MAX_READ)
-        handle.seek(start)
+        handle.seek(max(offset if offset <= size else 0, size - MAX_READ))
         return handle.read().decode("utf-8", "replace")
 
 
 def read_exit_code(log_glob, before, regex):
-    """The importer's exit code from what the files of ``log_glob`` gained since ``before`` (:func:`log_offsets`).
-
-    The last match of ``regex`` (compiled, group 1 the code) in the newest file that gained text wins. No file, an
-    unreadable one, or no matching line in the new text: ``rc`` None and a ``problem``.
-    """
+    """The last match of ``regex`` (group 1) in the newest file of ``log_glob`` that gained text since ``before``
+    (:func:`log_offsets`); otherwise ``rc`` None and a ``problem``."""
     paths = glob.glob(log_glob)
     if not paths:
         return LogReading(None, None, "no migration log matches %s on this host" % log_glob)

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """TKGI's migration order as phases, and when each may start (vendor-facts 6.2, 6.3, 6.5; TKGI_INTERFACE).
 
-Pure decisions from evidence read live every time (bosh cpi-config, tkgi cluster(s), the tile's staged config and
-pending changes, NSX): never from a file we wrote. Each verifier returns (verified, reason).
+Decisions from evidence read live every time (the CLIs, NSX), never from a file we wrote; verifiers return (verified, reason).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +13,7 @@ __metaclass__ = type
 from collections import OrderedDict
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import KINDS, option_items
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import as_bool
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import CPI_FLAGS, as_bool
 
 PHASES = ("migration_mode", "test_cluster", "tile", "clusters", "policy_mode")
 PREREQUISITES = dict((phase, PHASES[:index]) for index, phase in enumerate(PHASES))
@@ -46,7 +45,7 @@ def fix_step(phase, test_cluster=None):
 def bosh_mode_of(cpi_flags):
     """The flags all CPIs share ({use_policy_api, policy_api_migration_mode}, a flag None where they differ)."""
     collapsed = {}
-    for key in ("use_policy_api", "policy_api_migration_mode"):
+    for key in CPI_FLAGS:
         values = set(flags.get(key) for flags in cpi_flags.values())
         collapsed[key] = values.pop() if len(values) == 1 else None
     return collapsed
@@ -57,18 +56,10 @@ def verify_bosh_mode(cpi_flags, mode):
     wanted = BOSH_MODES[mode]
     if not cpi_flags:
         return False, "bosh cpi-config shows no CPI"
-    wrong = [
-        "%s (use_policy_api %s, policy_api_migration_mode %s)" % (name, f["use_policy_api"], f["policy_api_migration_mode"])
-        for name, f in sorted(cpi_flags.items())
-        if any(f.get(k) is not v for k, v in wanted.items())
-    ]
+    shown = "use_policy_api %(use_policy_api)s, policy_api_migration_mode %(policy_api_migration_mode)s"
+    wrong = ["%s (%s)" % (name, shown % f) for name, f in sorted(cpi_flags.items()) if any(f.get(k) is not v for k, v in wanted.items())]
     if wrong:
-        return False, "bosh cpi-config: not in %s mode (use_policy_api %s, policy_api_migration_mode %s): %s" % (
-            mode,
-            wanted["use_policy_api"],
-            wanted["policy_api_migration_mode"],
-            ", ".join(wrong),
-        )
+        return False, "bosh cpi-config: not in %s mode (%s): %s" % (mode, shown % wanted, ", ".join(wrong))
     return True, "bosh cpi-config: every CPI in %s mode" % mode
 
 
@@ -81,16 +72,15 @@ def promoted(cluster):
 
 
 def verify_promoted(cluster):
-    state = promotion(cluster)
     if promoted(cluster):
         return True, "cluster %s: %s %s" % (cluster["name"], PROMOTE, SUCCEEDED)
+    state = promotion(cluster)
     return False, "cluster %s: last action %s is %s, not %s %s" % (cluster["name"], state["last_action"], state["last_action_state"], PROMOTE, SUCCEEDED)
 
 
 def resolve_tile(resolver, values):
-    """{key: {value, policy_id, reason}} for the tile's four objects; policy_id None when an item does not resolve.
-
-    ``resolver`` is ncp_resource_options.Resolver; a comma list (floating pools) resolves item by item."""
+    """{key: {value, policy_id, reason}} of the tile's four objects (a comma list item by item), with the one
+    ncp_resource_options.Resolver; policy_id None when an item does not resolve."""
     resolved = OrderedDict()
     for key, kind_name in TILE_KINDS.items():
         value = values.get(key)
@@ -108,6 +98,14 @@ def resolve_tile(resolver, values):
             problems.append("the tile has no value")
         resolved[key] = dict(value=value, policy_id=None if problems else ",".join(ids), reason="; ".join(problems))
     return resolved
+
+
+def read_tile(cli, resolver, fresh=False):
+    """(staged properties, resolution of the four objects, the Policy API switch) of the tile ``cli`` reads."""
+    staged = cli.staged_properties(fresh=fresh)
+    names = cli.tile["id_properties"]
+    resolved = resolve_tile(resolver, dict((key, staged.get(names[key])) for key in TILE_KINDS))
+    return staged, resolved, as_bool(staged.get(cli.tile["policy_api_property"]))
 
 
 def unresolved(resolved):
@@ -161,9 +159,8 @@ def verify_clusters(clusters):
 
 
 def blocking_clusters(clusters, cluster=None, acknowledged=()):
-    """Other clusters whose promotion blocks another one: failed (vendor-facts 6.5: exit 1 re-run that cluster only;
-    exit 2 never re-run, confirm NCP in MP), unless acknowledged; or still running (never promote in parallel).
-    The cluster about to be promoted may itself have failed before: its re-run is nsx_mp_import's journal's decision."""
+    """Other clusters whose promotion failed (vendor-facts 6.5) and is not acknowledged, or is still running; the
+    ``cluster`` about to be promoted never blocks (its re-run is nsx_mp_import's journal's decision)."""
     blocking = []
     for other in clusters:
         if other["name"] == cluster or other.get("last_action") != PROMOTE:
@@ -203,22 +200,20 @@ def verify_migration_mode(cpi_flags, phase):
 
 
 class PhaseGate(object):
-    """Reads the evidence ``phase`` and its predecessors need (``cli``: tkgi_cli.TkgiCli; ``resolver_factory``: returns
-    an ncp_resource_options.Resolver, called only when NSX must be read) and decides."""
+    """Reads what ``phase`` and its predecessors need and decides (``resolver_factory`` is called only when NSX must be read)."""
 
     def __init__(self, cli, resolver_factory, test_cluster=None):
         self.cli = cli
         self.resolver_factory = resolver_factory
         self.test_cluster = test_cluster
         self.promotions = OrderedDict()
-        self._resolved = None
+        self._tile = None
 
-    def tile_resolution(self):
-        if self._resolved is None:
-            staged = self.cli.staged_properties()
-            names = self.cli.tile["id_properties"]
-            self._resolved = resolve_tile(self.resolver_factory(), dict((key, staged.get(names[key])) for key in TILE_KINDS))
-        return self._resolved
+    def tile_state(self):
+        """(staged, resolved, switch) of the tile, read once."""
+        if self._tile is None:
+            self._tile = read_tile(self.cli, self.resolver_factory())
+        return self._tile
 
     def _seen(self, cluster):
         self.promotions[cluster["name"]] = promotion(cluster)
@@ -229,11 +224,10 @@ class PhaseGate(object):
             flags = self.cli.cpi_flags()
             return verify_migration_mode(flags, phase) if name == "migration_mode" else verify_bosh_mode(flags, "policy")
         if name == "test_cluster":
-            return verify_test_cluster(self._seen(self.cli.cluster(self.test_cluster)), self.tile_resolution())
+            return verify_test_cluster(self._seen(self.cli.cluster(self.test_cluster)), self.tile_state()[1])
         if name == "tile":
-            staged = self.cli.staged_properties()
-            switch = as_bool(staged.get(self.cli.tile["policy_api_property"]))
-            return verify_tile(self.tile_resolution(), switch, self.cli.pending_action(), self.cli.tile["product_name"])
+            _staged, resolved, switch = self.tile_state()
+            return verify_tile(resolved, switch, self.cli.pending_action(), self.cli.tile["product_name"])
         return verify_clusters([self._seen(c) for c in self.cli.clusters()])
 
     def decide(self, phase, cluster=None, acknowledged=()):
@@ -245,8 +239,8 @@ class PhaseGate(object):
         blocking = blocking_clusters([self._seen(c) for c in self.cli.clusters()], cluster, acknowledged) if phase == "clusters" else []
         msg, unverified = refusal(phase, verdicts, self.test_cluster, blocking)
         result = dict(phases=verdicts, promotions=dict(self.promotions), unverified=unverified, blocking_clusters=blocking)
-        if self._resolved is not None:
-            result["tile_policy_ids"] = tile_policy_ids(self._resolved)
+        if self._tile is not None:
+            result["tile_policy_ids"] = tile_policy_ids(self._tile[1])
         return result, msg
 
 

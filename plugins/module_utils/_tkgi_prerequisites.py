@@ -1,13 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""TKGI's own prerequisites of its MP-to-Policy migration (issue 27), one finding each, for TKGI clusters only.
+"""TKGI's own prerequisites of its MP-to-Policy migration (issue 27), one finding each.
 
-Source: TKGI "Migrating from NSX Management Plane API to Policy API" (pivotal-cf/docs-pks mp2p-migration.html.md.erb,
-Prerequisites) and its overview (mp2p-migration-concepts.html.md.erb, Supported / Unsupported Configurations, Before
-MP2P Migration); vendor-facts.md section 6.1. The checks judge data already read (pure functions, JSON fixtures in
-tests); ``host_checks_of`` runs the ``tkgi`` CLI where it is logged in, ``nsx_checks_of`` reads NSX through the one
-client. What the public sources do not settle is marked UNCONFIRMED here and in docs/nsx-api.md, and is configurable.
+Source: docs-pks mp2p-migration and mp2p-migration-concepts (vendor-facts 6.1). What they do not settle is marked
+UNCONFIRMED here and in docs/nsx-api.md, and is configurable.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +18,7 @@ import re
 import time
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_checks import _first_line, _on
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import _version_at_least, parse_version
 
 # TKGI MP2P arrived in TKGI 1.15.1 (docs-pks release notes 1.15); NSX 4.0.1.1 or later (mp2p-migration Prerequisites).
@@ -35,24 +33,13 @@ POLICY_ONLY_OBJECTS = (
     "default-high-security-client-ssl-profile",
 )
 
-# Where a network profile sets NCP's k8s_np_use_ip_sets: docs-pks network profiles put NCP options under
-# parameters.cni_configurations.parameters.extensions.ncp.<section>.<option> (mp2p-migration-concepts, GFW Migration
-# example for nsx_v3.natfirewallmatch); TKGI's default is true.
+# Where a network profile sets NCP's k8s_np_use_ip_sets (docs-pks mp2p-migration-concepts); TKGI's default is true.
 IP_SETS_PATH = ("parameters", "cni_configurations", "parameters", "extensions", "ncp", "nsx_v3", "k8s_np_use_ip_sets")
 
 PRINCIPAL_IDENTITIES = "/api/v1/trust-management/principal-identities"
 CERTIFICATES = "/api/v1/trust-management/certificates"
 
 FALSE_WORDS = ("false", "no", "off", "0")
-
-
-def _first_line(text):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
-def _on(host):
-    return " on %s" % host if host else ""
 
 
 def _error(check_id, message, fix, cluster=None, object_type=None, object_id=None, severity="error", display_name=None):
@@ -63,33 +50,21 @@ def _error(check_id, message, fix, cluster=None, object_type=None, object_id=Non
 
 
 def check_tkgi_version(rc, output, minimum, tkgi, cluster, host=None):
-    """``tkgi --version`` (exit ``rc``, text ``output``) must name TKGI ``minimum`` or later. The wording of the output is
-    UNCONFIRMED: the first dotted number (x.y.z) in it is taken as the CLI's version."""
+    """The first x.y.z in ``tkgi --version`` must be ``minimum`` or later (the output's wording is UNCONFIRMED)."""
     match = re.search(r"(?<![\d.])(\d+\.\d+\.\d+)", output or "") if rc == 0 else None
     if match is None:
-        return _error(
-            "tkgi_version",
-            "Could not read the TKGI CLI's version%s (%s --version, rc %s): %s" % (_on(host), tkgi, rc, _first_line(output) or "no output"),
-            "Run %s --version by hand; TKGI's MP-to-Policy migration needs the tile, the CLI and every cluster at %s or later." % (tkgi, minimum),
-            cluster,
-            "Host",
-            host,
-        )
+        message = "Could not read the TKGI CLI's version%s (%s --version, rc %s): %s" % (_on(host), tkgi, rc, _first_line(output) or "no output")
+        fix = "Run %s --version by hand; TKGI's MP-to-Policy migration needs the tile, the CLI and every cluster at %s or later." % (tkgi, minimum)
+        return _error("tkgi_version", message, fix, cluster, "Host", host)
     if _version_at_least(parse_version(match.group(1)), parse_version(minimum)):
         return []
-    return _error(
-        "tkgi_version",
-        "The TKGI CLI%s is %s, older than %s, the first TKGI with tkgi promote-cluster-to-policy" % (_on(host), match.group(1), minimum),
-        "Upgrade the TKGI tile, the CLI and every cluster to %s or later (the latest patch of your TKGI line) before the window." % minimum,
-        cluster,
-        "Host",
-        host,
-    )
+    message = "The TKGI CLI%s is %s, older than %s, the first TKGI with tkgi promote-cluster-to-policy" % (_on(host), match.group(1), minimum)
+    fix = "Upgrade the TKGI tile, the CLI and every cluster to %s or later (the latest patch of your TKGI line) before the window." % minimum
+    return _error("tkgi_version", message, fix, cluster, "Host", host)
 
 
 def network_profile_name(cluster_json):
-    """The network profile ``tkgi cluster NAME --json`` names: a name, "" (none), or None when the answer has no such key.
-    ``tkgi cluster`` prints "Network Profile Name"; the JSON key ``network_profile_name`` is UNCONFIRMED."""
+    """The profile ``tkgi cluster NAME --json`` names, "" (none), or None without the (UNCONFIRMED) key."""
     if not isinstance(cluster_json, dict) or "network_profile_name" not in cluster_json:
         return None
     return cluster_json.get("network_profile_name") or ""
@@ -107,29 +82,21 @@ def _walk(value, path=()):
         yield path, value
 
 
-def _dotted(path):
-    return ".".join(path)
-
-
 def check_profile_nsgroups(profile, cluster):
-    """NSGroups in the cluster's configuration are unsupported (Bootstrap Security Group: the network profile parameter
-    ``master_vms_nsgroup_id``, docs-pks network-profiles-ns-groups). Every non-empty value of a key naming an NSGroup
-    (``nsgroup`` in its name, any case) is reported."""
+    """NSGroups (e.g. ``master_vms_nsgroup_id``, Bootstrap Security Group) are unsupported: any non-empty value under a
+    key with ``nsgroup`` in its name is reported."""
     found = []
     for path, value in _walk(profile.get("parameters") or {}, ("parameters",)):
         if value not in (None, "", []) and any("nsgroup" in part.lower() for part in path):
-            found.extend(
-                _error(
-                    "tkgi_network_profile_nsgroup",
-                    "Network profile %s of cluster %s sets %s = %s: TKGI's MP-to-Policy migration does not support clusters configured"
-                    " with NSGroups (Bootstrap Security Group)" % (profile.get("name"), cluster, _dotted(path), value),
-                    "Remove the NSGroup from the cluster's configuration (a network profile without %s) before the window, or leave"
-                    " %s out of the migration and ask VMware support." % (path[-1], cluster),
-                    cluster,
-                    "NetworkProfile",
-                    profile.get("name"),
-                )
+            message = (
+                "Network profile %s of cluster %s sets %s = %s: TKGI's MP-to-Policy migration does not support clusters configured"
+                " with NSGroups (Bootstrap Security Group)" % (profile.get("name"), cluster, ".".join(path), value)
             )
+            fix = (
+                "Remove the NSGroup from the cluster's configuration (a network profile without %s) before the window, or leave"
+                " %s out of the migration and ask VMware support." % (path[-1], cluster)
+            )
+            found.extend(_error("tkgi_network_profile_nsgroup", message, fix, cluster, "NetworkProfile", profile.get("name")))
     return found
 
 
@@ -139,16 +106,13 @@ def check_profile_ip_sets(profile, cluster):
     for key in IP_SETS_PATH:
         value = value.get(key) if isinstance(value, dict) else None
     if value is False or (isinstance(value, str) and value.strip().lower() in FALSE_WORDS):
-        return _error(
-            "tkgi_np_use_ip_sets",
-            "Network profile %s of cluster %s sets ncp.nsx_v3.k8s_np_use_ip_sets to %s: TKGI cannot promote the cluster"
-            % (profile.get("name"), cluster, value),
+        name = profile.get("name")
+        message = "Network profile %s of cluster %s sets ncp.nsx_v3.k8s_np_use_ip_sets to %s: TKGI cannot promote the cluster" % (name, cluster, value)
+        fix = (
             'Update the cluster with a network profile that has "ncp.nsx_v3.k8s_np_use_ip_sets": true (tkgi update-cluster %s'
-            " --network-profile NEW-PROFILE) before the window." % cluster,
-            cluster,
-            "NetworkProfile",
-            profile.get("name"),
+            " --network-profile NEW-PROFILE) before the window." % cluster
         )
+        return _error("tkgi_np_use_ip_sets", message, fix, cluster, "NetworkProfile", name)
     return []
 
 
@@ -158,17 +122,12 @@ def check_profile_policy_only(profile, cluster, policy_only_objects=POLICY_ONLY_
     found = []
     for path, value in _walk(profile.get("parameters") or {}, ("parameters",)):
         if isinstance(value, str) and value.strip().lower() in wanted:
-            found.extend(
-                _error(
-                    "tkgi_policy_only_objects",
-                    "Network profile %s of cluster %s references %s (%s), an NSX Policy API object: TKGI migrates only clusters"
-                    " that reference Manager API objects only" % (profile.get("name"), cluster, value, _dotted(path)),
-                    "Update the cluster with a network profile that names a Manager API object instead of %s, before the window." % value,
-                    cluster,
-                    "NetworkProfile",
-                    profile.get("name"),
-                )
+            message = (
+                "Network profile %s of cluster %s references %s (%s), an NSX Policy API object: TKGI migrates only clusters"
+                " that reference Manager API objects only" % (profile.get("name"), cluster, value, ".".join(path))
             )
+            fix = "Update the cluster with a network profile that names a Manager API object instead of %s, before the window." % value
+            found.extend(_error("tkgi_policy_only_objects", message, fix, cluster, "NetworkProfile", profile.get("name")))
     return found
 
 
@@ -186,9 +145,7 @@ def _json_of(rc, out, err):
 
 
 def read_network_profile(run, tkgi, cluster):
-    """(profile or None, error or None): the network profile ``tkgi cluster CLUSTER --json`` names, read with ``tkgi
-    network-profile NAME --json`` (its JSON shape, the profile definition ``{name, description, parameters}``, is
-    UNCONFIRMED: docs-pks documents the definition file, not the CLI's JSON). (None, None): the cluster has none."""
+    """(profile, None), (None, error), or (None, None) when the cluster names none; the JSON shape is UNCONFIRMED."""
     answer, error = _json_of(*run([tkgi, "cluster", cluster, "--json"]))
     if error is not None:
         return None, "%s cluster %s --json: %s" % (tkgi, cluster, error)
@@ -205,22 +162,9 @@ def read_network_profile(run, tkgi, cluster):
     return profile, None
 
 
-def _unreadable_profile(check_id, error, cluster, host):
-    return _error(
-        check_id,
-        "Could not read the network profile of cluster %s%s (%s)" % (cluster, _on(host), error),
-        "Check it by hand (tkgi cluster %s; tkgi network-profile NAME) against TKGI's MP-to-Policy prerequisites, then waive"
-        " %s in ncp_preflight_waivers." % (cluster, check_id),
-        cluster,
-        "Host",
-        host,
-    )
-
-
 def host_checks_of(run, tkgi, cluster, host=None, wanted=lambda _check: True, policy_only_objects=POLICY_ONLY_OBJECTS, min_version=MIN_TKGI_VERSION):
-    """[(check ID, findings)] of the TKGI prerequisites read with the ``tkgi`` CLI (``run``: argv -> (rc, out, err)).
-    A profile that cannot be read fails each profile check with the reason; no profile means TKGI's defaults (none of
-    them unsupported)."""
+    """[(check ID, findings)] read with ``tkgi`` (``run``: argv -> (rc, out, err)); an unreadable profile fails each
+    profile check, no profile passes them (TKGI's defaults)."""
     results = []
     if wanted("tkgi_version"):
         rc, out, err = run([tkgi, "--version"])
@@ -228,18 +172,23 @@ def host_checks_of(run, tkgi, cluster, host=None, wanted=lambda _check: True, po
     if not any(wanted(check_id) for check_id in PROFILE_CHECK_IDS):
         return results
     profile, error = read_network_profile(run, tkgi, cluster)
-    judged = profile or {}
-    if wanted("tkgi_network_profile_nsgroup"):
-        found = _unreadable_profile("tkgi_network_profile_nsgroup", error, cluster, host) if error else check_profile_nsgroups(judged, cluster)
-        results.append(("tkgi_network_profile_nsgroup", found))
-    if wanted("tkgi_np_use_ip_sets"):
-        found = _unreadable_profile("tkgi_np_use_ip_sets", error, cluster, host) if error else check_profile_ip_sets(judged, cluster)
-        results.append(("tkgi_np_use_ip_sets", found))
-    if wanted("tkgi_policy_only_objects"):
-        found = (
-            _unreadable_profile("tkgi_policy_only_objects", error, cluster, host) if error else check_profile_policy_only(judged, cluster, policy_only_objects)
-        )
-        results.append(("tkgi_policy_only_objects", found))
+
+    def profile_check(check_id, check, *args):
+        if not wanted(check_id):
+            return
+        if error:
+            message = "Could not read the network profile of cluster %s%s (%s)" % (cluster, _on(host), error)
+            fix = (
+                "Check it by hand (tkgi cluster %s; tkgi network-profile NAME) against TKGI's MP-to-Policy prerequisites, then waive"
+                " %s in ncp_preflight_waivers." % (cluster, check_id)
+            )
+            results.append((check_id, _error(check_id, message, fix, cluster, "Host", host)))
+        else:
+            results.append((check_id, check(profile or {}, cluster, *args)))
+
+    profile_check("tkgi_network_profile_nsgroup", check_profile_nsgroups)
+    profile_check("tkgi_np_use_ip_sets", check_profile_ip_sets)
+    profile_check("tkgi_policy_only_objects", check_profile_policy_only, policy_only_objects)
     return results
 
 
@@ -250,18 +199,13 @@ def check_tkgi_nsx_version(version_text, minimum=MIN_NSX_VERSION):
     version = parse_version(version_text)
     if version is not None and _version_at_least(version, parse_version(minimum)):
         return []
-    return _error(
-        "tkgi_nsx_version",
-        "NSX %s is older than %s, the oldest NSX TKGI's MP-to-Policy migration supports" % (version_text, minimum),
-        "Upgrade NSX to %s or later (while every TKGI cluster is still in Manager mode) before the window." % minimum,
-    )
+    message = "NSX %s is older than %s, the oldest NSX TKGI's MP-to-Policy migration supports" % (version_text, minimum)
+    return _error("tkgi_nsx_version", message, "Upgrade NSX to %s or later (while every TKGI cluster is still in Manager mode) before the window." % minimum)
 
 
 def check_dedicated(identities, foundation_patterns):
-    """TKGI migrates only an NSX dedicated to one TKGI foundation, with no TAS or Aria Automation on it. NSX shows who
-    uses its API as principal identities (``GET /api/v1/trust-management/principal-identities``); which names TKGI,
-    TAS or Aria Automation give theirs is UNCONFIRMED, so the operator names this foundation's (fnmatch patterns,
-    ``foundation_patterns``) and every other principal identity is reported. None given: each one is a warning to confirm."""
+    """TKGI needs an NSX dedicated to one foundation: every principal identity not matching ``foundation_patterns``
+    (fnmatch; whose names are whose is UNCONFIRMED) is reported, each one as a warning when none are given."""
     if not foundation_patterns:
         names = sorted(pi.get("name") or pi.get("id") or "?" for pi in identities)
         if not names:
@@ -279,18 +223,15 @@ def check_dedicated(identities, foundation_patterns):
         name = pi.get("name") or ""
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in foundation_patterns):
             continue
-        found.extend(
-            _error(
-                "tkgi_nsx_dedicated",
-                "Principal identity %s (role %s) on NSX is not this TKGI foundation's (%s): TKGI migrates only an NSX dedicated"
-                " to one TKGI foundation, without TAS or Aria Automation" % (name or pi.get("id"), pi.get("role") or "?", ", ".join(foundation_patterns)),
-                "Do not start: move the other product or foundation off this NSX (or contact VMware support); if %s is this"
-                " foundation's, add it to ncp_tkgi_principal_identities." % (name or pi.get("id")),
-                object_type="PrincipalIdentity",
-                object_id=pi.get("id"),
-                display_name=name or None,
-            )
+        message = (
+            "Principal identity %s (role %s) on NSX is not this TKGI foundation's (%s): TKGI migrates only an NSX dedicated"
+            " to one TKGI foundation, without TAS or Aria Automation" % (name or pi.get("id"), pi.get("role") or "?", ", ".join(foundation_patterns))
         )
+        fix = (
+            "Do not start: move the other product or foundation off this NSX (or contact VMware support); if %s is this"
+            " foundation's, add it to ncp_tkgi_principal_identities." % (name or pi.get("id"))
+        )
+        found.extend(_error("tkgi_nsx_dedicated", message, fix, object_type="PrincipalIdentity", object_id=pi.get("id"), display_name=name or None))
     return found
 
 
@@ -310,10 +251,8 @@ def _utc(seconds):
 
 
 def check_certificates(certificates, window_end, now=None):
-    """Certificates may not be rotated during TKGI's migration: each one NSX holds must stay valid until ``window_end``
-    (seconds since the epoch). NSX's Certificate has ``details``, X509Certificate entries with ``not_after`` in epoch
-    milliseconds (NSX API reference, Certificate / X509Certificate). Without ``window_end`` they are checked against
-    ``now`` (an expired one is an error) and an info says the window was not checked."""
+    """Certificates may not be rotated during the migration: each must stay valid until ``window_end`` (epoch seconds;
+    ``details[].not_after`` is in ms). Without it they are checked against ``now``, with an info saying so."""
     if window_end is None:
         window_end = time.time() if now is None else now
         return _error(
@@ -327,32 +266,21 @@ def check_certificates(certificates, window_end, now=None):
     for cert in certificates:
         ends = [entry.get("not_after") for entry in cert.get("details") or [] if isinstance(entry, dict) and entry.get("not_after") is not None]
         name = cert.get("display_name") or cert.get("id")
+        where = dict(object_type="Certificate", object_id=cert.get("id"), display_name=cert.get("display_name"))
         if not ends:
-            found.extend(
-                _error(
-                    "tkgi_certificates_valid",
-                    "Certificate %s on NSX shows no expiry date (details.not_after)" % name,
-                    "Check its expiry by hand (System > Certificates) against the window's end %s." % _utc(window_end),
-                    object_type="Certificate",
-                    object_id=cert.get("id"),
-                    display_name=cert.get("display_name"),
-                    severity="warning",
-                )
-            )
+            message = "Certificate %s on NSX shows no expiry date (details.not_after)" % name
+            fix = "Check its expiry by hand (System > Certificates) against the window's end %s." % _utc(window_end)
+            found.extend(_error("tkgi_certificates_valid", message, fix, severity="warning", **where))
             continue
         expiry = min(float(end) / 1000.0 for end in ends)
         if expiry < window_end:
-            found.extend(
-                _error(
-                    "tkgi_certificates_valid",
-                    "Certificate %s on NSX expires %s, before the window ends (%s): certificates may not be rotated during TKGI's"
-                    " migration" % (name, _utc(expiry), _utc(window_end)),
-                    "Renew and replace it before the window starts (and before any cluster is promoted).",
-                    object_type="Certificate",
-                    object_id=cert.get("id"),
-                    display_name=cert.get("display_name"),
-                )
+            message = "Certificate %s on NSX expires %s, before the window ends (%s): certificates may not be rotated during TKGI's migration" % (
+                name,
+                _utc(expiry),
+                _utc(window_end),
             )
+            fix = "Renew and replace it before the window starts (and before any cluster is promoted)."
+            found.extend(_error("tkgi_certificates_valid", message, fix, **where))
     return found
 
 

@@ -131,7 +131,7 @@ def main():
         except CliError as exc:
             module.fail_json(msg=exc.message, **dict(result, **exc.details))
         result["script_output"] = runner.redact(out).splitlines()
-        flags = cli.reread_cpi_flags()
+        flags = cli.cpi_flags(fresh=True)
         result.update(after=bosh_mode_of(flags), cpis=flags, diff=dict(before=before, after=bosh_mode_of(flags)))
         verified, reason = verify_bosh_mode(flags, state)
         if not verified:

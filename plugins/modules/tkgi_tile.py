@@ -95,10 +95,9 @@ import os
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import Resolver
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._nsx_module import NsxModule
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli, as_bool
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_cli import TKGI_CLI_ARGSPEC, CliError, CliRunner, TkgiCli
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases import (
-    TILE_KINDS,
-    resolve_tile,
+    read_tile,
     tile_change,
     tile_mismatches,
     tile_policy_ids,
@@ -108,14 +107,6 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_phases impo
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.nsx_client import NsxApiError
 
 ARGUMENT_SPEC = dict(TKGI_CLI_ARGSPEC, apply=dict(type="bool", default=False))
-
-
-def read_tile(cli, resolver, fresh=False):
-    """(staged properties, resolution of the four objects, the Policy API switch)."""
-    staged = cli.staged_properties(fresh=fresh)
-    names = cli.tile["id_properties"]
-    resolved = resolve_tile(resolver, dict((key, staged.get(names[key])) for key in TILE_KINDS))
-    return staged, resolved, as_bool(staged.get(cli.tile["policy_api_property"]))
 
 
 def write_tile(module, cli, after):
@@ -129,10 +120,8 @@ def write_tile(module, cli, after):
 
 
 def instructions(after, product):
-    return "enter these values in the %s tile (Networking), switch on Policy API mode, then Apply Changes: %s" % (
-        product,
-        "; ".join("%s = %s" % item for item in after.items()),
-    )
+    values = "; ".join("%s = %s" % item for item in after.items())
+    return "enter these values in the %s tile (Networking), switch on Policy API mode, then Apply Changes: %s" % (product, values)
 
 
 def main():
@@ -146,11 +135,8 @@ def main():
         before, after = tile_change(params["tile"], staged, resolved)
         result = dict(changed=False, applied=False, policy_ids=tile_policy_ids(resolved), before=before, after=after, unresolved=unresolved(resolved))
         if result["unresolved"]:
-            module.fail_json(
-                msg="cannot switch the %s tile to Policy IDs, nothing written: %s. Was the test cluster promoted?" % (product, "; ".join(result["unresolved"])),
-                verified=False,
-                **result,
-            )
+            msg = "cannot switch the %s tile to Policy IDs, nothing written: %s. Was the test cluster promoted?" % (product, "; ".join(result["unresolved"]))
+            module.fail_json(msg=msg, verified=False, **result)
         staged_ok = not tile_mismatches(resolved, switch)
         if not params["apply"]:
             verified = staged_ok and cli.pending_action() == "unchanged"
