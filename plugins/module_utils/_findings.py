@@ -76,6 +76,16 @@ DFW_ORDER_CHECK_IDS = (
 CHECK_IDS = NSX_CHECK_IDS + HOST_CHECK_IDS + CONTROLLER_CHECK_IDS + VERDICT_CHECK_IDS + DFW_ORDER_CHECK_IDS
 
 
+def _first_line(text):
+    """The last non-blank line of a command's output (where tools put the error), for a finding's message."""
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _on(host):
+    return " on %s" % host if host else ""
+
+
 def finding(check, severity, message, remediation="", cluster=None, object_type=None, object_id=None, display_name=None):
     """One finding; every key of the contract is always present."""
     if severity not in SEVERITIES:

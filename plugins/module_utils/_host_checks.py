@@ -14,12 +14,11 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding, findings_unless
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import _first_line, _on, finding, findings_unless
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._kubectl import KubectlError
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest import ManifestError, ManifestIni
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import RESOURCE_OPTIONS
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import _version_at_least, parse_version
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._tkgi_prerequisites import _first_line, _on
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
 
 TRUE_WORDS = ("true", "yes", "on", "1")

@@ -17,8 +17,7 @@ import json
 import re
 import time
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import finding
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._host_checks import _first_line, _on
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._findings import _first_line, _on, finding
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import _version_at_least, parse_version
 
 # TKGI MP2P arrived in TKGI 1.15.1 (docs-pks release notes 1.15); NSX 4.0.1.1 or later (mp2p-migration Prerequisites).
