@@ -233,19 +233,15 @@ def main():
         return module.run_command(argv, data=data, binary_data=False)
 
     try:
+        wait = (p["timeout"], p["poll_interval"], module.check_mode)
         if p["platform"] == "kubernetes":
             kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=run)
             ncp = KubernetesNcp(kubectl, p["namespace"], p["deployment"], p["configmap"], p["configmap_key"], watch=p["watch"])
-            if p["state"] == "stopped":
-                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
-            else:
-                result = ncp.start(p["replicas"], p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+            start = (p["replicas"], p["expect_mode"])
         else:
             ncp = MonitNcp(run, p["monit"], p["monit_service"], p["ncp_ini_path"])
-            if p["state"] == "stopped":
-                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
-            else:
-                result = ncp.start(p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+            start = (p["expect_mode"],)
+        result = ncp.stop(*wait) if p["state"] == "stopped" else ncp.start(*(start + wait))
     except NcpServiceError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     now = time.time()
