@@ -109,12 +109,6 @@ class LeftoverCheck:
 
     def __init__(self, client):
         self.client = client
-        self._tiers = None
-
-    def router_tiers(self):
-        if self._tiers is None:
-            self._tiers = dict((router.get("id"), router.get("router_type")) for router in self.client.paginate(KINDS["router"].mp_list))
-        return self._tiers
 
     def cluster_objects(self, cluster):
         """MP objects (no Policy ``path``) whose ``ncp/cluster`` tag is the cluster; NSX search, filtered exactly here."""
@@ -130,7 +124,8 @@ class LeftoverCheck:
     def run(self, cluster, user_spec=None):
         expected, not_checked = {}, {}
         objects = self.cluster_objects(cluster) + self.shared_objects(shared_resource_refs(user_spec))
-        tiers = self.router_tiers() if objects else {}
+        routers = self.client.paginate(KINDS["router"].mp_list) if objects else []
+        tiers = dict((router.get("id"), router.get("router_type")) for router in routers)
         for obj in objects:
             kind = migration_type(obj, tiers)
             if kind is None:

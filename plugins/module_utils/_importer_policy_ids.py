@@ -17,8 +17,6 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks
 # The shared kinds (MP Tier-0/Tier-1 routers, IP blocks, IP pools), from the one table ncp_resource_options.KINDS.
 SHARED_KINDS = tuple(resources.KINDS[name] for name in ("router", "ip_block", "ip_pool"))
 MIGRATED_RESOURCE_TYPES = tuple(resource_type for kind in SHARED_KINDS for resource_type in kind.migrated_types)
-# Parts of the user spec that name no shared resource.
-_NOT_SHARED_KEYS = ("k8s-clusters",)
 
 
 def shared_resource_refs(user_spec):
@@ -29,10 +27,9 @@ def shared_resource_refs(user_spec):
     def walk(value):
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in _NOT_SHARED_KEYS:
-                    continue
-                walk(key)
-                walk(item)
+                if key != "k8s-clusters":  # names no shared resource
+                    walk(key)
+                    walk(item)
         elif isinstance(value, (list, tuple)):
             for item in value:
                 walk(item)

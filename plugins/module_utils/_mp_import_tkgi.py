@@ -58,13 +58,11 @@ class TkgiDriver:
 
     def log_offsets(self):
         """The migration logs' sizes before the promotion: only what they gain during it is read."""
-        log_glob = self.params["tkgi_migration_log"]
-        return tkgi_log.log_offsets(log_glob) if log_glob else {}
+        return tkgi_log.log_offsets(self.params["tkgi_migration_log"])
 
     def read_exit_code(self, ran, before):
         """The migration log's LogReading, or None when the promotion was killed at the timeout."""
-        log_glob = self.params["tkgi_migration_log"]
-        return tkgi_log.read_exit_code(log_glob, before, self.exit_code_regex) if log_glob and not ran.timed_out else None
+        return None if ran.timed_out else tkgi_log.read_exit_code(self.params["tkgi_migration_log"], before, self.exit_code_regex)
 
     def finish(self, task, result, command_rc, reading, outcome, timed_out):
         """tkgi's JSON, its own exit code and the log read, into ``result``; returned for the journal's attempt too."""
