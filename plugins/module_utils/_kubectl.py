@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 
@@ -36,13 +37,8 @@ class KubectlError(Exception):
 
 def _reason(stderr):
     """The API status reason kubectl prints as 'Error from server (Reason): ...'."""
-    marker = "Error from server ("
-    start = stderr.find(marker)
-    if start < 0:
-        return None
-    start += len(marker)
-    end = stderr.find(")", start)
-    return stderr[start:end] if end > start else None
+    match = re.search(r"Error from server \(([^)]*)\)", stderr)
+    return (match.group(1) or None) if match else None
 
 
 def subprocess_runner(args, data=None):
