@@ -8,8 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # nsx_mp_import's last-moment checks of NSX before each run (invariants 3 and 10, module_utils/_mp_import_task.py
-    # require_nsx_idle); argument spec in plugins/modules/nsx_mp_import.py.
+    # nsx_mp_import's last-moment checks of NSX before each run (_mp_import_task.py require_nsx_idle); spec in nsx_mp_import.py.
     DOCUMENTATION = r"""
 options:
   require_nsx_idle:

@@ -3,16 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Proof that an import left nothing behind: the migration API's mapping against the MP objects it should cover.
 
-An importer that exits 0 says its requests succeeded, not that every object of the cluster was in them. After a
-cluster import, every MP object tagged ``ncp/cluster=<cluster>`` and each shared resource the importer's user spec
-names is looked up in the migration API's mapping ``GET /api/v1/migration/migrated-resources?resource_type=<T>``
-(official API reference: MigratedObject ``resource_id`` = MP id; the ``resource_type`` enum names the types), per
-type. An object of a checked type the mapping lacks is left behind.
-
-Checked types are the migration types the importer imports (nsx-reference.md section 2, in its order); a tagged MP
-object of any other kind (IP block subnets, LB rules, firewall rules, which move with their parent or not at all)
-is counted under ``not_checked`` by its MP ``resource_type``, never called left behind. A type this NSX release
-does not accept on migrated-resources (400 / 404) cannot be verified and is listed in ``unverified``.
+An importer exiting 0 says its requests succeeded, not that every object was in them. Types the importer does not
+import on its own are counted in ``not_checked``; a type NSX cannot look up (400 / 404) is ``unverified``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,7 +15,7 @@ import os
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _importer_config as cfg
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import SHARED_KINDS, shared_resource_refs
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._importer_policy_ids import shared_mp_objects, shared_resource_refs
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_resource_options import KINDS, migrated_items
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import CLUSTER_TAG, tag_value
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_scan import SEARCH, cluster_tag_query
@@ -56,10 +48,7 @@ _APPLICATION_PROFILES = ("LbHttpProfile", "LbFastTcpProfile", "LbFastUdpProfile"
 
 
 def migration_type(mp_object, router_tiers):
-    """The migration type an MP object is imported as, or None when the importer does not import it on its own.
-
-    ``router_tiers``: logical router id -> router_type (TIER0 / TIER1), for routers and router ports.
-    """
+    """The migration type an MP object is imported as, or None; ``router_tiers``: router id -> TIER0 / TIER1."""
     mp_type = mp_object.get("resource_type") or ""
     if mp_type == "LogicalRouter":
         return mp_object.get("router_type") if mp_object.get("router_type") in ("TIER0", "TIER1") else None
@@ -82,9 +71,7 @@ def migration_type(mp_object, router_tiers):
 def compare(expected, migrated, unverified=(), not_checked=None):
     """The verdict (pure): per type, MP objects found, migrated, and the IDs left behind.
 
-    ``expected``: migration type -> {MP id: display name} (what the import should have covered);
-    ``migrated``: migration type -> set of MP ids the mapping has; ``unverified``: types the mapping could not be
-    read for (not counted as left behind); ``not_checked``: MP resource_type -> count of objects of no checked type.
+    ``expected``: type -> {MP id: display name}; ``migrated``: type -> set of MP ids the mapping has.
     """
     by_type, left_behind = {}, []
     for kind in sorted(expected):
@@ -122,12 +109,6 @@ class LeftoverCheck:
 
     def __init__(self, client):
         self.client = client
-        self._tiers = None
-
-    def router_tiers(self):
-        if self._tiers is None:
-            self._tiers = dict((router.get("id"), router.get("router_type")) for router in self.client.paginate(KINDS["router"].mp_list))
-        return self._tiers
 
     def cluster_objects(self, cluster):
         """MP objects (no Policy ``path``) whose ``ncp/cluster`` tag is the cluster; NSX search, filtered exactly here."""
@@ -135,21 +116,16 @@ class LeftoverCheck:
         return [obj for obj in self.client.paginate(SEARCH, params={"query": query}) if not obj.get("path") and tag_value(obj, CLUSTER_TAG) == cluster]
 
     def shared_objects(self, refs):
-        """Untagged Tier-0 routers, IP blocks and IP pools the user spec names (by MP id or display name)."""
-        found = []
+        """The shared resources the user spec names; the kind's MP resource_type for a list answer that leaves it out."""
         if not refs:
-            return found
-        for kind in SHARED_KINDS:
-            for obj in self.client.paginate(kind.mp_list):
-                if tag_value(obj, CLUSTER_TAG) is None and (obj.get("id") in refs or obj.get("display_name") in refs):
-                    # The kind's MP resource_type for a list answer that leaves it out.
-                    found.append(dict(obj, resource_type=obj.get("resource_type") or kind.mp_type))
-        return found
+            return []
+        return [dict(obj, resource_type=obj.get("resource_type") or kind.mp_type) for kind, obj in shared_mp_objects(self.client, refs)]
 
     def run(self, cluster, user_spec=None):
         expected, not_checked = {}, {}
         objects = self.cluster_objects(cluster) + self.shared_objects(shared_resource_refs(user_spec))
-        tiers = self.router_tiers() if objects else {}
+        routers = self.client.paginate(KINDS["router"].mp_list) if objects else []
+        tiers = dict((router.get("id"), router.get("router_type")) for router in routers)
         for obj in objects:
             kind = migration_type(obj, tiers)
             if kind is None:
@@ -176,8 +152,7 @@ def user_spec_beside(user_spec, importer_path):
 
 
 def check_and_record(client, cluster, user_spec, journal=None):
-    """The proof for ``cluster`` (dict with ``message``), journaled as ``import_check`` when ``journal`` gives its
-    state_dir and host. Raises NsxApiError; a journal that cannot be written is jr.JournalError."""
+    """The proof for ``cluster`` (dict with ``message``), journaled when ``journal`` gives its state_dir and host."""
     check = LeftoverCheck(client).run(cluster, user_spec)
     result = dict(check, message=describe(check, cluster))
     if journal:

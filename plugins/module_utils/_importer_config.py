@@ -3,12 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The importer's inputs: ``config.yaml`` and ``user-spec.yaml`` beside the script, credentials, argv.
 
-The vendor documents only ``rollback_imported_resources`` in ``config.yaml``; the connection keys
-are believed to mirror ncp.ini and are UNCONFIRMED (nsx-reference.md section 1). So this module
-writes a documented set of keys (:func:`connection_config`), lets the caller's ``config`` override
-any of them, and never drops a key already in the file. The password never goes into
-``config.yaml``, argv or the environment: it is written to a 0600 credentials file that
-``config.yaml`` names (``credentials_file``), and removed after the run.
+Its config keys are UNCONFIRMED, so keys already in the file are never dropped; the password goes only to a 0600 file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,20 +29,15 @@ USER_SPEC_FILE = "user-spec.yaml"
 CREDENTIALS_FILE = "nsx-credentials.yaml"
 ROLLBACK_KEY = "rollback_imported_resources"
 
-# Documented defaults. The importer's real flags are UNCONFIRMED: the module's argv option
-# overrides these; placeholders are listed in ARGV_PLACEHOLDERS.
+# Documented defaults; the importer's real flags are UNCONFIRMED, the module's argv option overrides them.
 DEFAULT_ARGV = {
     "importer": ["{python}", "{importer_path}", "--{scope}-only"],
     "tkgi": ["tkgi", "promote-cluster-to-policy", "{cluster}", "--wait", "--json", "--non-interactive"],
 }
-ARGV_PLACEHOLDERS = ("python", "importer_path", "importer_dir", "scope", "cluster", "config_file", "user_spec_file")
 
 
 class ImporterConfigError(Exception):
     """An importer input that cannot be read, built or written; nothing was written."""
-
-
-# -- YAML files ---------------------------------------------------------------------------------
 
 
 def read_yaml_mapping(path, what):
@@ -73,10 +63,7 @@ def dump_yaml(data):
 
 
 def merge_config(existing, updates):
-    """``existing`` with ``updates`` merged in: nested mappings merge, other values are replaced.
-
-    No key of ``existing`` is ever dropped. Neither argument is modified.
-    """
+    """``existing`` with ``updates`` merged in (nested mappings merge); no key is dropped, neither argument modified."""
     merged = copy.deepcopy(existing)
     for key, value in updates.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -104,17 +91,10 @@ def write_yaml_if_changed(path, data, check_mode=False):
     return True
 
 
-# -- config.yaml ---------------------------------------------------------------------------------
-
-
 def connection_config(params, cluster, credentials_file=None, rollback=False):
-    """The keys the module writes into ``config.yaml`` (the real importer's names are UNCONFIRMED).
+    """The keys the module writes into ``config.yaml`` (the lab importer's names; the real ones are UNCONFIRMED).
 
-    ``nsx_manager`` (one node, host[:port]), ``credentials_file`` (the 0600 YAML file holding
-    ``nsx_username`` and ``nsx_password``), ``nsx_client_cert`` / ``nsx_client_key``, ``ca_file``,
-    ``insecure``, ``cluster`` and ``rollback_imported_resources`` (always written, so a rollback run
-    is never repeated by the next import). Keys without a value are left out. The lab's importer
-    stand-in reads these names; a release that reads others gets them through the ``config`` option.
+    Keys without a value are left out; the rollback key is always written, so a rollback is never repeated.
     """
     config = {
         "nsx_manager": params.get("nsx_manager"),
@@ -131,18 +111,12 @@ def connection_config(params, cluster, credentials_file=None, rollback=False):
 
 
 def build_config(config_path, params, cluster, user_config=None, credentials_file=None, rollback=False):
-    """(before, after) of ``config.yaml``: the file, our keys, then the caller's ``config``.
-
-    ``rollback`` always wins over the caller's ``config``: the run does what the module was asked.
-    """
+    """(before, after) of ``config.yaml``: the file, our keys, then the caller's ``config``; ``rollback`` wins."""
     before = read_yaml_mapping(config_path, "the importer configuration")
     after = merge_config(before, connection_config(params, cluster, credentials_file, rollback))
     after = merge_config(after, user_config or {})
     after[ROLLBACK_KEY] = bool(rollback)
     return before, after
-
-
-# -- user-spec.yaml ------------------------------------------------------------------------------
 
 
 def user_spec_data(user_spec):
@@ -156,9 +130,6 @@ def user_spec_data(user_spec):
             raise ImporterConfigError("user_spec %s is not a file (give a mapping or the path of a YAML file)" % user_spec)
         return read_yaml_mapping(user_spec, "user_spec")
     raise ImporterConfigError("user_spec must be a mapping or the path of a YAML file, not a %s" % type(user_spec).__name__)
-
-
-# -- credentials -----------------------------------------------------------------------------------
 
 
 def write_credentials_file(path, username, password):
@@ -182,14 +153,8 @@ def remove_file(path):
             raise
 
 
-# -- argv -------------------------------------------------------------------------------------------
-
-
 def expand_argv(template, values):
-    """Fill ``{placeholder}`` fields of each argument; ``{{``/``}}`` are literal braces.
-
-    Raises ImporterConfigError naming an unknown placeholder.
-    """
+    """Fill ``{placeholder}`` fields of each argument (``{{``/``}}`` are literal braces); an unknown one is an error."""
     argv = []
     for arg in template:
         arg = str(arg)
@@ -216,11 +181,7 @@ def argv_values(importer_path, scope, cluster, config_file=None, user_spec_file=
 
 
 def importer_env(base_env, cluster, scope, config_file=None, credentials_file=None):
-    """The command's environment: ours plus where to find things, never a secret.
-
-    NSX_PASSWORD is removed: it may be in this process's environment (the connection options
-    fall back to it) and the importer must get the password from the 0600 file only.
-    """
+    """The command's environment: ours plus where to find things, never a secret (the password is in the 0600 file only)."""
     env = dict(base_env)
     env.pop("NSX_PASSWORD", None)
     env.update({"NCP_CLUSTER": cluster or "", "NCP_IMPORT_SCOPE": scope or ""})

@@ -1,19 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read back from NSX the Policy IDs the shared-resource import gave (MP id -> Policy id).
+"""Read back from NSX the Policy IDs the shared-resource import gave (MP id -> Policy id), never computed.
 
-Which rule an NCP 4.x importer uses to name Policy objects is UNCONFIRMED (display-name derived
-or the MP UUID), so the IDs are never computed. The documented source is the migration API's
-mapping ``GET /api/v1/migration/migrated-resources?resource_type=<T>`` (official API reference,
-MigratedObject: ``resource_id`` = MP id, ``policy_id``, ``policy_path``). A ``policyPath`` tag on
-the promoted MP object (UNCONFIRMED, no public source) is read only when the mapping has no entry.
-Each Policy ID found is checked to exist with a GET on the Policy API before it is returned, so
-that ncp.ini never gets a dangling ID.
-
-Shared resources are the MP Tier-0/Tier-1 routers, IP blocks and IP pools that carry no
-``ncp/cluster`` tag (NCP did not create them). When the user spec names resources, only those
-named (by MP id or display name) are returned; without a user spec, every promoted one is.
+The importer's naming rule is UNCONFIRMED: the IDs come from the migration API's mapping (the ``policyPath`` tag only
+when it has no entry), each checked on the Policy API so that ncp.ini never gets a dangling ID.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,31 +12,24 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _ncp_resource_options as resources
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._preflight_checks import CLUSTER_TAG
 
-CLUSTER_TAG_SCOPE = "ncp/cluster"
-# The shared kinds: their MP lists, MigratedObject resource types and Policy collections (the one table:
-# ncp_resource_options.KINDS).
+# The shared kinds (MP Tier-0/Tier-1 routers, IP blocks, IP pools), from the one table ncp_resource_options.KINDS.
 SHARED_KINDS = tuple(resources.KINDS[name] for name in ("router", "ip_block", "ip_pool"))
 MIGRATED_RESOURCE_TYPES = tuple(resource_type for kind in SHARED_KINDS for resource_type in kind.migrated_types)
-# Parts of the user spec that name no shared resource.
-_NOT_SHARED_KEYS = ("k8s-clusters",)
 
 
 def shared_resource_refs(user_spec):
-    """Every string in the user spec (keys and values) outside ``k8s-clusters``, as a set.
-
-    The spec's key names for shared resources are UNCONFIRMED, so rather than guess them every
-    name or ID it mentions counts; extra strings only fail to match an object.
-    """
+    """Every string in the user spec (keys and values) outside ``k8s-clusters``, as a set: its key names are
+    UNCONFIRMED, and an extra string only fails to match an object."""
     refs = set()
 
     def walk(value):
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in _NOT_SHARED_KEYS:
-                    continue
-                walk(key)
-                walk(item)
+                if key != "k8s-clusters":  # names no shared resource
+                    walk(key)
+                    walk(item)
         elif isinstance(value, (list, tuple)):
             for item in value:
                 walk(item)
@@ -56,37 +40,37 @@ def shared_resource_refs(user_spec):
     return refs
 
 
-def _is_cluster_owned(mp_object):
-    return any(tag.get("scope") == CLUSTER_TAG_SCOPE for tag in mp_object.get("tags") or [])
+def shared_mp_objects(client, refs=None):
+    """(kind, MP object) of each shared resource: no ``ncp/cluster`` tag, and named in ``refs`` (MP id or display
+    name) when given."""
+    for kind in SHARED_KINDS:
+        for mp_object in client.paginate(kind.mp_list):
+            if any(tag.get("scope") == CLUSTER_TAG for tag in mp_object.get("tags") or []):
+                continue
+            if not refs or mp_object.get("id") in refs or mp_object.get("display_name") in refs:
+                yield kind, mp_object
 
 
 def shared_policy_ids(client, refs=None, dangling=None):
     """{MP id: Policy id} of promoted shared resources; ``refs`` limits them to names/IDs given.
 
-    A Policy ID whose object the Policy API does not have is left out (and appended to
-    ``dangling``, a list, as ``(MP id, Policy path)``): the caller reports it as unmapped. A type the migration
-    API does not know (400 / 404) is skipped: the ``policyPath`` tag may still name its objects.
+    A Policy ID the Policy API does not have is left out (appended to ``dangling`` as (MP id, Policy path)).
     """
     mapping = resources.migrated_resources(client, MIGRATED_RESOURCE_TYPES)
     result = {}
-    for kind in SHARED_KINDS:
-        for mp_object in client.paginate(kind.mp_list):
-            if _is_cluster_owned(mp_object):
-                continue
-            if refs and mp_object.get("id") not in refs and mp_object.get("display_name") not in refs:
-                continue
-            policy_id, policy_path = mapping.get(mp_object.get("id"), (None, None))
-            if policy_id is None:
-                policy_path = resources.policy_path_of(mp_object)
-                if not policy_path:
-                    continue
-                policy_id = resources.policy_id_of(policy_path)
+    for kind, mp_object in shared_mp_objects(client, refs):
+        policy_id, policy_path = mapping.get(mp_object.get("id"), (None, None))
+        if policy_id is None:
+            policy_path = resources.policy_path_of(mp_object)
             if not policy_path:
-                collection = resources.policy_collection(kind, mp_object)
-                policy_path = "%s/%s" % (collection, policy_id) if collection else None
-            if policy_path and not resources.policy_object_exists(client, policy_path.rstrip("/")):
-                if dangling is not None:
-                    dangling.append((mp_object["id"], policy_path))
                 continue
-            result[mp_object["id"]] = policy_id
+            policy_id = resources.policy_id_of(policy_path)
+        if not policy_path:
+            collection = resources.policy_collection(kind, mp_object)
+            policy_path = "%s/%s" % (collection, policy_id) if collection else None
+        if policy_path and not resources.policy_object_exists(client, policy_path.rstrip("/")):
+            if dangling is not None:
+                dangling.append((mp_object["id"], policy_path))
+            continue
+        result[mp_object["id"]] = policy_id
     return result

@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run the importer (or ``tkgi``) safely: own process group, hard timeout, masked log.
-
-The command runs in a new session, so a timeout can kill it *and* everything it started
-(kubectl, python children) with one ``killpg``. Its output is read through a pipe, secrets are
-masked, and only then is it written to the log file: no password reaches the disk.
-"""
+"""Run the importer (or ``tkgi``) in its own process group (one ``killpg`` at the timeout kills what it started too),
+its output masked before it reaches the log file: no password reaches the disk."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -77,12 +73,9 @@ class _MaskingWriter:
 
 
 def run_command(argv, log_path, timeout, cwd=None, env=None, secrets=(), pass_fds=(), kill_grace=KILL_GRACE, clock=time.monotonic):
-    """Run ``argv`` in its own process group, appending its masked output to ``log_path``.
+    """Run ``argv`` in its own process group, appending its masked output to ``log_path``; a :class:`RunResult`.
 
-    Returns a :class:`RunResult`. ``rc`` is the exit status (negative: killed by that signal);
-    on timeout the whole group gets SIGTERM, then SIGKILL after ``kill_grace`` seconds, and
-    ``timed_out`` is true. Left-over children of a command that exited are killed too: the
-    group is ours. ``pass_fds`` are inherited (the cluster lock, held while the command runs).
+    At the timeout the group gets SIGTERM, then SIGKILL after ``kill_grace`` seconds; ``pass_fds`` (the lock) are inherited.
     """
     started_at = time.time()
     start = clock()

@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A small kubectl runner: get, replace and patch objects through the kubectl binary, JSON output.
-
-Modules pass ``module.run_command`` so that Ansible runs (and logs) the process; anything else can
-use the subprocess fallback. Object bodies always travel on stdin or in a 0600 temporary file,
-never in argv (ncp.ini holds the NSX password).
-"""
+"""A small kubectl runner (JSON output); object bodies go on stdin or in a 0600 file, never in argv (ncp.ini holds the
+NSX password)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +10,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 
@@ -40,13 +37,8 @@ class KubectlError(Exception):
 
 def _reason(stderr):
     """The API status reason kubectl prints as 'Error from server (Reason): ...'."""
-    marker = "Error from server ("
-    start = stderr.find(marker)
-    if start < 0:
-        return None
-    start += len(marker)
-    end = stderr.find(")", start)
-    return stderr[start:end] if end > start else None
+    match = re.search(r"Error from server \(([^)]*)\)", stderr)
+    return (match.group(1) or None) if match else None
 
 
 def subprocess_runner(args, data=None):
@@ -101,16 +93,14 @@ class Kubectl(object):
         return self.get("configmap", name, namespace)
 
     def replace(self, obj, validate=False):
-        """PUT ``obj`` (``kubectl replace -f -``). Its ``metadata.resourceVersion`` makes the API
-        server refuse the write with a Conflict when the object changed since it was read."""
+        """PUT ``obj``; its ``metadata.resourceVersion`` makes a write over a changed object a Conflict."""
         args = ["replace", "-f", "-"]
         if not validate:
             args.append("--validate=false")
         return self.run_json(args, data=json.dumps(obj))
 
     def patch(self, kind, name, patch, namespace=None, patch_type="merge"):
-        """Patch an object; a ``metadata.resourceVersion`` in a merge patch is a precondition too.
-        The patch goes through a 0600 temporary file, not argv."""
+        """Patch an object through a 0600 temporary file; a ``metadata.resourceVersion`` in it is a precondition too."""
         handle, path = tempfile.mkstemp(prefix="kubectl-patch-", suffix=".json")
         try:
             with os.fdopen(handle, "w") as stream:
@@ -121,8 +111,7 @@ class Kubectl(object):
             os.unlink(path)
 
     def replace_configmap_data(self, configmap, key, text):
-        """Write ``text`` under ``data[key]`` of a ConfigMap as read by get_configmap, guarded by the
-        resourceVersion it was read with. Returns the object the server stored."""
+        """Write ``text`` under ``data[key]`` of a ConfigMap as read, guarded by its resourceVersion; the stored object."""
         if not configmap.get("metadata", {}).get("resourceVersion"):
             raise KubectlError("the ConfigMap has no metadata.resourceVersion to guard the write with")
         updated = json.loads(json.dumps(configmap))
@@ -152,8 +141,7 @@ NCP_CLUSTER_ARGSPEC = dict(
 
 
 def kubectl_target(params, suboptions):
-    """kubectl, kubeconfig and context of a module with a C(configmap) dict: each deprecated suboption set wins over
-    its top-level option left at the default; both set and different is an error (ValueError naming both)."""
+    """kubectl, kubeconfig and context: a deprecated C(configmap) suboption wins over its option at the default (differing: ValueError)."""
     target = {}
     for name, spec in KUBECTL_ARGSPEC.items():
         top, sub = params.get(name), (suboptions or {}).get(name)

@@ -1,12 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""nsx_mp_import's driver ``importer``: the vendor's ``mp_to_policy_importer.py`` run on the cluster's import master.
-
-Its inputs are files beside the script (config.yaml, user-spec.yaml, importer_config.py) and a 0600 credentials file
-that exists only while the importer runs. Its exit code is the process's. After a shared import ending 0, the Policy
-IDs of the shared resources are read back from NSX (importer_policy_ids.py). mp_import_task.py drives it.
-"""
+"""nsx_mp_import's driver ``importer``: the vendor's ``mp_to_policy_importer.py``, its exit code the process's."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -26,9 +21,7 @@ class ImporterDriver:
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.config_file = self.user_spec_file = None
-        self.user_spec = None
-        self.credentials_file = None
+        self.config_file = self.user_spec_file = self.user_spec = self.credentials_file = None
 
     def validate(self, task):
         """The script and the files beside it; config.yaml must merge. Writes nothing."""

@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The nsx_mp_import task: validate, decide, run and journal each importer run its scope option asks for.
-
-One ImportTask per importer run (``shared_then_cluster`` is two, under one cluster lock). What differs between the
-vendor's importer and ``tkgi`` is in the drivers (mp_import_importer.py, mp_import_tkgi.py); what an exit code
-means is importer_outcome.py's; the journal's format is journal.py's (docs/architecture.md).
-"""
+"""The nsx_mp_import task: validate, decide, run and journal each importer run its scope option asks for (one
+ImportTask each, under one cluster lock); the drivers hold what differs between the importer and ``tkgi``."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -55,9 +51,8 @@ class ImportTask:
     def earlier_changed(self):
         return any(summary["changed"] for summary in self.earlier)
 
-    # -- validation (writes nothing) -----------------------------------------------------------
-
     def validate(self):
+        """Writes nothing."""
         params = self.params
         try:
             jr.validate_cluster_name(self.cluster)
@@ -89,14 +84,13 @@ class ImportTask:
             self.fail(str(exc), journal_file=jr.journal_path(self.state_dir, self.cluster))
         return journal
 
-    # -- results ------------------------------------------------------------------------------------
-
-    def base_result(self):
+    def base_result(self, outcome=None):
+        """Every return value, as for a run that did not start, with ``outcome``'s fields when given."""
         result = dict(
             rc=None,
-            outcome=None,
-            ncp_mode=None,
-            next_step=None,
+            outcome=outcome and outcome.outcome,
+            ncp_mode=outcome and outcome.ncp_mode,
+            next_step=outcome and outcome.next_step,
             log_file=None,
             log_tail=[],
             duration=0.0,
@@ -117,13 +111,9 @@ class ImportTask:
     def already_imported(self, journal):
         recorded = jr.last_attempt(journal, scope=self.scope, outcome="imported") or {}
         state = journal["states"][jr.IMPORT_STATES[self.scope]]
-        outcome = already_imported_outcome(self.scope)
-        result = self.base_result()
+        result = self.base_result(already_imported_outcome(self.scope))
         result.update(
             rc=recorded.get("rc", 0),
-            outcome=outcome.outcome,
-            ncp_mode=outcome.ncp_mode,
-            next_step=outcome.next_step,
             log_file=recorded.get("log_file"),
             log_tail=tail_lines(recorded["log_file"], TAIL_LINES, self.secrets) if recorded.get("log_file") else [],
             attempt=recorded.get("attempt"),
@@ -135,8 +125,6 @@ class ImportTask:
     def summary(self, result):
         """This scope's entry in RV(scopes)."""
         return dict(((key, result.get(key)) for key in SUMMARY_KEYS), scope=self.scope)
-
-    # -- the run ---------------------------------------------------------------------------------------
 
     def log_path(self, number):
         directory = os.path.join(jr.cluster_dir(self.state_dir, self.cluster), "logs")
@@ -183,19 +171,16 @@ class ImportTask:
             self.module.fail_json(msg=problem, **dict(self.base_result(), journal=jr.describe(journal, self.host)))
 
     def require_nsx_idle(self):
-        """Invariants 3 and 10, re-checked at the last moment: fail, running and journaling nothing, while NSX is busy
-        or the admin's top DFW rules are not in Policy."""
+        """Invariants 3 and 10 at the last moment: fail, running and journaling nothing, while NSX is busy or the
+        admin's top DFW rules are not in Policy."""
         dfw_scope = self.params["require_dfw_top_rules"]
         if not self.params["require_nsx_idle"] and not dfw_scope:
             return
         try:
-            # A fresh login: the importer logs in with the password it is given, which may have changed since
-            # this module's session opened (the shared import of shared_then_cluster ran in between).
+            # A fresh login: the password may have changed since this session opened (a shared import ran in between).
             self.module.client.renew_session()
             blockers = import_blockers(self.module.client) if self.params["require_nsx_idle"] else []
-            # The DFW order once per module run, before its first importer run: the shared import that may run in
-            # between imports no DFW section and makes no NCP policy, so it cannot change the verdict (one full read
-            # of the DFW less per cluster in the serial play).
+            # The DFW order once per module run: a shared import in between cannot change the verdict.
             if dfw_scope and not blockers and not getattr(self.module, "dfw_gate_passed", False):
                 blockers = dfw_order.top_rules_missing(self.module.client, dfw_order.scope_options(dfw_scope))
                 self.module.dfw_gate_passed = not blockers
@@ -232,12 +217,9 @@ class ImportTask:
         timed_out = bool(ran and ran.timed_out)
         unknown = reading.problem if reading else None
         outcome = importer_outcome(None if timed_out else rc, timed_out=timed_out, rollback=self.params["rollback"], scope=self.scope, unknown=unknown)
-        result = self.base_result()
+        result = self.base_result(outcome)
         result.update(
             rc=None if timed_out else rc,
-            outcome=outcome.outcome,
-            ncp_mode=outcome.ncp_mode,
-            next_step=outcome.next_step,
             log_file=log_file,
             log_tail=tail_lines(log_file, TAIL_LINES, self.secrets),
             duration=round(ran.duration, 3) if ran else 0.0,
@@ -291,11 +273,7 @@ def import_tasks(module):
 
 
 def check_mode_result(tasks):
-    """What would run, scope by scope; nothing runs and nothing is written.
-
-    RV(journal) is the journal as the runs would leave it if each ended rc 0 (dry_run.planned_import), so that the
-    dry run's next steps (the Policy-mode switch) show what they would do after a successful import.
-    """
+    """What would run, scope by scope, and the journal as it would be if each ended rc 0; nothing is written."""
     result, planned = None, None
     for task in tasks:
         task.earlier = result["scopes"] if result else []
@@ -328,8 +306,7 @@ def run_imports(tasks, lock):
 
 
 def run_module(module):
-    """nsx_mp_import once its options are parsed: the check-mode plan, or each scope's run under the cluster's lock.
-    Ends the module (exit_json, or fail_json unless the run did what was asked)."""
+    """nsx_mp_import once its options are parsed: the check-mode plan, or each scope's run under the lock; ends the module."""
     tasks = import_tasks(module)
     if module.check_mode:
         module.exit_json(**check_mode_result(tasks))

@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""nsx_mp_import's driver ``tkgi``: ``tkgi promote-cluster-to-policy`` for a whole cluster.
-
-The importer's 0/1/2 is read from the migration log on this control-plane VM (tkgi_migration_log.py), never taken
-from tkgi's own exit code, which means something else (vendor-facts 1.3). After an exit code 2, no new promotion
-unless forced (ncp_decisions.tkgi_no_rerun). mp_import_task.py drives it.
-"""
+"""nsx_mp_import's driver ``tkgi``: ``tkgi promote-cluster-to-policy``, the importer's exit code read from the
+migration log on this control-plane VM, never tkgi's own (vendor-facts 1.3)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -62,14 +58,11 @@ class TkgiDriver:
 
     def log_offsets(self):
         """The migration logs' sizes before the promotion: only what they gain during it is read."""
-        log_glob = self.params["tkgi_migration_log"]
-        return tkgi_log.log_offsets(log_glob) if log_glob else {}
+        return tkgi_log.log_offsets(self.params["tkgi_migration_log"])
 
     def read_exit_code(self, ran, before):
-        """The importer's result is in the migration log on this VM, not in tkgi's exit code (vendor-facts 1.3); a
-        LogReading, or None when the promotion was killed at the timeout."""
-        log_glob = self.params["tkgi_migration_log"]
-        return tkgi_log.read_exit_code(log_glob, before, self.exit_code_regex) if log_glob and not ran.timed_out else None
+        """The migration log's LogReading, or None when the promotion was killed at the timeout."""
+        return None if ran.timed_out else tkgi_log.read_exit_code(self.params["tkgi_migration_log"], before, self.exit_code_regex)
 
     def finish(self, task, result, command_rc, reading, outcome, timed_out):
         """tkgi's JSON, its own exit code and the log read, into ``result``; returned for the journal's attempt too."""
@@ -92,13 +85,9 @@ def parse_last_json(path):
             text = handle.read()
     except (IOError, OSError):
         return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
+    for candidate in [text] + text.splitlines()[::-1]:
         try:
-            return json.loads(line)
+            return json.loads(candidate)
         except ValueError:
             continue
     return None

@@ -1,13 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Stopping and starting NCP: the nsx-ncp Deployment (kubectl) or the ncp monit job (TKGI).
-
-Stop means NCP is really gone (no pod left, terminating ones included; monit reports the job
-not monitored), not merely asked to stop. Start refuses to start NCP in a mode other than the
-one expected: the mode is read from ncp.ini before anything is scaled (docs/architecture.md section 2,
-invariants 4 to 6).
-"""
+"""Stopping NCP until it is really gone, and starting it only in the expected mode (invariants 4 to 6): the nsx-ncp
+Deployment (kubectl) or the ncp monit job (TKGI)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -38,6 +33,13 @@ def mode_of_ini(text, where):
     return "policy" if value is not None and value.strip().lower() in TRUE_WORDS else "mp"
 
 
+def refuse_other_mode(mode, expect_mode, source):
+    """Start nothing when ncp.ini (``source``) sets another mode than the migration expects."""
+    if expect_mode and mode is not None and mode != expect_mode:
+        message = "refusing to start NCP: %s says %s mode, the migration expects %s mode" % (source, mode, expect_mode)
+        raise NcpServiceError(message, mode=mode, expected_mode=expect_mode)
+
+
 # Longest single watch between two reads: a watch that never delivers its event (a proxy that holds it open)
 # costs at most this much once; a slow but healthy wait just starts another watch.
 WATCH_SLICE = 5.0
@@ -46,10 +48,8 @@ WATCH_SLICE = 5.0
 def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, watch=None, check_first=True):
     """Check ``predicate`` (returns (done, state)) until done or ``timeout`` seconds; return (done, state).
 
-    Between two checks: ``watch(seconds)`` when given (blocks until the change or the seconds are up; returns False
-    when it cannot watch at all, and is not used again), else a sleep of ``poll_interval``. ``check_first=False``
-    waits (watches or sleeps) once before the first check: right after a change that cannot have taken effect yet,
-    a check only costs a kubectl run.
+    Between checks ``watch(seconds)`` (False: it cannot watch, poll from then on) or a sleep of ``poll_interval``.
+    ``check_first=False`` waits once first: right after a change, a check only costs a kubectl run.
     """
     deadline = clock() + timeout
     waited = check_first
@@ -67,9 +67,6 @@ def wait_until(predicate, timeout, poll_interval, clock=time.monotonic, sleep=ti
                 continue
             watch = None  # failed at once: this kubectl or API cannot watch; poll from now on
         sleep(min(poll_interval, left))
-
-
-# -- Kubernetes ---------------------------------------------------------------------------------
 
 
 class KubernetesNcp:
@@ -118,11 +115,7 @@ class KubernetesNcp:
             raise NcpServiceError("cannot scale %s/%s to %d: %s" % (self.namespace, self.deployment, replicas, exc.message))
 
     def watcher(self, condition, target):
-        """A ``watch`` for wait_until: ``kubectl wait`` (a watch, it returns as soon as the condition holds), or None.
-
-        Its answer only shortens the wait: wait_until reads the pods again after it, so a kubectl without
-        ``wait --for=...``, a proxy that cuts watches or a timed-out wait changes nothing but speed.
-        """
+        """A ``watch`` for wait_until, ``kubectl wait``, or None; it only shortens the wait (the pods are read after it)."""
         if not self.watch:
             return None
 
@@ -162,30 +155,15 @@ class KubernetesNcp:
                     self.scale(replicas)
                     restored = replicas
                 except NcpServiceError:
-                    restored = None
-            raise NcpServiceError(
-                "NCP pods still exist %ds after scaling %s/%s to 0: %s; %s"
-                % (
-                    timeout,
-                    self.namespace,
-                    self.deployment,
-                    ", ".join(left),
-                    "scaled back to %d replica(s)" % restored if restored else "scaling back FAILED - check the Deployment",
-                ),
-                pods=left,
-                previous_replicas=replicas,
-                restored_replicas=restored,
-            )
+                    pass
+            back = "scaled back to %d replica(s)" % restored if restored else "scaling back FAILED - check the Deployment"
+            message = "NCP pods still exist %ds after scaling %s/%s to 0: %s; %s" % (timeout, self.namespace, self.deployment, ", ".join(left), back)
+            raise NcpServiceError(message, pods=left, previous_replicas=replicas, restored_replicas=restored)
         return result
 
     def start(self, replicas, expect_mode, timeout, poll_interval, check_mode=False):
         mode = self.mode()
-        if expect_mode and mode != expect_mode:
-            raise NcpServiceError(
-                "refusing to start NCP: its ConfigMap says %s mode, the migration expects %s mode" % (mode, expect_mode),
-                mode=mode,
-                expected_mode=expect_mode,
-            )
+        refuse_other_mode(mode, expect_mode, "its ConfigMap")
         deployment = self.read_deployment()
         current = int((deployment.get("spec") or {}).get("replicas") or 0)
         result = {"previous_replicas": current, "replicas": replicas, "mode": mode, "changed": current != replicas}
@@ -218,8 +196,7 @@ def _pod_ready(pod):
     return False
 
 
-# -- TKGI (monit on each master) ----------------------------------------------------------------
-
+# TKGI: monit on each master.
 _MONIT_LINE = re.compile(r"^\s*(?:Process\s+)?['\"]?(?P<name>[\w.-]+)['\"]?\s{2,}(?P<status>.+?)\s*$")
 
 
@@ -249,17 +226,22 @@ class MonitNcp:
             raise NcpServiceError("monit knows no service %r on this master" % self.service)
         return status
 
-    def _command(self, verb):
+    def _switch(self, verb, wanted, timeout, poll_interval, result):
+        """``monit <verb>``, then wait until monit reports one of ``wanted``; ``result`` with the status reached."""
         rc, out, err = self.run([self.monit, verb, self.service])
         if rc != 0:
             raise NcpServiceError("%s %s %s failed (rc %s): %s" % (self.monit, verb, self.service, rc, (err or out).strip()))
 
-    def _wait_for(self, wanted, timeout, poll_interval):
         def probe():
             status = self.status()
             return status in wanted, status
 
-        return wait_until(probe, timeout, poll_interval)
+        done, status = wait_until(probe, timeout, poll_interval)
+        if not done:
+            reports = "still reports" if verb == "stop" else "reports"
+            raise NcpServiceError("monit %s %s as %r %ds after 'monit %s'" % (reports, self.service, status, timeout, verb), monit_status=status)
+        result["monit_status"] = status
+        return result
 
     def mode(self):
         if not self.ncp_ini_path:
@@ -276,28 +258,13 @@ class MonitNcp:
         result = {"changed": status != "not monitored", "monit_status": status}
         if check_mode or status == "not monitored":
             return result
-        self._command("stop")
-        done, status = self._wait_for(("not monitored",), timeout, poll_interval)
-        if not done:
-            raise NcpServiceError("monit still reports %s as %r %ds after 'monit stop'" % (self.service, status, timeout), monit_status=status)
-        result["monit_status"] = status
-        return result
+        return self._switch("stop", ("not monitored",), timeout, poll_interval, result)
 
     def start(self, expect_mode, timeout, poll_interval, check_mode=False):
         mode = self.mode()
-        if expect_mode and mode is not None and mode != expect_mode:
-            raise NcpServiceError(
-                "refusing to start NCP: %s says %s mode, the migration expects %s mode" % (self.ncp_ini_path, mode, expect_mode),
-                mode=mode,
-                expected_mode=expect_mode,
-            )
+        refuse_other_mode(mode, expect_mode, self.ncp_ini_path)
         status = self.status()
         result = {"changed": status not in ("running", "ok"), "monit_status": status, "mode": mode}
         if check_mode or not result["changed"]:
             return result
-        self._command("start")
-        done, status = self._wait_for(("running", "ok"), timeout, poll_interval)
-        if not done:
-            raise NcpServiceError("monit reports %s as %r %ds after 'monit start'" % (self.service, status, timeout), monit_status=status)
-        result["monit_status"] = status
-        return result
+        return self._switch("start", ("running", "ok"), timeout, poll_interval, result)

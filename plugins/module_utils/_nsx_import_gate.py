@@ -1,11 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Whether NSX may take an import now (invariant 3): the coordinator runs and no promotion is in progress.
-
-The preflight reads the same two answers; both go through these functions so that the preflight
-and the re-check right before each import judge NSX the same way.
-"""
+"""Whether NSX may take an import now (invariant 3), judged the same by the preflight and right before each import."""
 
 from __future__ import absolute_import, division, print_function
 

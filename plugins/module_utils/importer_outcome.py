@@ -3,11 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one place that says what an importer exit code means (docs/architecture.md section 4).
 
-The vendor's ``mp_to_policy_importer.py`` (run by itself, or by ``tkgi promote-cluster-to-policy``, whose own
-exit code is not this one: tkgi_migration_log.py reads the importer's from the migration log) exits 0 on success,
-1 when the import failed and NCP must NOT run in MP mode, 2 when it failed and NCP must be restarted in MP mode.
-Anything else -- a signal, an interpreter crash, our own timeout, a TKGI migration log without an exit code --
-tells nothing about NSX's state, so NCP stays stopped until a human looks.
+0 success; 1 failed, NCP must NOT run in MP mode; 2 failed, restart NCP in MP mode. Anything else (a signal, a crash,
+our timeout, a TKGI migration log without an exit code) tells nothing about NSX's state: NCP stays stopped.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,8 +25,7 @@ NCP_MP = "mp"
 NCP_STOPPED = "stopped"
 NCP_MODES = (NCP_POLICY, NCP_MP, NCP_STOPPED)
 
-# outcome: one of OUTCOMES; ncp_mode: what NCP must do next; succeeded: the run did what was
-# asked (an import, or a rollback); next_step: the operator-facing instruction.
+# succeeded: the run did what was asked (an import, or a rollback).
 ImporterOutcome = collections.namedtuple("ImporterOutcome", "rc outcome ncp_mode succeeded next_step")
 
 _NEXT_IMPORTED = {
@@ -50,13 +46,9 @@ _NEXT_ERROR = (
 
 
 def importer_outcome(rc, timed_out=False, rollback=False, scope="cluster", unknown=None):
-    """Map one importer run to an :class:`ImporterOutcome`.
+    """Map one importer run to an :class:`ImporterOutcome`; ``unknown`` says why ``rc`` is None.
 
-    ``rc`` is the exit status (None when there is none, negative for a signal as in
-    subprocess). ``timed_out`` wins over any rc: a process we killed reports nothing.
-    A ``rollback`` run that exits 0 leaves the MP objects as they were before the import,
-    which is the state of the vendor's exit code 2: restart NCP in MP mode.
-    ``unknown``: why there is no exit status when ``rc`` is None (say, a TKGI migration log without an exit code line).
+    A rollback exiting 0 leaves the MP objects as before the import, the state of exit code 2: restart NCP in MP mode.
     """
     if timed_out:
         return ImporterOutcome(rc, ERROR, NCP_STOPPED, False, _NEXT_ERROR % "killed at the timeout")

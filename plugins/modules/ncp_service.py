@@ -12,12 +12,11 @@ module: ncp_service
 short_description: Stop NCP until it is really gone, or start it in the expected mode
 version_added: 0.1.0
 description:
-  - V(kubernetes) scales the C(nsx-ncp) Deployment to 0 and waits until no NCP pod is left
-    (terminating pods included), or scales it back to O(replicas) and waits until the pods are Ready.
-  - V(tkgi) runs C(monit stop ncp) / C(monit start ncp) on this master and waits for monit to
-    report it not monitored / running. Run it on every master of a TKGI cluster.
-  - With O(state=started) and O(expect_mode), the mode in ncp.ini (C(policy_nsxapi)) is read
-    first, and NCP is not started at all when it differs.
+  - V(kubernetes) scales the C(nsx-ncp) Deployment to 0 and waits until no NCP pod is left (terminating pods included), or scales it back to
+    O(replicas) and waits until the pods are Ready.
+  - V(tkgi) runs C(monit stop ncp) / C(monit start ncp) on this master and waits for monit to report it not monitored / running. Run it on every
+    master of a TKGI cluster.
+  - With O(state=started) and O(expect_mode), the mode in ncp.ini (C(policy_nsxapi)) is read first, and NCP is not started at all when it differs.
 extends_documentation_fragment:
   - ncp.mp_to_policy.common
   - ncp.mp_to_policy.ncp_cluster
@@ -59,12 +58,9 @@ options:
     default: 2
   watch:
     description:
-      - V(kubernetes) only. Wait with C(kubectl wait) first - a watch, so the module returns as soon as the pods are gone
-        (C(--for=delete)) or the Deployment has O(replicas) ready (C(--for=jsonpath={.status.readyReplicas}=N), kubectl 1.23
-        or later) instead of at the next poll. Each watch lasts at most 5 s, and the pods are read after it all the
-        same - a watch that never delivers its event (a proxy holding it open) costs those 5 s once; a kubectl that
-        cannot wait at all (an older one) is not asked again, and the pods are polled every O(poll_interval) for the
-        rest of O(timeout).
+      - V(kubernetes) only. Wait with C(kubectl wait) first (C(--for=delete), or C(--for=jsonpath={.status.readyReplicas}=N) from kubectl 1.23),
+        so the module returns as soon as the pods are gone or Ready instead of at the next poll. Each watch lasts at most 5 s and the pods are read
+        after it all the same; a kubectl that cannot wait is not asked again and the pods are polled every O(poll_interval).
       - V(false) polls only.
     type: bool
     default: true
@@ -81,13 +77,11 @@ options:
     type: path
   journal:
     description:
-      - V(kubernetes) only. Journal the confirmed stop (C(ncp_stopped), with the replicas to start again with) or
-        start (C(ncp_started) in O(expect_mode), which it then needs) in the cluster's journal on this master
-        (M(ncp.mp_to_policy.ncp_journal)), in the same module run - the migration does this inside the
-        control-plane outage, for every cluster at once, where each module start costs time.
-      - The journal is read before NCP is touched (this host must own it); nothing is journaled when the stop or
-        the start fails. A journal that cannot be written after NCP was stopped or started fails the task, which
-        says so.
+      - V(kubernetes) only. Journal the confirmed stop (C(ncp_stopped), with the replicas to start again with) or start (C(ncp_started) in
+        O(expect_mode), which it then needs) in the cluster's journal on this master (M(ncp.mp_to_policy.ncp_journal)), in the same module run -
+        one module start less per cluster inside the control-plane outage.
+      - The journal is read before NCP is touched (this host must own it); nothing is journaled when the stop or the start fails. A journal that
+        cannot be written after NCP was stopped or started fails the task, which says so.
     type: dict
     suboptions:
       cluster:
@@ -103,9 +97,8 @@ options:
         type: str
       new_stop:
         description:
-          - O(state=stopped). V(true) for a stop after NCP was started again since the first stop - its time is
-            recorded and the start, the quiesce and the backup are forgotten, as they must follow it. V(false)
-            keeps the time of a stop already recorded (a re-run).
+          - O(state=stopped). V(true) for a stop after NCP was started again since the first stop - its time is recorded and the start, the
+            quiesce and the backup are forgotten, as they must follow it. V(false) keeps the time of a stop already recorded (a re-run).
         type: bool
         default: false
 """
@@ -160,8 +153,7 @@ at_epoch:
   type: float
 journal:
   description:
-    - The journal as this task left it (in check mode, as it would), described as
-      M(ncp.mp_to_policy.ncp_journal) returns it (C(journal), C(states), C(state_epochs), ...).
+    - The journal as this task left it (in check mode, as it would), as M(ncp.mp_to_policy.ncp_journal) returns it (C(journal), C(states), ...).
   returned: when O(journal) is given
   type: dict
 """
@@ -233,19 +225,15 @@ def main():
         return module.run_command(argv, data=data, binary_data=False)
 
     try:
+        wait = (p["timeout"], p["poll_interval"], module.check_mode)
         if p["platform"] == "kubernetes":
             kubectl = Kubectl(binary=p["kubectl"], kubeconfig=p["kubeconfig"], context=p["context"], run_command=run)
             ncp = KubernetesNcp(kubectl, p["namespace"], p["deployment"], p["configmap"], p["configmap_key"], watch=p["watch"])
-            if p["state"] == "stopped":
-                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
-            else:
-                result = ncp.start(p["replicas"], p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+            start = (p["replicas"], p["expect_mode"])
         else:
             ncp = MonitNcp(run, p["monit"], p["monit_service"], p["ncp_ini_path"])
-            if p["state"] == "stopped":
-                result = ncp.stop(p["timeout"], p["poll_interval"], module.check_mode)
-            else:
-                result = ncp.start(p["expect_mode"], p["timeout"], p["poll_interval"], module.check_mode)
+            start = (p["expect_mode"],)
+        result = ncp.stop(*wait) if p["state"] == "stopped" else ncp.start(*(start + wait))
     except NcpServiceError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     now = time.time()

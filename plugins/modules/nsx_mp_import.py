@@ -15,9 +15,7 @@ short_description: Run the NCP MP-to-Policy importer for a cluster's shared or o
 version_added: "0.1.0"
 description:
   - Runs the vendor's C(mp_to_policy_importer.py) (O(driver=importer)) or C(tkgi promote-cluster-to-policy) (O(driver=tkgi)) once, on the cluster's import
-    master, and turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next - 0 is V(imported) (V(policy)), 1 is
-    V(failed_keep_ncp_stopped) (V(stopped)), 2 is V(failed_restart_ncp_mp) (V(mp)), anything else, a signal, a crash or the timeout is V(error)
-    (V(stopped)).
+    master, and turns the importer's exit code into RV(outcome) and RV(ncp_mode), what NCP must do next.
   - The task fails unless the run did what was asked (an import ending 0, or a rollback ending 0); every return value is still set, so a C(rescue) block or
     C(failed_when) can act on RV(ncp_mode).
   - Every attempt is recorded in the cluster's journal C(<state_dir>/<cluster>/state.json) (written atomically) before the importer starts and again when
@@ -50,10 +48,8 @@ options:
       - V(importer) runs C(mp_to_policy_importer.py) (vanilla Kubernetes with NCP).
       - V(tkgi) runs C(tkgi promote-cluster-to-policy) for the whole cluster (O(scope=cluster) only), already logged in where it runs - here, or where
         O(argv) reaches (the controller, a jump host), for example C(["ssh", "jump.example.com", "tkgi", "promote-cluster-to-policy", "{cluster}",
-        "--wait", "--json", "--non-interactive"]). Its JSON output is in RV(tkgi_result), its exit code in RV(cli_rc). The exit code is the importer's as
-        TKGI documents it, read after C(tkgi) returns from the migration log on this host, the cluster's control-plane VM (O(tkgi_migration_log)), never
-        C(tkgi)'s own, which means something else; a log that is missing, cannot be read, or gained no exit code line during this promotion is V(error)
-        (NCP stays stopped), whatever C(tkgi) said.
+        "--wait", "--json", "--non-interactive"]). The exit code is the importer's, read from O(tkgi_migration_log), never C(tkgi)'s own (RV(cli_rc)); a
+        log without one is V(error) (NCP stays stopped).
     type: str
     choices: [importer, tkgi]
     default: importer
@@ -63,8 +59,8 @@ options:
       - V(shared_then_cluster) does both in one task, as the vendor's steps 6.1 and 6.2 - the shared import, then, only when it ended 0 (or the journal
         records it as imported), the cluster import - two importer runs, each with its own journal attempt, exit code check and O(require_nsx_idle) check
         right before it, under one hold of the cluster's lock. The return values describe the last of them (the cluster import, or the shared import when
-        that one did not end well); RV(scopes) has both and RV(policy_ids) the shared import's. It saves one task (one module start on the master) per
-        cluster in the serial import step. Not with O(rollback) (a rollback goes cluster first, one scope at a time) or O(driver=tkgi).
+        that one did not end well); RV(scopes) has both and RV(policy_ids) the shared import's. Not with O(rollback) (a rollback goes cluster first, one
+        scope at a time) or O(driver=tkgi).
     type: str
     choices: [shared, cluster, shared_then_cluster]
     required: true
@@ -267,11 +263,11 @@ command:
   type: list
   elements: str
 config_file:
-  description: The importer's C(config.yaml) (O(driver=importer)).
+  description: The importer's C(config.yaml).
   returned: when O(driver=importer)
   type: str
 user_spec_file:
-  description: The importer's C(user-spec.yaml) (O(driver=importer)).
+  description: The importer's C(user-spec.yaml).
   returned: when O(driver=importer)
   type: str
 journal_file:
