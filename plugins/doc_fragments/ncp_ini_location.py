@@ -8,9 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Where ncp.ini sits inside an NCP YAML manifest, and which of its sections holds NCP's NSX options, as
-    # ncp_config, ncp_mode_switch and nsx_policy_ids take them (argument spec: NCP_INI_LOCATION_OPTIONS in
-    # module_utils/_ncp_config_edit.py).
+    # Where ncp.ini sits in an NCP YAML manifest, and its NSX section (NCP_INI_LOCATION_OPTIONS in module_utils/_ncp_config_edit.py).
     DOCUMENTATION = r"""
 options:
   manifest_configmap:

@@ -3,9 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Atomic file replacement that keeps mode and owner, with an optional timestamped backup.
 
-A reader (NCP, kubectl, an operator's editor) sees either the old file or the new one, never a
-partial write: the data goes to a temporary file in the same directory, is fsynced, gets the
-original's mode and owner, and is renamed over the original; the directory is fsynced last.
+A reader sees the old file or the new one, never a partial write: the data goes to a fsynced temporary file in the
+same directory, with the original's mode and owner, renamed over the original; the directory is fsynced last.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,20 +27,14 @@ def read_bytes(path):
         return handle.read()
 
 
-def backup_path(path, now=None):
-    """``<path>.<YYYYmmddTHHMMSS>.bak`` beside the file; a counter keeps it unique."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
-    candidate = "%s.%s.bak" % (path, stamp)
-    counter = 1
-    while os.path.lexists(candidate):
-        candidate = "%s.%s.%d.bak" % (path, stamp, counter)
-        counter += 1
-    return candidate
-
-
 def backup_file(path, now=None):
-    """Copy ``path`` to a timestamped backup beside it (same mode and owner); return its path."""
-    target = backup_path(path, now)
+    """Copy ``path`` to ``<path>.<YYYYmmddTHHMMSS>[.N].bak`` beside it (same mode and owner); return that path."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
+    target = "%s.%s.bak" % (path, stamp)
+    counter = 1
+    while os.path.lexists(target):
+        target = "%s.%s.%d.bak" % (path, stamp, counter)
+        counter += 1
     _write_replacing(target, read_bytes(path), os.stat(path))
     return target
 
@@ -75,10 +68,15 @@ def _write_replacing(target, data, original):
         if original is not None:
             _copy_mode_and_owner(temp, original)
         else:
-            os.chmod(temp, 0o666 & ~_umask())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
         os.rename(temp, target)
     except BaseException:
-        _remove_quietly(temp)
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
         raise
     _fsync_directory(directory)
 
@@ -99,12 +97,6 @@ def _copy_mode_and_owner(temp, original):
     os.chmod(temp, stat.S_IMODE(original.st_mode))
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _fsync_directory(directory):
     try:
         descriptor = os.open(directory, os.O_RDONLY)
@@ -116,10 +108,3 @@ def _fsync_directory(directory):
         pass
     finally:
         os.close(descriptor)
-
-
-def _remove_quietly(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

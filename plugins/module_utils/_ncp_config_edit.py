@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from collections import namedtuple
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
@@ -28,7 +29,6 @@ from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_manifest imp
 )
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import (
     DEFAULT_SECTION,
-    IMPORTED_RESOURCE_OPTIONS,
     IniError,
     NcpIni,
     apply_edits,
@@ -73,13 +73,15 @@ class ConfigError(Exception):
         self.details = dict((key, value) for key, value in details.items() if value is not None)
 
 
-class Source(object):
-    """A parsed ini plus how to render the whole source back (a manifest renders the whole file)."""
+# A parsed ini plus how to render the whole source back (a manifest renders the whole file).
+Source = namedtuple("Source", "ini render label")
 
-    def __init__(self, ini, render, label):
-        self.ini = ini
-        self.render = render
-        self.label = label
+
+def parse_ini(text, label, **details):
+    try:
+        return NcpIni(text)
+    except IniError as exc:
+        raise ConfigError("%s: %s" % (label, exc.message), line=exc.line, key=exc.key, **details)
 
 
 def hide_secret_settings(module, settings):
@@ -96,7 +98,9 @@ def hide_secret_settings(module, settings):
 
 
 def edit(source, params):
+    """Edit ``source`` in place; the result also holds the unmapped items and the masked ini text ``before``."""
     settings, absent, unmapped = params["settings"], params["absent"], {}
+    before = source.ini.render(mask_secrets=True)
     require = params.get("require_policy_ids")
     try:
         if params["policy_ids"] or require:
@@ -110,22 +114,21 @@ def edit(source, params):
         result = apply_edits(source.ini, params["section"], settings, absent)
     except IniError as exc:
         raise ConfigError("%s: %s" % (source.label, exc.message), line=exc.line, key=exc.key)
-    result.unmapped = dict(unmapped)
+    result.unmapped, result.before = dict(unmapped), before
     return result
 
 
 def check_policy_ids_complete(label, section, unmapped):
-    """After the shared import every imported shared resource must be named by Policy ID: NCP never starts with an MP ID."""
-    missing = [(option, unmapped[option]) for option in IMPORTED_RESOURCE_OPTIONS if unmapped.get(option)]
-    if not missing:
+    """After the shared import every shared resource must be named by Policy ID: NCP never starts with an MP ID."""
+    if not unmapped:
         return
-    named = "; ".join("[%s] %s names %s" % (section, option, ", ".join(items)) for option, items in missing)
+    named = "; ".join("[%s] %s names %s" % (section, option, ", ".join(items)) for option, items in unmapped.items())
     raise ConfigError(
         "%s: %s, with no Policy ID after the shared import (not in NSX's migrated-resources, or its Policy object is missing);"
         " nothing was written and NCP stays stopped. Next step: find the Policy ID of each (GET /api/v1/migration/migrated-resources"
         "?resource_type=<type>, or the Policy UI), give it as ncp_policy_mode_policy_ids {MP ID or name: Policy ID}"
         " (or set the option to the Policy ID), and run the playbook again" % (label, named),
-        unmapped=dict(missing),
+        unmapped=dict(unmapped),
     )
 
 
@@ -137,21 +140,14 @@ def unmapped_warnings(edit_result):
     ]
 
 
-def shape_result(before, after, edit_result, changed, label, **extra):
-    result = dict(
-        changed=changed,
-        unmapped=edit_result.unmapped,
-        previous=mask_values(edit_result.previous),
-        values=mask_values(edit_result.values),
-        diff=dict(
-            before=before.render(mask_secrets=True),
-            after=after.render(mask_secrets=True),
-            before_header="%s (before)" % label,
-            after_header="%s (after)" % label,
-        ),
-    )
-    result.update(extra)
-    return result
+def shape_result(module, where, source, edit_result, changed, **extra):
+    """ncp_config's result; warns about the edit, naming ``where``."""
+    for warning in edit_result.warnings + unmapped_warnings(edit_result):
+        module.warn("%s: %s" % (where, warning))
+    after = source.ini.render(mask_secrets=True)
+    diff = dict(before=edit_result.before, after=after, before_header="%s (before)" % source.label, after_header="%s (after)" % source.label)
+    previous, values = mask_values(edit_result.previous), mask_values(edit_result.values)
+    return dict(extra, changed=changed, unmapped=edit_result.unmapped, previous=previous, values=values, diff=diff)
 
 
 # -- files and manifests -----------------------------------------------------------------------
@@ -181,10 +177,7 @@ def resolve_format(requested, text):
 
 def open_source(path, text, file_format, configmap):
     if file_format == "ini":
-        try:
-            ini = NcpIni(text)
-        except IniError as exc:
-            raise ConfigError("%s: %s" % (path, exc.message), path=path, line=exc.line, key=exc.key)
+        ini = parse_ini(text, path, path=path)
         return Source(ini, ini.render, path)
     if not HAS_YAML:
         raise ConfigError(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
@@ -200,7 +193,6 @@ def run_on_file(module, params):
     text = read_text(path)
     file_format = resolve_format(params["format"], text)
     source = open_source(path, text, file_format, params["manifest_configmap"])
-    original = open_source(path, text, file_format, params["manifest_configmap"]).ini
     edit_result = edit(source, params)
     try:
         new_text = source.render()
@@ -213,9 +205,7 @@ def run_on_file(module, params):
             backup_file = atomic_write(path, new_text.encode("utf-8"), backup=params["backup"] is not False)
         except (IOError, OSError) as exc:
             raise ConfigError("cannot write %s: %s" % (path, to_native(exc)), path=path)
-    for warning in edit_result.warnings + unmapped_warnings(edit_result):
-        module.warn("%s: %s" % (path, warning))
-    return shape_result(original, source.ini, edit_result, changed, source.label, backup_file=backup_file, format=file_format)
+    return shape_result(module, path, source, edit_result, changed, backup_file=backup_file, format=file_format)
 
 
 # -- the live ConfigMap ------------------------------------------------------------------------
@@ -254,19 +244,15 @@ def run_on_configmap(module, params):
         module.warn("backup does not apply to a ConfigMap; no backup was made")
     kubectl, configmap, text = read_configmap(module, spec)
     read_version = configmap.get("metadata", {}).get("resourceVersion")
-    try:
-        ini, original = NcpIni(text), NcpIni(text)
-    except IniError as exc:
-        raise ConfigError("%s: %s" % (label, exc.message), line=exc.line, key=exc.key)
-    edit_result = edit(Source(ini, ini.render, label), params)
+    ini = parse_ini(text, label)
+    source = Source(ini, ini.render, label)
+    edit_result = edit(source, params)
     new_text = ini.render()
     changed = new_text != text
     resource_version = read_version
     if changed and not module.check_mode:
         resource_version = write_configmap(kubectl, configmap, spec, new_text, where, read_version)
-    for warning in edit_result.warnings + unmapped_warnings(edit_result):
-        module.warn("%s: %s" % (label, warning))
-    return shape_result(original, ini, edit_result, changed, label, backup_file=None, format="configmap", resource_version=resource_version)
+    return shape_result(module, label, source, edit_result, changed, backup_file=None, format="configmap", resource_version=resource_version)
 
 
 def write_configmap(kubectl, configmap, spec, new_text, where, read_version):

@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 import traceback
 
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import IniError, NcpIni, split_lf
 
 try:
     import yaml
@@ -55,21 +55,14 @@ def _scalar(node):
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
+def _item(node, key):
+    """The (key node, value node) of ``key`` in a mapping node, or (None, None)."""
+    pairs = node.value if isinstance(node, yaml.MappingNode) else ()
+    return next(((key_node, value_node) for key_node, value_node in pairs if _scalar(key_node) == key), (None, None))
+
+
 def _get(node, key):
-    """The value node of ``key`` in a mapping node, or None."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if _scalar(key_node) == key:
-            return value_node
-    return None
-
-
-def _key_node(node, key):
-    for key_node, _value in node.value:
-        if _scalar(key_node) == key:
-            return key_node
-    return None
+    return _item(node, key)[1]
 
 
 def _compose(text):
@@ -98,7 +91,7 @@ class ManifestIni(object):
             raise ManifestError("PyYAML is required to edit an NCP YAML manifest")
         self.configmap = configmap
         self.key = key
-        self.lines = _split_keep_lf(text)
+        self.lines = split_lf(text)
         value_node, key_column = self._locate(_compose(text))
         self.header_line = value_node.start_mark.line + 1
         self._check_header()
@@ -124,8 +117,7 @@ class ManifestIni(object):
         if len(found) > 1:
             lines = ", ".join(str(doc.start_mark.line + 1) for doc in found)
             raise ManifestError("%d ConfigMaps named %r in the manifest (lines %s)" % (len(found), self.configmap, lines))
-        data = _get(found[0], "data")
-        value_node = _get(data, self.key)
+        key_node, value_node = _item(_get(found[0], "data"), self.key)
         where = "ConfigMap %r (line %d)" % (self.configmap, found[0].start_mark.line + 1)
         if value_node is None:
             raise ManifestError("%s has no data key %r" % (where, self.key), line=found[0].start_mark.line + 1)
@@ -135,7 +127,7 @@ class ManifestIni(object):
                 "%s: data.%s (line %d) is not a literal block scalar ('%s: |'); it cannot be edited losslessly" % (where, self.key, line, self.key),
                 line=line,
             )
-        return value_node, _key_node(data, self.key).start_mark.column
+        return value_node, key_node.start_mark.column
 
     def _check_header(self):
         header = self.lines[self.header_line - 1].rstrip("\r\n")
@@ -180,17 +172,3 @@ class ManifestIni(object):
         for section in set(reread.sections()) | set(self.ini.sections()):
             if reread.values(section) != self.ini.values(section):
                 raise ManifestError("internal check failed: %s [%s]" % (problem, section))
-
-
-def _split_keep_lf(text):
-    """Lines with their endings, split on LF only (the ini editor's view of a line)."""
-    lines = []
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            lines.append(text[start:])
-            break
-        lines.append(text[start : end + 1])
-        start = end + 1
-    return lines

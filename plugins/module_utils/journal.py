@@ -1,13 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to ncp.mp_to_policy
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one journal of a cluster's migration: ``<state_dir>/<cluster>/state.json``.
+"""The one journal of a cluster's migration: ``<state_dir>/<cluster>/state.json``, on its import master.
 
-It lives on the cluster's import master, because the vendor's importer keeps its own records on
-that host's disk and a re-run must happen there (docs/architecture.md section 3, invariant 7). It holds the
-states reached (``preflight_passed`` ... ``ncp_started``) with their times and details, and every
-importer attempt. Every write replaces the file atomically; the host that created it owns it and
-a write from any other host is refused.
+The importer keeps its records on that master's disk, so the host that created the journal owns it and a
+write from any other host is refused (docs/architecture.md section 3, invariant 7). Writes are atomic.
 
 Shape (format 1)::
 
@@ -22,12 +19,9 @@ Shape (format 1)::
                       "verified": true}}, "left_behind": [{"id": "...", "type": "...", "display_name": "..."}],
                       "unverified": [], "not_checked": {"IpBlockSubnet": 2}}}
 
-``mp_started_at``: the last journaled start of NCP in MP mode; unlike the ``ncp_started`` state it survives a new
-stop, so the next import can tell how long NCP ran in MP mode after an exit 2 (vendor-facts 2.2, phase 1).
-``import_check``: the last check that the cluster import left no MP object behind (import_leftovers.py).
-
-Times are ISO 8601 UTC (``2026-11-25T15:20:00Z``); an attempt without ``ended_at`` was
-interrupted (see :func:`close_interrupted_attempts`).
+``mp_started_at`` (the last start in MP mode) survives a new stop, so the next import can tell how long NCP ran
+in MP mode after an exit 2 (vendor-facts 2.2). ``import_check``: the last import_leftovers verdict.
+Times are ISO 8601 UTC; an attempt without ``ended_at`` was interrupted.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,24 +43,14 @@ JOURNAL_FORMAT = 1
 JOURNAL_FILE = "state.json"
 LOCK_FILE = ".lock"
 DEFAULT_STATE_DIR = "/var/lib/ncp-mp-to-policy"
-# Which cluster journal a module reads or writes (ncp_journal's options; the journal suboptions of
-# ncp_mode_switch and ncp_service).
+# Which cluster journal a module reads or writes (ncp_journal's options, the journal suboptions of other modules).
 JOURNAL_OPTIONS = dict(
     cluster=dict(type="str", required=True),
     state_dir=dict(type="path", default=DEFAULT_STATE_DIR),
     host=dict(type="str"),
 )
 # docs/architecture.md section 2, in order.
-STATES = (
-    "preflight_passed",
-    "ncp_stopped",
-    "quiesced",
-    "backed_up",
-    "shared_imported",
-    "cluster_imported",
-    "policy_configured",
-    "ncp_started",
-)
+STATES = ("preflight_passed", "ncp_stopped", "quiesced", "backed_up", "shared_imported", "cluster_imported", "policy_configured", "ncp_started")
 IMPORT_STATES = {"shared": "shared_imported", "cluster": "cluster_imported"}
 # Details a state cannot do without.
 _REQUIRED_DETAILS = {"backed_up": ("backup_id",), "ncp_started": ("mode",)}
@@ -76,50 +60,38 @@ _ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class JournalError(Exception):
-    """The journal cannot be read, written or used as asked."""
+    """The journal cannot be read, written or used as asked; ``details``: extra fail_json keys."""
+
+    details = {}
 
 
 class JournalOwnerError(JournalError):
-    """The journal belongs to another host: re-runs must use the same master (invariant 7)."""
-
     def __init__(self, cluster, owner, host, path):
         super(JournalOwnerError, self).__init__(
             "the journal of cluster %r (%s) belongs to host %r, not %r: the importer keeps its records on the master that ran it first, "
             "so every re-run for this cluster must run on %r" % (cluster, path, owner, host, owner)
         )
-        self.cluster = cluster
-        self.owner = owner
-        self.host = host
-        self.path = path
+        self.cluster, self.owner, self.host, self.path = cluster, owner, host, path
+        self.details = dict(owner_host=owner, path=path)
 
 
 class JournalBusyError(JournalError):
     """Another run holds the cluster's lock (an import may still be running)."""
 
 
-# -- time --------------------------------------------------------------------------------------
-
-
 def iso_time(epoch=None):
-    """ISO 8601 UTC, second precision, of ``epoch`` (now when None)."""
     return time.strftime(_ISO_FORMAT, time.gmtime(time.time() if epoch is None else epoch))
 
 
 def parse_time(text):
-    """Epoch seconds of a time written by :func:`iso_time`."""
     return float(calendar.timegm(time.strptime(text, _ISO_FORMAT)))
 
 
 def default_host():
-    """This machine's name, the default owner of journals it creates."""
     return socket.gethostname()
 
 
-# -- paths ---------------------------------------------------------------------------------------
-
-
 def validate_cluster_name(cluster):
-    """Refuse a cluster name that cannot safely be one directory name."""
     if not isinstance(cluster, str) or not _CLUSTER_NAME.match(cluster) or cluster in (".", ".."):
         raise JournalError("cluster %r cannot name a journal directory: use letters, digits, '.', '_' or '-' (starting with a letter or digit)" % (cluster,))
     return cluster
@@ -144,20 +116,10 @@ def ensure_cluster_dir(state_dir, cluster):
     return path
 
 
-# -- read and write ------------------------------------------------------------------------------
-
-
 def new_journal(cluster, host):
     now = iso_time()
-    return {
-        "format": JOURNAL_FORMAT,
-        "cluster": validate_cluster_name(cluster),
-        "owner_host": host,
-        "created_at": now,
-        "updated_at": now,
-        "states": {},
-        "attempts": [],
-    }
+    journal = dict(format=JOURNAL_FORMAT, cluster=validate_cluster_name(cluster), owner_host=host, created_at=now, updated_at=now)
+    return dict(journal, states={}, attempts=[])
 
 
 def read_journal(state_dir, cluster):
@@ -182,14 +144,13 @@ def read_journal(state_dir, cluster):
 
 
 def write_journal(state_dir, cluster, journal):
-    """Replace the journal file atomically (a reader sees the old or the new one, never half)."""
     ensure_cluster_dir(state_dir, cluster)
     journal["updated_at"] = iso_time()
-    data = json.dumps(journal, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    path = journal_path(state_dir, cluster)
     try:
-        atomic_write(journal_path(state_dir, cluster), data)
+        atomic_write(path, json.dumps(journal, indent=2, sort_keys=True).encode("utf-8") + b"\n")
     except (IOError, OSError) as exc:
-        raise JournalError("cannot write the journal %s: %s" % (journal_path(state_dir, cluster), exc))
+        raise JournalError("cannot write the journal %s: %s" % (path, exc))
     return journal
 
 
@@ -200,7 +161,6 @@ def owner_host(state_dir, cluster):
 
 
 def check_owner(journal, host, state_dir=None):
-    """Raise :class:`JournalOwnerError` when ``journal`` belongs to another host."""
     if journal and journal.get("owner_host") not in (None, host):
         path = journal_path(state_dir, journal["cluster"]) if state_dir else "state.json"
         raise JournalOwnerError(journal["cluster"], journal["owner_host"], host, path)
@@ -213,11 +173,7 @@ def load_for_host(state_dir, cluster, host):
     return journal if journal is not None else new_journal(cluster, host)
 
 
-# -- states ----------------------------------------------------------------------------------------
-
-
 def check_mark(state, details):
-    """Raise JournalError unless ``state`` may be recorded with ``details``."""
     if state not in STATES:
         raise JournalError("unknown journal state %r (one of %s)" % (state, ", ".join(STATES)))
     for key in _REQUIRED_DETAILS.get(state, ()):
@@ -237,40 +193,27 @@ def check_marks(marks, clear=()):
 
 
 def apply_marks(journal, host, marks, clear=(), at=None):
-    """Record ``marks`` (``(state, details, once)``: ``once`` keeps a recorded state as it is) in ``journal``, in place.
-
-    States in ``clear`` are forgotten first. Returns the journal.
-    """
+    """Forget the states in ``clear``, then record ``marks`` (``once``: keep a recorded state) in ``journal``; return it."""
     for name in clear or ():
         journal["states"].pop(name, None)
     for state, details, once in marks:
         if once and state in journal["states"]:
             continue
-        record = dict(details)
-        record.update({"at": iso_time(at), "host": host})
+        record = dict(details, at=iso_time(at), host=host)
         journal["states"][state] = record
         if state == "ncp_started" and record.get("mode") == "mp":
             journal["mp_started_at"] = record["at"]
     return journal
 
 
-def mark_states(state_dir, cluster, host, marks, clear=(), at=None):
-    """Record several states in one atomic write (see :func:`apply_marks`); return the journal.
-
-    The migration journals the quiesce and the backup this way, on every import master at once,
-    and checks the journal it wrote instead of reading it again.
-    """
+def mark_states(state_dir, cluster, host, marks, clear=(), at=None, check_only=False):
+    """Record several states in one atomic write (:func:`apply_marks`); return the journal (with ``check_only``, unwritten)."""
     check_marks(marks, clear)
-    journal = load_for_host(state_dir, cluster, host)
-    return write_journal(state_dir, cluster, apply_marks(journal, host, marks, clear, at))
+    journal = apply_marks(load_for_host(state_dir, cluster, host), host, marks, clear, at)
+    return journal if check_only else write_journal(state_dir, cluster, journal)
 
 
-def record_marks(state_dir, cluster, host, marks, clear=(), check_only=False):
-    """:func:`mark_states`, or with ``check_only`` the journal as it would leave it (nothing written)."""
-    if not check_only:
-        return mark_states(state_dir, cluster, host, marks, clear)
-    check_marks(marks, clear)
-    return apply_marks(load_for_host(state_dir, cluster, host), host, marks, clear)
+record_marks = mark_states
 
 
 # A stop after NCP was started again is a new stop: the quiesce and the backup must follow it, so they are
@@ -290,12 +233,7 @@ def service_marks(state, platform="kubernetes", replicas=None, new_stop=False, m
 
 
 def mark_state(state_dir, cluster, state, host, at=None, clear=(), **details):
-    """Record that the cluster reached ``state`` (now, or ``at`` epoch seconds); return the journal.
-
-    ``backed_up`` needs ``backup_id``; ``ncp_started`` needs ``mode`` (policy or mp). Marking a
-    state again replaces its record (a new stop time restarts the quiesce wait, as it must).
-    States in ``clear`` are forgotten in the same atomic write.
-    """
+    """Record ``state`` (now, or at ``at``), replacing its record: a new stop time restarts the quiesce wait."""
     return mark_states(state_dir, cluster, host, [(state, details, False)], clear, at)
 
 
@@ -319,10 +257,7 @@ def has_state(journal, state):
 
 
 def state_time(journal, state):
-    """Epoch seconds when ``state`` was reached, or None."""
-    if not has_state(journal, state):
-        return None
-    return parse_time(journal["states"][state]["at"])
+    return parse_time(journal["states"][state]["at"]) if has_state(journal, state) else None
 
 
 def current_state(journal):
@@ -333,9 +268,6 @@ def current_state(journal):
 
 def is_imported(journal, scope):
     return has_state(journal, IMPORT_STATES[scope])
-
-
-# -- importer attempts -----------------------------------------------------------------------------
 
 
 def last_attempt(journal, scope=None, outcome=None):
@@ -369,55 +301,21 @@ def next_attempt_number(journal):
 
 
 def close_interrupted_attempts(journal, now=None):
-    """Close attempts that never recorded an end (the controller died mid-run).
-
-    Only call this while holding the cluster lock: an attempt is unfinished then only because
-    its run is gone. Its result is unknown, so it counts as an error with NCP kept stopped.
-    Returns the attempts closed.
-    """
-    closed = []
+    """Close attempts with no end as errors, NCP kept stopped: under the cluster lock, their run is gone."""
     for attempt in journal.get("attempts", []):
         if attempt.get("ended_at") is None:
-            attempt.update(
-                {
-                    "ended_at": iso_time(now),
-                    "outcome": "error",
-                    "ncp_mode": "stopped",
-                    "interrupted": True,
-                }
-            )
-            closed.append(attempt)
-    return closed
+            attempt.update(ended_at=iso_time(now), outcome="error", ncp_mode="stopped", interrupted=True)
 
 
 def begin_attempt(state_dir, cluster, host, scope, driver="importer", rollback=False, forced=False, log_file=None, command=None):
-    """Record an attempt before the importer starts (so a crash still leaves it); return its number.
-
-    Written before the run so that invariant 7 holds even if this process dies mid-import: the
-    journal already names the host that ran the importer.
-    """
+    """Record an attempt before the importer starts, so that a crash still leaves it and its host; return its number."""
     journal = load_for_host(state_dir, cluster, host)
     close_interrupted_attempts(journal)
     number = next_attempt_number(journal)
-    journal["attempts"].append(
-        {
-            "attempt": number,
-            "scope": scope,
-            "driver": driver,
-            "rollback": bool(rollback),
-            "forced": bool(forced),
-            "rc": None,
-            "outcome": None,
-            "ncp_mode": None,
-            "timed_out": False,
-            "started_at": iso_time(),
-            "ended_at": None,
-            "duration": None,
-            "log_file": log_file,
-            "host": host,
-            "command": list(command or []),
-        }
-    )
+    attempt = dict(attempt=number, scope=scope, driver=driver, rollback=bool(rollback), forced=bool(forced), host=host)
+    attempt.update(log_file=log_file, command=list(command or []), started_at=iso_time(), timed_out=False)
+    attempt.update(dict.fromkeys(("rc", "outcome", "ncp_mode", "ended_at", "duration")))  # finish_attempt sets them
+    journal["attempts"].append(attempt)
     write_journal(state_dir, cluster, journal)
     return number
 
@@ -428,21 +326,10 @@ def finish_attempt(state_dir, cluster, host, number, rc, outcome, ncp_mode, dura
     for attempt in journal["attempts"]:
         if attempt.get("attempt") == number:
             attempt.update(extra)
-            attempt.update(
-                {
-                    "rc": rc,
-                    "outcome": outcome,
-                    "ncp_mode": ncp_mode,
-                    "timed_out": bool(timed_out),
-                    "ended_at": iso_time(),
-                    "duration": round(float(duration), 3),
-                }
-            )
+            attempt.update(rc=rc, outcome=outcome, ncp_mode=ncp_mode, timed_out=bool(timed_out), ended_at=iso_time())
+            attempt["duration"] = round(float(duration), 3)
             return write_journal(state_dir, cluster, journal)
     raise JournalError("attempt %s is not in the journal of cluster %r" % (number, cluster))
-
-
-# -- one run at a time per cluster ----------------------------------------------------------------
 
 
 class ClusterLock:
@@ -485,9 +372,6 @@ class ClusterLock:
         self.release()
 
 
-# -- one run at a time per cluster, across controllers ------------------------------------------
-
-
 class JournalLeaseError(JournalError):
     """Another run holds the cluster (docs/architecture.md section 3, invariant 3: one run, one import at a time)."""
 
@@ -497,63 +381,48 @@ class JournalLeaseError(JournalError):
             "ncp_break_lease=true" % (cluster, lease.get("run_id"), lease.get("controller"), lease.get("acquired_at"), lease.get("expires_at"))
         )
         self.lease = lease
+        self.details = dict(lease=lease)
 
 
-def _lease_live(lease, now):
-    return bool(lease) and parse_time(lease["expires_at"]) > now
+def _held_by_other(lease, run_id, now):
+    return bool(lease) and lease.get("run_id") != run_id and parse_time(lease["expires_at"]) > now
 
 
 def acquire_lease(state_dir, cluster, host, run_id, seconds, controller=None, force=False, check_only=False, now=None, controller_pid=None):
     """Hold the cluster for run ``run_id`` for ``seconds`` (renewed by the same run); return (journal, broken lease or None).
 
-    The lease lives in the journal on the import master, so two controllers running against the
-    same clusters see each other. Taken under the cluster's flock, so two runs cannot both win;
-    a running importer holds that flock too, which refuses the second run outright.
+    The lease lives in the journal on the import master, so two controllers see each other. It is taken under the
+    cluster's flock, so two runs cannot both win; a running importer holds that flock too.
     """
     now = time.time() if now is None else now
-    if check_only:  # check mode: judge from what is on disk, create nothing (not even the lock file)
-        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, False, controller_pid)
+    lock = None
+    if not check_only:  # check mode: judge from what is on disk, create nothing (not even the lock file)
+        try:
+            lock = ClusterLock(state_dir, cluster).acquire()
+        except JournalBusyError:
+            # Name the other run when its lease (written atomically, so readable without the lock) says who it is.
+            try:
+                current = (read_journal(state_dir, cluster) or {}).get("lease")
+            except JournalError:
+                current = None
+            if _held_by_other(current, run_id, now):
+                raise JournalLeaseError(cluster, current)
+            raise
     try:
-        lock = ClusterLock(state_dir, cluster).acquire()
-    except JournalBusyError:
-        # The other run writes its journal or runs an importer right now: name it when its lease says who it is.
-        current = _readable_lease(state_dir, cluster)
-        if current and current.get("run_id") != run_id and _lease_live(current, now):
+        journal = load_for_host(state_dir, cluster, host)
+        current = journal.get("lease")
+        if _held_by_other(current, run_id, now) and not force:
             raise JournalLeaseError(cluster, current)
-        raise
-    try:
-        return _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, True, controller_pid)
+        broken = current if _held_by_other(current, run_id, now) else None
+        same_run = current and current.get("run_id") == run_id
+        journal["lease"] = dict(run_id=run_id, controller=controller, controller_pid=controller_pid)
+        journal["lease"].update(acquired_at=current.get("acquired_at") if same_run else iso_time(now), expires_at=iso_time(now + seconds))
+        if lock:
+            write_journal(state_dir, cluster, journal)
+        return journal, broken
     finally:
-        lock.release()
-
-
-def _readable_lease(state_dir, cluster):
-    """The journal's lease as it is on disk (written atomically, so readable without the lock); None if unreadable."""
-    try:
-        return (read_journal(state_dir, cluster) or {}).get("lease")
-    except JournalError:
-        return None
-
-
-def _take_lease(state_dir, cluster, host, run_id, seconds, controller, force, now, write, controller_pid=None):
-    journal = load_for_host(state_dir, cluster, host)
-    current = journal.get("lease")
-    broken = None
-    if current and current.get("run_id") != run_id and _lease_live(current, now):
-        if not force:
-            raise JournalLeaseError(cluster, current)
-        broken = current
-    acquired = current.get("acquired_at") if current and current.get("run_id") == run_id else iso_time(now)
-    journal["lease"] = {
-        "run_id": run_id,
-        "controller": controller,
-        "controller_pid": controller_pid,
-        "acquired_at": acquired,
-        "expires_at": iso_time(now + seconds),
-    }
-    if write:
-        write_journal(state_dir, cluster, journal)
-    return journal, broken
+        if lock:
+            lock.release()
 
 
 def release_lease(state_dir, cluster, host, run_id, check_only=False):
@@ -568,13 +437,10 @@ def release_lease(state_dir, cluster, host, run_id, check_only=False):
     return journal, True
 
 
-# -- NCP's configuration as it was before the run (recover.yml, ncp_recover_action=after_restore) ----------------
-#
-# The originals hold ncp.ini, which may hold NSX credentials, so they are kept beside the journal in a 0600 file
-# of their own (``originals.json``: {"configmap": {namespace, name, key, text}, "manifest": {path, text} | null}),
-# never in the journal, which modules return as task output. The journal records that they are kept:
-# ``"originals": {"at", "host", "file": "originals.json", "configmap": "NS/NAME data.KEY", "manifest": PATH | null}``.
-# Texts are the exact bytes, decoded as UTF-8 with surrogateescape (JSON keeps any byte that way).
+# NCP's configuration before the run (recover.yml after_restore). It may hold NSX credentials, so it is kept in a 0600
+# ``originals.json`` ({"configmap": {namespace, name, key, text}, "manifest": {path, text} | null}), never in the
+# journal (task output), which only records it: ``"originals": {at, host, file, configmap: "NS/NAME data.KEY", manifest}``.
+# Texts are the exact bytes, decoded as UTF-8 with surrogateescape.
 
 ORIGINALS_FILE = "originals.json"
 RESTORED_PREFIX = "restored-"
@@ -594,13 +460,8 @@ def keep_originals(state_dir, cluster, host, originals, check_only=False):
     if journal.get("originals"):
         return journal, False
     configmap, manifest = originals["configmap"], originals.get("manifest")
-    journal["originals"] = {
-        "at": iso_time(),
-        "host": host,
-        "file": ORIGINALS_FILE,
-        "configmap": "%s/%s data.%s" % (configmap["namespace"], configmap["name"], configmap["key"]),
-        "manifest": manifest["path"] if manifest else None,
-    }
+    where = "%s/%s data.%s" % (configmap["namespace"], configmap["name"], configmap["key"])
+    journal["originals"] = dict(at=iso_time(), host=host, file=ORIGINALS_FILE, configmap=where, manifest=manifest["path"] if manifest else None)
     if not check_only:
         path = os.path.join(ensure_cluster_dir(state_dir, cluster), ORIGINALS_FILE)
         try:

@@ -3,15 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one ncp.ini editor: lossless reads and edits of NCP's oslo.config ini files.
 
-Only the lines of the keys an edit touches change. Everything else -- comments (``#`` and ``;``),
-blank lines, key order, spacing around ``=``, CRLF or LF, a missing final newline, inline comments
-after values, a UTF-8 byte order mark -- is rendered back byte for byte.
-
-The syntax accepted is the one NCP reads (oslo.config's ini parser): ``[section]`` headers,
-``key = value`` or ``key: value``, ``#``/``;`` comment lines, indented continuation lines directly
-after a key, values optionally wrapped in matching quotes. oslo.config has no inline comments; this
-editor treats whitespace followed by ``#`` or ``;`` after a value as one so that it can keep it when
-the value is replaced (see ``IniKey.has_inline_comment``).
+Only the lines of the keys an edit touches change; everything else (comments, blank lines, spacing, CRLF or LF,
+a missing final newline, a BOM) renders back byte for byte. The syntax is oslo.config's: ``[section]``,
+``key = value`` or ``key: value``, ``#``/``;`` comments, indented continuation lines, optionally quoted values.
+oslo.config has no inline comments; whitespace then ``#`` or ``;`` after a value is kept as one when it is replaced.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,12 +27,6 @@ _QUOTES = ("'", '"')
 # Key names whose values must never reach task output.
 _SECRET_KEY = re.compile(r"password|passwd|secret|token", re.IGNORECASE)
 SECRET_MASK = "********"
-
-# Options that name an NSX resource (by name or MP ID in MP mode, by Policy ID in Policy mode) and the MP-only
-# options: the one table is ncp_resource_options.RESOURCE_OPTIONS.
-SHARED_RESOURCE_OPTIONS = tuple(RESOURCE_OPTIONS)
-# After the shared import every one of them must be named by a Policy ID that exists (issue 26): none is exempt.
-IMPORTED_RESOURCE_OPTIONS = SHARED_RESOURCE_OPTIONS
 
 
 class IniError(ValueError):
@@ -128,29 +117,19 @@ def is_secret_key(key):
 
 
 def mask_values(values):
-    """A copy of a key -> value mapping with the values of secret keys masked."""
-    masked = OrderedDict()
-    for key, value in values.items():
-        masked[key] = SECRET_MASK if (value is not None and is_secret_key(key)) else value
-    return masked
+    return OrderedDict((key, SECRET_MASK if (value is not None and is_secret_key(key)) else value) for key, value in values.items())
+
+
+def split_lf(text):
+    """Lines with their endings, split on LF only so that no other character is reinterpreted."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
 def _split_lines(text):
-    """(content, ending) pairs, splitting on LF only so that no other character is reinterpreted."""
-    pairs = []
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            pairs.append((text[start:], ""))
-            break
-        line = text[start:end]
-        if line.endswith("\r"):
-            pairs.append((line[:-1], "\r\n"))
-        else:
-            pairs.append((line, "\n"))
-        start = end + 1
-    return pairs
+    """(content, ending) pairs; the ending is CRLF, LF or ''."""
+    for line in split_lf(text):
+        ending = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+        yield line[: len(line) - len(ending)], ending
 
 
 def _split_key_line(content, number):
@@ -190,11 +169,7 @@ def _split_quoted(after):
 
 
 class NcpIni(object):
-    """An ncp.ini text as a list of lines that renders back byte for byte.
-
-    ``indent`` is the indentation of a YAML block scalar the text sits in (the lines keep it and
-    new lines get it); ``first_line`` numbers the lines as in the enclosing file for messages.
-    """
+    """An ncp.ini text as lines that render back byte for byte; ``indent``: of the YAML block scalar it sits in."""
 
     def __init__(self, text, indent="", first_line=1):
         self.indent = indent
@@ -251,11 +226,7 @@ class NcpIni(object):
 
     def sections(self):
         """Section names in order of first appearance."""
-        names = []
-        for line in self.lines:
-            if line.kind == "section" and line.section not in names:
-                names.append(line.section)
-        return names
+        return list(OrderedDict.fromkeys(line.section for line in self.lines if line.kind == "section"))
 
     def has_section(self, section):
         return section in self.sections()
@@ -278,10 +249,7 @@ class NcpIni(object):
             seen[name] = line.number
 
     def _find(self, section, key):
-        for index in self._key_lines(section):
-            if self.lines[index].key.name == key:
-                return index
-        return None
+        return next((index for index in self._key_lines(section) if self.lines[index].key.name == key), None)
 
     def _span_end(self, index):
         """Index after the key line at ``index`` and its continuation lines."""
@@ -374,11 +342,7 @@ class NcpIni(object):
         self.lines.append(self._new_line("section", "[%s]" % section, section))
 
     def _section_insert_point(self, section):
-        """After the last non-blank line of the last ``[section]`` block.
-
-        A comment block that sits directly on the next header (after a blank line) documents that
-        next section, so new keys go before it.
-        """
+        """After the last non-blank line of the last ``[section]``, before a comment block sitting on the next header."""
         start = max(index for index, line in enumerate(self.lines) if line.kind == "section" and line.section == section)
         end = start + 1
         while end < len(self.lines) and self.lines[end].kind != "section":
@@ -413,8 +377,7 @@ class NcpIni(object):
 
 
 class IniEdit(object):
-    """The outcome of ``apply_edits``: ``changed``, ``previous`` (touched key -> old value or None),
-    ``values`` (the section after the edit) and ``warnings``."""
+    """``previous``: touched key -> old value or None; ``values``: the section after the edit."""
 
     def __init__(self, changed, previous, values, warnings):
         self.changed = changed
@@ -424,11 +387,7 @@ class IniEdit(object):
 
 
 def apply_edits(ini, section=DEFAULT_SECTION, settings=None, absent=None):
-    """Apply ``settings`` (key -> Ansible value) and ``absent`` (keys) to ``ini`` in place.
-
-    Fails (IniError) before changing anything on a key defined twice in the section, a key both set
-    and removed, or a value that cannot be written.
-    """
+    """Apply ``settings`` (key -> Ansible value) and ``absent`` (keys) to ``ini`` in place; IniError before any change."""
     settings = settings or {}
     absent = list(absent or [])
     ini.check_unique(section)
@@ -477,16 +436,13 @@ def edit_ini_text(text, section=DEFAULT_SECTION, settings=None, absent=None):
 
 
 def policy_settings_after_shared_import(values, policy_ids):
-    """The edits that switch ``[nsx_v3]`` to the Policy IDs of the imported shared resources.
+    """``(settings, absent, unmapped)`` switching the section ``values`` to the Policy IDs of ``policy_ids`` (MP ID -> Policy ID).
 
-    ``values`` is the current section (``values`` of ncp_config), ``policy_ids`` the MP ID -> Policy
-    ID map that nsx_mp_import returns. Returns ``(settings, absent, unmapped)``: the options whose
-    comma-separated items change, the MP-only options present, and ``option -> [items]`` that have
-    no Policy ID (a display name or an ID that was not imported; the caller decides).
+    ``unmapped``: option -> the items with no Policy ID (a display name or an ID not imported; the caller decides).
     """
     settings = OrderedDict()
     unmapped = OrderedDict()
-    for option in SHARED_RESOURCE_OPTIONS:
+    for option in RESOURCE_OPTIONS:
         if not values.get(option):
             continue
         items = option_items(values[option])

@@ -72,17 +72,15 @@ options:
   policy_ids:
     description:
       - MP ID to Policy ID of the imported shared resources (RV(ncp.mp_to_policy.nsx_mp_import#module:policy_ids)).
-      - Every MP ID listed in the section's shared-resource options (C(top_tier_router),
-        C(tier0_gateway), C(container_ip_blocks), C(external_ip_pools), C(external_ip_pools_lb),
-        C(overlay_tz)) is replaced by its Policy ID, and the MP-only options
-        C(top_firewall_section_marker) and C(bottom_firewall_section_marker) are removed
-        (vendor procedure step 6.3). O(settings) win over these edits.
+      - Every MP ID in the section's options that name NSX resources (such as C(top_tier_router), C(container_ip_blocks),
+        C(external_ip_pools); the table C(RESOURCE_OPTIONS) in C(plugins/module_utils/_ncp_resource_options.py)) is
+        replaced by its Policy ID, and the MP-only options C(top_firewall_section_marker) and
+        C(bottom_firewall_section_marker) are removed (vendor procedure step 6.3). O(settings) win over these edits.
       - Items that are not MP IDs in the map are kept and reported in RV(unmapped), with a warning.
     type: dict
   require_policy_ids:
     description:
-      - After the shared import - every item of C(top_tier_router), C(tier0_gateway), C(container_ip_blocks),
-        C(external_ip_pools) and C(external_ip_pools_lb) must be an MP ID of O(policy_ids) or one of its Policy IDs.
+      - After the shared import - every item of those options must be an MP ID of O(policy_ids) or one of its Policy IDs.
         One that is not fails the task naming the option and the item, and nothing is written.
     type: bool
     default: false

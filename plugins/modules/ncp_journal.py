@@ -230,16 +230,6 @@ def marks_of(params):
     return marks
 
 
-def planned(journal, action, state, host, cluster, marks=()):
-    """The journal as ``action`` would leave it, computed without writing (check mode, diff)."""
-    after = copy.deepcopy(journal) if journal is not None else jr.new_journal(cluster, host)
-    if action in ("mark", "mark_once"):
-        jr.apply_marks(after, host, marks)
-    elif action == "clear":
-        after["states"].pop(state, None)
-    return after
-
-
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
@@ -260,17 +250,8 @@ def main():
         if p["action"] == "read":
             module.exit_json(changed=False, **jr.describe(journal, host))
         if p["action"] == "acquire_lease":
-            journal, broken = jr.acquire_lease(
-                p["state_dir"],
-                p["cluster"],
-                host,
-                p["run_id"],
-                p["lease_seconds"],
-                p["controller"],
-                p["break_lease"],
-                module.check_mode,
-                controller_pid=p["controller_pid"],
-            )
+            lease = dict(controller=p["controller"], force=p["break_lease"], check_only=module.check_mode, controller_pid=p["controller_pid"])
+            journal, broken = jr.acquire_lease(p["state_dir"], p["cluster"], host, p["run_id"], p["lease_seconds"], **lease)
             module.exit_json(changed=True, broken_lease=broken, **jr.describe(journal, host))
         if p["action"] == "release_lease":
             journal, released = jr.release_lease(p["state_dir"], p["cluster"], host, p["run_id"], module.check_mode)
@@ -279,30 +260,20 @@ def main():
         before_states = copy.deepcopy((journal or {}).get("states", {}))
         if p["marks"] and p["action"] != "mark":
             module.fail_json(msg="marks needs action=mark, not action=%s" % p["action"])
-        marks = marks_of(p)
+        marks, clear = marks_of(p), ([p["state"]] if p["action"] == "clear" else [])
         jr.check_marks(marks)
-        after = planned(journal, p["action"], p["state"], host, p["cluster"], marks)
+        # The journal as the action leaves it, computed without writing (check mode, diff).
+        after = jr.apply_marks(copy.deepcopy(journal) if journal is not None else jr.new_journal(p["cluster"], host), host, marks, clear)
         changed = after["states"] != before_states
         if changed and not module.check_mode:
-            if p["action"] == "clear":
-                after = jr.clear_state(p["state_dir"], p["cluster"], p["state"], host)
-            else:
-                after = jr.mark_states(p["state_dir"], p["cluster"], host, marks)
+            after = jr.mark_states(p["state_dir"], p["cluster"], host, marks, clear)
         result = jr.describe(after if changed else journal, host)
         if module._diff:
-            result["diff"] = dict(
-                before=before_states,
-                after=after["states"],
-                before_header="%s journal states" % p["cluster"],
-                after_header="%s journal states" % p["cluster"],
-            )
+            header = "%s journal states" % p["cluster"]
+            result["diff"] = dict(before=before_states, after=after["states"], before_header=header, after_header=header)
         module.exit_json(changed=changed, **result)
-    except jr.JournalLeaseError as exc:
-        module.fail_json(msg=str(exc), lease=exc.lease)
-    except jr.JournalOwnerError as exc:
-        module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)
     except jr.JournalError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), **exc.details)
 
 
 if __name__ == "__main__":

@@ -156,8 +156,6 @@ def edit_params(params, **target):
         manifest_configmap=params["manifest_configmap"],
         backup=params["backup"],
         format="manifest",
-        path=None,
-        configmap=None,
     )
     edit.update(target)
     return edit
@@ -213,10 +211,8 @@ def main():
         result = switch(module)
     except config_edit.ConfigError as exc:
         module.fail_json(msg=exc.message, **exc.details)
-    except jr.JournalOwnerError as exc:
-        module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)
     except jr.JournalError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), **exc.details)
     module.exit_json(**result)
 
 

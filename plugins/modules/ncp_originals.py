@@ -99,8 +99,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils import journal as jr
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils._atomic_file import atomic_write, read_bytes
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import ConfigError, configmap_argspec, write_configmap
-from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import read_configmap as read_live_configmap
+from ansible_collections.ncp.mp_to_policy.plugins.module_utils._ncp_config_edit import ConfigError, configmap_argspec, read_configmap, write_configmap
 from ansible_collections.ncp.mp_to_policy.plugins.module_utils.ncp_ini import is_secret_key
 
 ARGUMENT_SPEC = dict(
@@ -121,14 +120,9 @@ def masked(text):
     return "\n".join(lines)
 
 
-def read_configmap(module):
-    spec = module.params["configmap"]
-    kubectl, configmap, text = read_live_configmap(module, spec)
-    return spec, kubectl, configmap, text
-
-
 def record(module, spec, host):
-    configmap_spec, _kubectl, _configmap, text = read_configmap(module)
+    configmap_spec = module.params["configmap"]
+    _kubectl, _configmap, text = read_configmap(module, configmap_spec)
     originals = dict(configmap=dict(namespace=configmap_spec["namespace"], name=configmap_spec["name"], key=configmap_spec["key"], text=text), manifest=None)
     path = module.params["manifest_path"]
     if path:
@@ -144,8 +138,9 @@ def restore(module, spec, host):
     journal, originals = jr.read_originals(spec["state_dir"], spec["cluster"])
     jr.check_owner(journal, host, spec["state_dir"])
     kept = originals["configmap"]
-    module.params["configmap"] = dict(module.params["configmap"], namespace=kept["namespace"], name=kept["name"], key=kept["key"])
-    configmap_spec, kubectl, configmap, current = read_configmap(module)
+    configmap_spec = dict(module.params["configmap"], namespace=kept["namespace"], name=kept["name"], key=kept["key"])
+    module.params["configmap"] = configmap_spec
+    kubectl, configmap, current = read_configmap(module, configmap_spec)
     diffs, restored = [], dict(configmap=current != kept["text"], manifest=False)
     where = "ConfigMap %s/%s" % (kept["namespace"], kept["name"])
     diffs.append(dict(before=masked(current), after=masked(kept["text"]), before_header=where, after_header=where))
@@ -189,10 +184,8 @@ def main():
             result = dict(changed=target is not None, originals=(journal or {}).get("originals"), cleared_to=target)
     except ConfigError as exc:
         module.fail_json(msg=exc.message, **exc.details)
-    except jr.JournalOwnerError as exc:
-        module.fail_json(msg=str(exc), owner_host=exc.owner, path=exc.path)
     except jr.JournalError as exc:
-        module.fail_json(msg=str(exc), path=jr.journal_path(spec["state_dir"], spec["cluster"]))
+        module.fail_json(msg=str(exc), **dict(exc.details, path=jr.journal_path(spec["state_dir"], spec["cluster"])))
     module.exit_json(**result)
 
 
