@@ -39,11 +39,12 @@ def backup_file(path, now=None):
     return target
 
 
-def atomic_write(path, data, backup=False, now=None):
+def atomic_write(path, data, backup=False, now=None, mode=None):
     """Replace the file at ``path`` (symlinks followed) with ``data`` (bytes).
 
-    Mode and owner come from the existing file; a new file gets the umask's mode. Returns the
-    backup's path when ``backup`` is true and the file existed, else None.
+    Mode and owner come from the existing file; a new file gets the umask's mode. ``mode`` (e.g. 0o600 for a file
+    that holds secrets) is set before the rename instead, so the file is never readable with another mode. Returns
+    the backup's path when ``backup`` is true and the file existed, else None.
     """
     target = os.path.realpath(path)
     try:
@@ -53,11 +54,11 @@ def atomic_write(path, data, backup=False, now=None):
             raise
         original = None
     backup = backup_file(target, now) if backup and original is not None else None
-    _write_replacing(target, data, original)
+    _write_replacing(target, data, original, mode)
     return backup
 
 
-def _write_replacing(target, data, original):
+def _write_replacing(target, data, original, mode=None):
     directory = os.path.dirname(target) or "."
     handle, temp = tempfile.mkstemp(prefix=".%s." % os.path.basename(target), suffix=".tmp", dir=directory)
     try:
@@ -67,7 +68,9 @@ def _write_replacing(target, data, original):
             os.fsync(stream.fileno())
         if original is not None:
             _copy_mode_and_owner(temp, original)
-        else:
+        if mode is not None:
+            os.chmod(temp, mode)
+        elif original is None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(temp, 0o666 & ~umask)

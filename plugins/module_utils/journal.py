@@ -465,8 +465,7 @@ def keep_originals(state_dir, cluster, host, originals, check_only=False):
     if not check_only:
         path = os.path.join(ensure_cluster_dir(state_dir, cluster), ORIGINALS_FILE)
         try:
-            atomic_write(path, json.dumps(originals, indent=1, sort_keys=True).encode("utf-8") + b"\n")
-            os.chmod(path, 0o600)
+            atomic_write(path, json.dumps(originals, indent=1, sort_keys=True).encode("utf-8") + b"\n", mode=0o600)
         except (IOError, OSError) as exc:
             raise JournalError("cannot write %s: %s" % (path, exc))
         write_journal(state_dir, cluster, journal)

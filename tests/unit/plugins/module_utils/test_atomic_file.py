@@ -120,3 +120,28 @@ def test_new_file_gets_umask_mode(tmp_path):
         os.umask(old_mask)
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
     assert entries(tmp_path) == ["new.ini"]  # nothing to back up
+
+
+@pytest.mark.parametrize("existing", [None, 0o644])
+def test_a_secret_file_is_never_in_place_with_another_mode(tmp_path, monkeypatch, existing):
+    """``mode`` is set on the temporary file before the rename: the file never appears readable by others."""
+    target = tmp_path / "originals.json"
+    if existing is not None:
+        target.write_bytes(b"{}")
+        os.chmod(target, existing)
+    modes_at_rename = []
+    real_rename = os.rename
+
+    def rename(source, destination):
+        modes_at_rename.append(stat.S_IMODE(os.stat(source).st_mode))
+        real_rename(source, destination)
+
+    monkeypatch.setattr(atomic_file.os, "rename", rename)
+    old_umask = os.umask(0o022)
+    try:
+        atomic_write(str(target), b'{"password": "x"}', mode=0o600)
+    finally:
+        os.umask(old_umask)
+    assert modes_at_rename == [0o600]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert target.read_bytes() == b'{"password": "x"}'

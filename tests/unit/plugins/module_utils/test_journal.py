@@ -160,3 +160,27 @@ def test_mark_can_clear_states_in_the_same_write(tmp_path):
     assert sorted(journal["states"]) == ["ncp_stopped"]
     with pytest.raises(jr.JournalError, match="unknown journal states to clear: later"):
         jr.mark_state(state_dir, "c1", "ncp_stopped", "m1", clear=["later"])
+
+
+def test_the_kept_originals_are_never_readable_by_others(tmp_path, monkeypatch):
+    """originals.json may hold NSX credentials (ncp.ini): it is 0600 from the moment it is in place, whatever the umask."""
+    import stat
+
+    from ansible_collections.ncp.mp_to_policy.plugins.module_utils import _atomic_file
+
+    modes_at_rename = {}
+    real_rename = os.rename
+
+    def rename(source, destination):
+        modes_at_rename[os.path.basename(destination)] = stat.S_IMODE(os.stat(source).st_mode)
+        real_rename(source, destination)
+
+    monkeypatch.setattr(_atomic_file.os, "rename", rename)
+    originals = {"configmap": {"namespace": "nsx-system", "name": "nsx-ncp-config", "key": "ncp.ini", "text": "nsx_api_password = x\n"}}
+    old_umask = os.umask(0o022)
+    try:
+        jr.keep_originals(str(tmp_path), "k8s-01", "m1", originals)
+    finally:
+        os.umask(old_umask)
+    assert modes_at_rename[jr.ORIGINALS_FILE] == 0o600
+    assert jr.read_originals(str(tmp_path), "k8s-01")[1]["configmap"]["text"] == "nsx_api_password = x\n"
