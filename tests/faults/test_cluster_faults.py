@@ -115,3 +115,27 @@ def test_configmap_set_to_policy_by_someone_else_then_rc2(fault_lab):
     assert run.rc != 0
     assert report["clusters"][0]["outcome"] == "failed_restart_ncp_mp"
     assert_invariants(lab, report, run, expect_result="failed")
+
+
+@pytest.mark.long
+def test_policy_mode_switch_that_fails_stops_the_run_and_keeps_that_ncp_down(fault_lab):
+    """k8s-01's API goes away once its cluster import is journaled: its Policy-mode switch cannot write the ConfigMap.
+    The run halts naming k8s-01 (the playbook's Policy-mode halt, once for every master), k8s-01's NCP stays
+    stopped (imported, ncp.ini still MP), k8s-02 is switched and started in Policy mode, and the report says so."""
+    lab = fault_lab("clusters_2.yml")
+    run = lab.start()
+    assert run.wait_until(lab.state_reached("k8s-01", "cluster_imported"))
+    lab.kube_faults("k8s-01", unreachable=True)
+    run.wait()
+    lab.kube_faults("k8s-01", unreachable=False)
+    report = lab.report()
+    assert run.rc != 0
+    assert report["result"] == "failed"
+    assert report["next_steps"][0].startswith("The run stopped early: k8s-01 was imported but its NCP configuration could not be switched")
+    assert "policy_configured" not in lab.journal("k8s-01")["states"]
+    assert not is_true(ini_value(lab.configmap_ini("k8s-01"), "nsx_v3", "policy_nsxapi"))
+    assert lab.ncp_state("k8s-01")["mode"] != "policy"
+    clusters = {c["name"]: c for c in report["clusters"]}
+    assert clusters["k8s-01"]["ncp_mode"] == "stopped" and clusters["k8s-02"]["ncp_mode"] == "policy", clusters
+    assert any(s.startswith("k8s-01: imported, but ncp.ini was not switched to Policy mode") for s in report["next_steps"]), report["next_steps"]
+    assert_invariants(lab, report, run, expect_result="failed", allow_ncp_down=("k8s-01",))
