@@ -6,6 +6,17 @@ import pytest
 from .harness import assert_invariants, ini_value, is_true
 
 
+def run_with_kube_api_gone(lab, cluster, state):
+    """A migration during which ``cluster``'s Kubernetes API drops every connection from the moment its journal
+    records ``state`` until the run ends; (run, report)."""
+    run = lab.start()
+    assert run.wait_until(lab.state_reached(cluster, state))
+    lab.kube_faults(cluster, unreachable=True)
+    run.wait()
+    lab.kube_faults(cluster, unreachable=False)
+    return run, lab.report()
+
+
 @pytest.mark.long
 def test_kubectl_unreachable_for_one_cluster(fault_lab):
     """k8s-02's API drops every connection from the start: the preflight stops the run, no NCP is touched."""
@@ -28,12 +39,7 @@ def test_kubectl_unreachable_for_one_cluster(fault_lab):
 def test_kubectl_unreachable_mid_run(fault_lab):
     """k8s-02's API goes away after NCP was stopped: its import cannot read Kubernetes (rc 2); k8s-01 is unaffected."""
     lab = fault_lab("clusters_2.yml")
-    run = lab.start()
-    assert run.wait_until(lab.state_reached("k8s-02", "quiesced"))
-    lab.kube_faults("k8s-02", unreachable=True)
-    run.wait()
-    lab.kube_faults("k8s-02", unreachable=False)
-    report = lab.report()
+    run, report = run_with_kube_api_gone(lab, "k8s-02", "quiesced")
     assert run.rc != 0
     outcomes = {c["name"]: c["outcome"] for c in report["clusters"]}
     assert outcomes["k8s-02"] in ("failed_restart_ncp_mp", "not_attempted"), outcomes
@@ -123,12 +129,7 @@ def test_policy_mode_switch_that_fails_stops_the_run_and_keeps_that_ncp_down(fau
     The run halts naming k8s-01 (the playbook's Policy-mode halt, once for every master), k8s-01's NCP stays
     stopped (imported, ncp.ini still MP), k8s-02 is switched and started in Policy mode, and the report says so."""
     lab = fault_lab("clusters_2.yml")
-    run = lab.start()
-    assert run.wait_until(lab.state_reached("k8s-01", "cluster_imported"))
-    lab.kube_faults("k8s-01", unreachable=True)
-    run.wait()
-    lab.kube_faults("k8s-01", unreachable=False)
-    report = lab.report()
+    run, report = run_with_kube_api_gone(lab, "k8s-01", "cluster_imported")
     assert run.rc != 0
     assert report["result"] == "failed"
     assert report["next_steps"][0].startswith("The run stopped early: k8s-01 was imported but its NCP configuration could not be switched")
