@@ -54,6 +54,10 @@ def test_master_cut_off_mid_import(ssh_lab):
     assert "ncp_started" not in lab.journal(target)["states"]
     steps = " ".join(report["next_steps"])
     assert target in steps and owner in steps, report["next_steps"]
+    # Its journal cannot be read at the end: the report shows it as the run last saw it (NCP stopped), not Manager mode.
+    cut = next(c for c in report["clusters"] if c["name"] == target)
+    assert cut["ncp_mode"] == "stopped" and cut["ncp_stopped_at"], cut
+    assert any(s.startswith(target + ": its journal on " + owner + " could not be read") for s in report["next_steps"]), report["next_steps"]
     # Journals only on the master that ran the importer (invariant 7), the SSH hosts really were used.
     assert [h for h, _path in lab.journal_files(target)] == [owner]
     assert os.path.exists(os.path.join(hosts.workdir, owner, "sshd.log"))
