@@ -398,18 +398,24 @@ def strategy1_suite(quick=False):
 
 def strategy1_baseline_suite(ref, quick=False):
     """Before / after: strategy 1 with the collection (plugins, roles, playbooks) as of git ``ref`` and with this tree,
-    same lab and settings, run in turn (before, after, before, after, ...) so that both sides see the same machine;
-    each side's figures are its median run's."""
+    same lab and settings, run in turn so that both sides see the same machine, each pair in the other order than the
+    last (before then after, after then before, ...): on the same code on both sides the second run of a pair was seen
+    up to 3 s slower at 10 clusters, which a fixed order would count against one side. Each side's figures are its
+    median run's."""
     sizes = [3] if quick else [5, 20]
     runs = 1 if quick else LARGEST_CASE_RUNS
     before, after = [], []
     with tempfile.TemporaryDirectory(prefix="bench-s1-baseline-") as collections:
         commit = materialize(ref, collections, parts=("plugins", "roles", "playbooks", "meta"))
+
+        def pair(count, after_first):
+            sides = {"before": lambda: strategy1(count, forks=recommended_forks(count), collections=collections)}
+            sides["after"] = lambda: strategy1(count, forks=recommended_forks(count))
+            done = {side: sides[side]() for side in (("after", "before") if after_first else ("before", "after"))}
+            return done["before"], done["after"]
+
         for count in sizes:
-            pairs = [
-                (strategy1(count, forks=recommended_forks(count), collections=collections), strategy1(count, forks=recommended_forks(count)))
-                for _run in range(runs if count == sizes[-1] else 1)
-            ]
+            pairs = [pair(count, index % 2 == 1) for index in range(runs if count == sizes[-1] else 1)]
             before.append(median_run([b for b, _a in pairs]))
             after.append(median_run([a for _b, a in pairs]))
     return {"ref": ref, "commit": commit, "settings": settings(), "cases": before, "after_cases": after}

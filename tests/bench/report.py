@@ -518,7 +518,8 @@ def strategy1_baseline_section(baseline, after):
         "",
         "Same lab, settings and forks"
         + (
-            ", one side's run right after the other's; a case run several times shows its median run, every run's downtime / overhead in the last column"
+            ", one side's run right after the other's, each pair in the other order than the last; a case run several times"
+            " shows its median run, every run's downtime / overhead in the last column"
             if interleaved
             else ""
         )
