@@ -399,9 +399,9 @@ def strategy1_suite(quick=False):
 def strategy1_baseline_suite(ref, quick=False):
     """Before / after: strategy 1 with the collection (plugins, roles, playbooks) as of git ``ref`` and with this tree,
     same lab and settings, run in turn so that both sides see the same machine, each pair in the other order than the
-    last (before then after, after then before, ...): on the same code on both sides the second run of a pair was seen
-    up to 3 s slower at 10 clusters, which a fixed order would count against one side. Each side's figures are its
-    median run's."""
+    last (before then after, after then before, ...): with two trees that differ in one task of the serial play, the
+    second run of the pair was seen 3 s slower at 10 clusters, its plays that do not differ up to 1.2 s slower, which a
+    fixed order would count against one side. Each side's figures are its median run's."""
     sizes = [3] if quick else [5, 20]
     runs = 1 if quick else LARGEST_CASE_RUNS
     before, after = [], []
